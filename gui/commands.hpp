@@ -1,0 +1,18 @@
+// Sub-commands of the mailsim executable. Each file registers one sub-command on the
+// CLI11 app; its callback stores the process exit code in `rc`.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace mailsim {
+
+void register_run(CLI::App& app, int& rc);    // cmd_run.cpp: headless lesson run
+void register_serve(CLI::App& app, int& rc);  // cmd_serve.cpp: SMTP server on real sockets
+void register_gui(CLI::App& app, int& rc);    // cmd_gui.cpp: the window
+
+// Where the built-in lessons live (source tree, install tree or $MAILSIM_LESSONS).
+const char* lessons_dir();
+
+}  // namespace mailsim

@@ -1,0 +1,124 @@
+// The trace: the append-only log of typed events that every view and exporter reads.
+// Nothing else is a source of truth for the GUI, the transcript or the JSON export.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace sim {
+
+enum class Proto : std::uint8_t { None, Tcp, Udp, Dns, Smtp, Pop3, Imap };
+const char* to_string(Proto p);
+
+// TCP header flag bits, as in the TCP header (RFC 9293 §3.1).
+namespace tcpflag {
+constexpr std::uint8_t FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
+}
+
+// One segment (or UDP datagram) crossing one link, sent at the event's time.
+struct SegmentEv {
+  std::string link;             // link id
+  std::string from, to;         // hosts at the two ends of this hop
+  std::string src_ip, dst_ip;   // end-to-end addresses
+  std::uint16_t sport = 0, dport = 0;
+  bool udp = false;
+  std::uint32_t seq = 0, ack = 0;
+  std::uint8_t flags = 0;
+  std::uint32_t conn = 0;       // connection id (0 for datagrams)
+  Time arrive = 0;              // when it reaches `to`
+  std::string payload;          // bytes carried (credentials scrubbed)
+};
+
+// A connection opened, was refused, closed or reset.
+struct ConnEv {
+  std::uint32_t conn = 0;
+  std::string op;               // "open", "established", "refused", "close", "reset"
+  std::string client, server;   // host names
+  std::uint16_t client_port = 0, server_port = 0;
+  Proto proto = Proto::Tcp;     // application protocol expected on the server port
+};
+
+// One protocol line, recorded when its sender wrote it.
+struct LineEv {
+  std::uint32_t conn = 0;
+  Proto proto = Proto::None;
+  std::string from, to;         // host that sent the line, host it goes to
+  bool from_client = true;      // C: or S:
+  bool data = false;            // message content (DATA), not a command or reply
+  std::string text;             // without CRLF (credentials scrubbed)
+  std::string label;            // verb or reply code
+  std::string meaning;
+  std::string rfc;
+};
+
+// An engine's protocol state changed.
+struct StateEv {
+  std::string host;
+  std::uint32_t conn = 0;
+  Proto proto = Proto::None;
+  std::string role;             // "client" or "server"
+  std::string from, to;
+};
+
+// A mailbox gained or lost a message.
+struct MailboxEv {
+  std::string host;
+  std::string mailbox;          // address, e.g. bruno@recipient.example
+  std::string op;               // "deliver", "remove"
+  std::uint32_t uid = 0;
+  std::uint64_t size = 0;
+  std::string summary;          // "From: … Subject: …"
+};
+
+// A mail queue changed (MTA work).
+struct QueueEv {
+  std::string host;
+  std::string id;               // queue id
+  std::string op;               // "enqueue", "attempt", "defer", "sent", "bounce", "drop"
+  std::string detail;
+};
+
+// A narration or marker (lesson step, action start, note from a component).
+struct NoteEv {
+  std::string host;
+  std::string kind;             // "step", "action", "info", "error"
+  std::string text;
+};
+
+using Payload = std::variant<SegmentEv, ConnEv, LineEv, StateEv, MailboxEv, QueueEv, NoteEv>;
+
+struct Event {
+  Time t = 0;
+  std::uint64_t seq = 0;        // position in the trace; ties in time keep this order
+  Payload p;
+};
+
+class Trace {
+ public:
+  // Appends at time t; secrets registered so far are scrubbed from text and payload.
+  const Event& append(Time t, Payload p);
+  // Any later occurrence of this string in recorded text is replaced by '*' of equal length
+  // (equal length keeps TCP sequence numbers consistent).
+  void add_secret(std::string secret);
+  void set_reveal_secrets(bool reveal) { reveal_ = reveal; }
+
+  const std::vector<Event>& events() const { return events_; }
+  std::size_t size() const { return events_.size(); }
+
+  // Called after every append (live views, streaming exporters).
+  void on_append(std::function<void(const Event&)> cb) { listeners_.push_back(std::move(cb)); }
+
+ private:
+  void scrub(std::string& s) const;
+  std::vector<Event> events_;
+  std::vector<std::string> secrets_;
+  std::vector<std::function<void(const Event&)>> listeners_;
+  bool reveal_ = false;
+};
+
+}  // namespace sim
