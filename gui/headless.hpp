@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mailsim {
+
+struct HeadlessOptions {
+  std::string lesson;
+  std::string trace_file;
+  bool explain = false;
+  bool segments = false;
+  std::optional<std::uint64_t> seed;
+  std::string lang = "en";
+};
+
+// Runs the lesson and prints the transcript; returns the process exit code
+// (2: bad lesson file, 1: the run failed, 0: fine).
+int run_lesson_headless(const HeadlessOptions& o);
+
+}  // namespace mailsim

@@ -1,0 +1,44 @@
+#include "sim/engine_trace.hpp"
+
+#include <type_traits>
+
+namespace sim {
+
+void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
+                          net::EngineEvents events, bool include_received) {
+  for (auto& ev : events) {
+    std::visit(
+        [&](auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, net::LineEvent>) {
+            // Register credentials before anything carrying them reaches the trace.
+            if (!e.secret.empty()) trace.add_secret(e.secret);
+            if (!e.sent && !include_received) return;
+            LineEv l;
+            l.conn = ctx.conn;
+            l.proto = ctx.proto;
+            l.from = e.sent ? ctx.host : ctx.peer;
+            l.to = e.sent ? ctx.peer : ctx.host;
+            l.from_client = (e.sent == ctx.client);
+            l.data = e.kind == net::LineKind::Data;
+            l.text = std::move(e.text);
+            l.label = std::move(e.label);
+            l.meaning = std::move(e.meaning);
+            l.rfc = std::move(e.rfc);
+            trace.append(now, std::move(l));
+          } else {
+            StateEv s;
+            s.host = ctx.host;
+            s.conn = ctx.conn;
+            s.proto = ctx.proto;
+            s.role = ctx.client ? "client" : "server";
+            s.from = std::move(e.from);
+            s.to = std::move(e.to);
+            trace.append(now, std::move(s));
+          }
+        },
+        ev);
+  }
+}
+
+}  // namespace sim

@@ -1,0 +1,340 @@
+#include "sim/lesson.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace sim {
+
+const std::string& Text::get(const std::string& lang) const {
+  static const std::string kEmpty;
+  if (auto it = by_lang.find(lang); it != by_lang.end()) return it->second;
+  if (auto it = by_lang.find("en"); it != by_lang.end()) return it->second;
+  return by_lang.empty() ? kEmpty : by_lang.begin()->second;
+}
+
+static std::string format_error(const SourcePos& p, const std::string& msg) {
+  std::ostringstream s;
+  s << p.file;
+  if (p.line > 0) s << ':' << p.line << ':' << p.column;
+  s << ": " << msg;
+  return s.str();
+}
+
+LessonError::LessonError(SourcePos pos, const std::string& message)
+    : std::runtime_error(format_error(pos, message)), pos_(std::move(pos)) {}
+
+const LessonHost* Lesson::host(const std::string& name) const {
+  for (const auto& h : hosts)
+    if (h.name == name) return &h;
+  return nullptr;
+}
+
+namespace {
+
+// Reads one lesson; every accessor knows the file so errors carry a position.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  SourcePos pos(const toml::node& n) const {
+    const auto& s = n.source();
+    return {file_, static_cast<std::uint32_t>(s.begin.line),
+            static_cast<std::uint32_t>(s.begin.column)};
+  }
+
+  [[noreturn]] void fail(const toml::node& n, const std::string& msg) const {
+    throw LessonError(pos(n), msg);
+  }
+
+  // Unknown keys are almost always typos; say which keys are allowed.
+  void only_keys(const toml::table& t, std::initializer_list<const char*> allowed,
+                 const char* what) const {
+    std::set<std::string> ok(allowed.begin(), allowed.end());
+    for (const auto& [k, v] : t) {
+      if (!ok.count(std::string(k.str()))) {
+        std::string list;
+        for (const auto* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+        throw LessonError(pos(v), "unknown key '" + std::string(k.str()) + "' in " + what +
+                                      " (allowed: " + list + ")");
+      }
+    }
+  }
+
+  std::string str(const toml::table& t, const char* key, const char* what, bool required,
+                   std::string def = {}) const {
+    const toml::node* n = t.get(key);
+    if (!n) {
+      if (required) throw LessonError(pos(t), std::string(what) + " needs '" + key + "'");
+      return def;
+    }
+    if (!n->is_string()) fail(*n, std::string("'") + key + "' must be a string");
+    return std::string(*n->value<std::string>());
+  }
+
+  std::int64_t integer(const toml::table& t, const char* key, std::int64_t def, std::int64_t lo,
+                       std::int64_t hi) const {
+    const toml::node* n = t.get(key);
+    if (!n) return def;
+    if (!n->is_integer()) fail(*n, std::string("'") + key + "' must be an integer");
+    auto v = *n->value<std::int64_t>();
+    if (v < lo || v > hi)
+      fail(*n, std::string("'") + key + "' must be between " + std::to_string(lo) + " and " +
+                   std::to_string(hi));
+    return v;
+  }
+
+  // A text is either a plain string (English) or a table { en = "...", pt = "..." }.
+  Text text(const toml::table& t, const char* key) const {
+    Text out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    if (n->is_string()) {
+      out.by_lang["en"] = *n->value<std::string>();
+    } else if (const auto* tt = n->as_table()) {
+      for (const auto& [lang, v] : *tt) {
+        if (!v.is_string()) fail(v, std::string("'") + key + "." + std::string(lang.str()) +
+                                         "' must be a string");
+        if (lang.str() != "en" && lang.str() != "pt")
+          fail(v, "unsupported language '" + std::string(lang.str()) + "' (use en or pt)");
+        out.by_lang[std::string(lang.str())] = *v.value<std::string>();
+      }
+    } else {
+      fail(*n, std::string("'") + key + "' must be a string or a table of languages");
+    }
+    return out;
+  }
+
+  std::vector<std::string> strings(const toml::table& t, const char* key) const {
+    std::vector<std::string> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    if (n->is_string()) return {std::string(*n->value<std::string>())};
+    const auto* arr = n->as_array();
+    if (!arr) fail(*n, std::string("'") + key + "' must be a string or a list of strings");
+    for (const auto& v : *arr) {
+      if (!v.is_string()) fail(v, std::string("'") + key + "' must contain only strings");
+      out.emplace_back(*v.value<std::string>());
+    }
+    return out;
+  }
+
+  // Each [[name]] array of tables, with a clear error when it is something else.
+  template <typename F>
+  void each_table(const toml::table& root, const char* name, F&& f) const {
+    const toml::node* n = root.get(name);
+    if (!n) return;
+    const auto* arr = n->as_array();
+    if (!arr) fail(*n, std::string("'") + name + "' must be written as [[" + name + "]] tables");
+    for (const auto& v : *arr) {
+      const auto* t = v.as_table();
+      if (!t) fail(v, std::string("each '") + name + "' must be a table");
+      f(*t);
+    }
+  }
+
+ private:
+  std::string file_;
+};
+
+bool valid_ipv4(const std::string& ip) {
+  int parts = 0;
+  std::istringstream in(ip);
+  std::string part;
+  while (std::getline(in, part, '.')) {
+    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    if (std::stoi(part) > 255) return false;
+    ++parts;
+  }
+  return parts == 4 && ip.back() != '.';
+}
+
+Time parse_ms(const Reader& r, const toml::table& t, const char* key, Time def) {
+  return r.integer(t, key, def / kMillisecond, 0, 7LL * 24 * 3600 * 1000) * kMillisecond;
+}
+
+}  // namespace
+
+Lesson parse_lesson(const std::string& text, const std::string& file_name) {
+  Reader r(file_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, file_name);
+  } catch (const toml::parse_error& e) {
+    const auto& s = e.source();
+    throw LessonError({file_name, static_cast<std::uint32_t>(s.begin.line),
+                       static_cast<std::uint32_t>(s.begin.column)},
+                      "TOML syntax error: " + std::string(e.description()));
+  }
+  r.only_keys(root, {"lesson", "host", "link", "account", "mx", "step"}, "the lesson file");
+
+  Lesson L;
+  L.file = file_name;
+  const auto* meta = root["lesson"].as_table();
+  if (!meta) throw LessonError({file_name, 1, 1}, "missing [lesson] table with id and title");
+  r.only_keys(*meta, {"id", "title", "summary", "seed", "start", "retry_minutes"}, "[lesson]");
+  L.id = r.str(*meta, "id", "[lesson]", true);
+  L.title = r.text(*meta, "title");
+  if (L.title.empty()) throw LessonError(r.pos(*meta), "[lesson] needs 'title'");
+  L.summary = r.text(*meta, "summary");
+  L.seed = static_cast<std::uint64_t>(r.integer(*meta, "seed", 1, 0, INT64_MAX));
+  L.start_unix = r.integer(*meta, "start", L.start_unix, 0, 4102444800);
+  if (const auto* rm = meta->get("retry_minutes")) {
+    const auto* arr = rm->as_array();
+    if (!arr || arr->empty()) r.fail(*rm, "'retry_minutes' must be a non-empty list of minutes");
+    L.retry_schedule.clear();
+    for (const auto& v : *arr) {
+      if (!v.is_integer() || *v.value<std::int64_t>() <= 0)
+        r.fail(v, "'retry_minutes' must contain positive integers");
+      L.retry_schedule.push_back(*v.value<std::int64_t>() * kMinute);
+    }
+  }
+
+  std::set<std::string> names, ips;
+  int auto_ip = 10;
+  r.each_table(root, "host", [&](const toml::table& t) {
+    r.only_keys(t, {"name", "ip", "role", "label", "domain", "domains", "account", "server"},
+                "[[host]]");
+    LessonHost h;
+    h.pos = r.pos(t);
+    h.name = r.str(t, "name", "[[host]]", true);
+    h.role = r.str(t, "role", "[[host]]", true);
+    static const std::set<std::string> roles = {"device", "server", "dns", "router"};
+    if (!roles.count(h.role))
+      r.fail(*t.get("role"), "unknown role '" + h.role + "' (use device, server, dns or router)");
+    h.ip = r.str(t, "ip", "[[host]]", false, "10.0.0." + std::to_string(auto_ip++));
+    if (!valid_ipv4(h.ip)) r.fail(t.get("ip") ? *t.get("ip") : t, "'" + h.ip + "' is not an IPv4 address");
+    h.label = r.str(t, "label", "[[host]]", false, h.name);
+    h.domains = r.strings(t, "domains");
+    for (auto& d : r.strings(t, "domain")) h.domains.push_back(d);
+    h.account = r.str(t, "account", "[[host]]", false);
+    h.server = r.str(t, "server", "[[host]]", false);
+    if (!names.insert(h.name).second) r.fail(t, "host '" + h.name + "' is defined twice");
+    if (!ips.insert(h.ip).second) r.fail(t, "address " + h.ip + " is used by two hosts");
+    if (h.role == "device" && (h.account.empty() || h.server.empty()))
+      r.fail(t, "device '" + h.name + "' needs 'account' (its address) and 'server' (its mail server)");
+    if (h.role == "server" && h.domains.empty())
+      r.fail(t, "server '" + h.name + "' needs 'domain' (the mail domain it serves)");
+    L.hosts.push_back(std::move(h));
+  });
+  if (L.hosts.empty()) throw LessonError({file_name, 1, 1}, "the lesson has no [[host]]");
+  if (std::count_if(L.hosts.begin(), L.hosts.end(), [](auto& h) { return h.role == "dns"; }) != 1)
+    throw LessonError({file_name, 1, 1}, "the lesson needs exactly one host with role = \"dns\"");
+
+  auto need_host = [&](const toml::table& t, const char* key, const char* what) {
+    std::string name = r.str(t, key, what, true);
+    if (!L.host(name)) r.fail(*t.get(key), "unknown host '" + name + "'");
+    return name;
+  };
+
+  r.each_table(root, "link", [&](const toml::table& t) {
+    r.only_keys(t, {"a", "b", "latency_ms"}, "[[link]]");
+    LessonLink l;
+    l.pos = r.pos(t);
+    l.a = need_host(t, "a", "[[link]]");
+    l.b = need_host(t, "b", "[[link]]");
+    if (l.a == l.b) r.fail(t, "a link needs two different hosts");
+    l.latency = parse_ms(r, t, "latency_ms", l.latency);
+    L.links.push_back(std::move(l));
+  });
+
+  std::set<std::string> addresses;
+  r.each_table(root, "account", [&](const toml::table& t) {
+    r.only_keys(t, {"address", "login", "password"}, "[[account]]");
+    LessonAccount a;
+    a.pos = r.pos(t);
+    a.address = r.str(t, "address", "[[account]]", true);
+    auto at = a.address.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == a.address.size())
+      r.fail(*t.get("address"), "'" + a.address + "' is not an e-mail address (name@domain)");
+    a.login = r.str(t, "login", "[[account]]", false, a.address.substr(0, at));
+    a.password = r.str(t, "password", "[[account]]", true);
+    std::string domain = a.address.substr(at + 1);
+    bool served = std::any_of(L.hosts.begin(), L.hosts.end(), [&](auto& h) {
+      return std::find(h.domains.begin(), h.domains.end(), domain) != h.domains.end();
+    });
+    if (!served) r.fail(*t.get("address"), "no server has domain '" + domain + "'");
+    if (!addresses.insert(a.address).second) r.fail(t, "account '" + a.address + "' is defined twice");
+    L.accounts.push_back(std::move(a));
+  });
+
+  for (const auto& h : L.hosts) {
+    if (h.role != "device") continue;
+    if (!addresses.count(h.account))
+      throw LessonError(h.pos, "device '" + h.name + "' uses account '" + h.account +
+                                   "', which no [[account]] defines");
+    const auto* s = L.host(h.server);
+    if (!s || s->role != "server")
+      throw LessonError(h.pos, "device '" + h.name + "' names server '" + h.server +
+                                   "', which is not a host with role = \"server\"");
+  }
+
+  r.each_table(root, "mx", [&](const toml::table& t) {
+    r.only_keys(t, {"domain", "exchange", "preference"}, "[[mx]]");
+    LessonMx m;
+    m.pos = r.pos(t);
+    m.domain = r.str(t, "domain", "[[mx]]", true);
+    m.exchange = r.str(t, "exchange", "[[mx]]", true);
+    m.preference = static_cast<std::uint16_t>(r.integer(t, "preference", 10, 0, 65535));
+    L.mx.push_back(std::move(m));
+  });
+
+  r.each_table(root, "step", [&](const toml::table& t) {
+    LessonStep s;
+    s.pos = r.pos(t);
+    s.action = r.str(t, "action", "[[step]]", true);
+    s.narration = r.text(t, "narration");
+    if (s.action == "send") {
+      r.only_keys(t, {"action", "narration", "device", "to", "subject", "body"}, "a send step");
+      s.device = need_host(t, "device", "a send step");
+      if (L.host(s.device)->role != "device")
+        r.fail(*t.get("device"), "'" + s.device + "' is not a device (role = \"device\")");
+      s.to = r.strings(t, "to");
+      if (s.to.empty()) r.fail(t, "a send step needs 'to' (one address or a list)");
+      for (const auto& a : s.to)
+        if (a.find('@') == std::string::npos) r.fail(*t.get("to"), "'" + a + "' is not an e-mail address");
+      s.subject = r.str(t, "subject", "a send step", false, "(no subject)");
+      s.body = r.str(t, "body", "a send step", false, "");
+    } else if (s.action == "wait") {
+      r.only_keys(t, {"action", "narration", "seconds"}, "a wait step");
+      s.duration = r.integer(t, "seconds", 0, 0, 7 * 24 * 3600) * kSecond;
+      if (!t.get("seconds")) r.fail(t, "a wait step needs 'seconds'");
+    } else if (s.action == "link") {
+      r.only_keys(t, {"action", "narration", "a", "b", "up"}, "a link step");
+      std::string a = need_host(t, "a", "a link step"), b = need_host(t, "b", "a link step");
+      bool found = std::any_of(L.links.begin(), L.links.end(), [&](auto& l) {
+        return (l.a == a && l.b == b) || (l.a == b && l.b == a);
+      });
+      if (!found) r.fail(t, "no [[link]] joins '" + a + "' and '" + b + "'");
+      s.target = a + "<->" + b;
+      const toml::node* up = t.get("up");
+      if (!up || !up->is_boolean()) r.fail(up ? *up : t, "a link step needs 'up = true' or 'up = false'");
+      s.up = *up->value<bool>();
+    } else if (s.action == "server") {
+      r.only_keys(t, {"action", "narration", "host", "port", "up"}, "a server step");
+      s.target = need_host(t, "host", "a server step");
+      if (L.host(s.target)->role != "server") r.fail(*t.get("host"), "'" + s.target + "' is not a server");
+      s.port = static_cast<std::uint16_t>(r.integer(t, "port", 25, 1, 65535));
+      const toml::node* up = t.get("up");
+      if (!up || !up->is_boolean()) r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
+      s.up = *up->value<bool>();
+    } else {
+      r.fail(*t.get("action"), "unknown action '" + s.action + "' (use send, wait, link or server)");
+    }
+    L.steps.push_back(std::move(s));
+  });
+  return L;
+}
+
+Lesson load_lesson(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LessonError({path, 0, 0}, "cannot open the lesson file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return parse_lesson(s.str(), path);
+}
+
+}  // namespace sim

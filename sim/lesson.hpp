@@ -1,0 +1,105 @@
+// A lesson file (TOML) turned into plain data. Loading validates everything a teacher can
+// get wrong and reports it as "file:line:col: message" so the file can be fixed quickly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace sim {
+
+// A text in several languages; English is the fallback.
+struct Text {
+  std::map<std::string, std::string> by_lang;
+  const std::string& get(const std::string& lang) const;
+  bool empty() const { return by_lang.empty(); }
+};
+
+struct SourcePos {
+  std::string file;
+  std::uint32_t line = 0, column = 0;
+};
+
+class LessonError : public std::runtime_error {
+ public:
+  LessonError(SourcePos pos, const std::string& message);
+  const SourcePos& pos() const { return pos_; }
+
+ private:
+  SourcePos pos_;
+};
+
+struct LessonHost {
+  std::string name;
+  std::string ip;
+  std::string role;    // "device", "server", "dns", "router"
+  std::string label;   // e.g. "Ana's laptop"
+  std::vector<std::string> domains;  // servers: the mail domains they receive for
+  std::string account;  // devices: the address whose mail app runs here
+  std::string server;   // devices: the host they submit to
+  SourcePos pos;
+};
+
+struct LessonLink {
+  std::string a, b;
+  Time latency = 5 * kMillisecond;
+  SourcePos pos;
+};
+
+struct LessonAccount {
+  std::string address;
+  std::string login;  // defaults to the local part
+  std::string password;
+  SourcePos pos;
+};
+
+struct LessonMx {
+  std::string domain, exchange;
+  std::uint16_t preference = 10;
+  SourcePos pos;
+};
+
+struct LessonStep {
+  std::string action;  // "send", "wait", "link", "server"
+  Text narration;
+  SourcePos pos;
+  // send
+  std::string device;
+  std::vector<std::string> to;
+  std::string subject;
+  std::string body;
+  // wait
+  Time duration = 0;
+  // link: up/down; server: stop/start a port
+  std::string target;  // link id or host name
+  bool up = true;
+  std::uint16_t port = 0;
+};
+
+struct Lesson {
+  std::string file;
+  std::string id;
+  Text title;
+  Text summary;
+  std::uint64_t seed = 1;
+  std::int64_t start_unix = 1795683600;  // 2026-11-26 09:00:00 UTC: the clock shown in headers
+  std::vector<LessonHost> hosts;
+  std::vector<LessonLink> links;
+  std::vector<LessonAccount> accounts;
+  std::vector<LessonMx> mx;  // extra or overriding MX records; servers' domains get one by default
+  std::vector<Time> retry_schedule = {1 * kMinute, 5 * kMinute, 15 * kMinute};
+  std::vector<LessonStep> steps;
+
+  const LessonHost* host(const std::string& name) const;
+};
+
+// Throws LessonError on any problem (syntax, unknown host, unknown action, missing field).
+Lesson load_lesson(const std::string& path);
+Lesson parse_lesson(const std::string& text, const std::string& file_name);
+
+}  // namespace sim

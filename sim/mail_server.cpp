@@ -1,0 +1,142 @@
+#include "sim/mail_server.hpp"
+
+#include <cstdio>
+
+#include "net/message/message.hpp"
+#include "sim/mta_queue.hpp"
+#include "sim/smtp_session.hpp"
+#include "sim/world.hpp"
+
+namespace sim {
+
+// Port 587 (RFC 6409): only authenticated users, who may send as their own address to any
+// domain; local recipients are delivered at once, the rest go to the MTA queue.
+class SubmissionPolicy : public net::smtp::ServerPolicy {
+ public:
+  SubmissionPolicy(World& w, MailServer& s) : world_(w), server_(s) {}
+
+  std::optional<std::string> authenticate(const std::string& login,
+                                          const std::string& password) override {
+    return server_.store().authenticate(login, password);
+  }
+
+  net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
+    // Like Postfix's reject_sender_login_mismatch: no sending as somebody else.
+    if (!env.auth_user.empty() && !iequals(addr, env.auth_user))
+      return {553, "5.7.1", {"Sender address <" + addr + "> is not owned by user " + env.auth_user}};
+    return {250, "2.1.0", {"Sender <" + addr + "> OK"}};
+  }
+
+  net::smtp::Reply check_recipient(const net::smtp::Envelope&, const std::string& addr) override {
+    std::string domain = net::message::domain_of(addr);
+    if (server_.store().is_local_domain(domain)) {
+      if (!server_.store().has_mailbox(addr))
+        return {550, "5.1.1", {"<" + addr + ">: Recipient address rejected: User unknown"}};
+      return {250, "2.1.5", {"Recipient <" + addr + "> OK (local)"}};
+    }
+    return {250, "2.1.5", {"Recipient <" + addr + "> OK (will relay)"}};
+  }
+
+  net::smtp::Reply accept_message(const net::smtp::Envelope& env, std::string message) override {
+    char id[16];
+    std::snprintf(id, sizeof id, "S%04X", next_id_++);
+    auto msg = net::message::Message::parse(message);
+    std::string date = net::message::format_date(world_.unix_now());
+    // RFC 6409 §8: the submission server may complete a message that lacks these fields.
+    if (!msg.get("Date")) msg.append("Date", date);
+    if (!msg.get("Message-ID")) msg.append("Message-ID", std::string("<") + id + "@" + server_.name() + ">");
+    net::message::ReceivedInfo ri;
+    ri.from_helo = env.helo;
+    ri.from_host = env.peer_host;
+    ri.from_ip = env.peer_ip;
+    ri.by_host = server_.name();
+    ri.with = "ESMTPA";
+    ri.id = id;
+    if (env.rcpt_to.size() == 1) ri.for_addr = env.rcpt_to.front();
+    ri.date = date;
+    msg.prepend("Received", net::message::make_received(ri));
+    std::string data = msg.serialize();
+
+    std::vector<std::string> remote;
+    for (const auto& r : env.rcpt_to) {
+      if (server_.store().is_local_domain(net::message::domain_of(r)))
+        server_.deliver_local(r, env.mail_from, data);
+      else
+        remote.push_back(r);
+    }
+    if (!remote.empty()) server_.queue().enqueue(env.mail_from, remote, data);
+    return {250, "2.0.0", {std::string("Ok: queued as ") + id}};
+  }
+
+ private:
+  static bool iequals(const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i])))
+        return false;
+    return true;
+  }
+  World& world_;
+  MailServer& server_;
+  unsigned next_id_ = 1;
+};
+
+MailServer::MailServer(World& world, const LessonHost& host) : world_(world), name_(host.name) {
+  for (const auto& d : host.domains) store_.add_domain(d);
+  for (const auto& a : world.lesson().accounts) {
+    if (store_.is_local_domain(net::message::domain_of(a.address)))
+      store_.add_account({a.address, a.login, a.password});
+  }
+  store_.on_change([this](const net::store::Mailstore::Change& c) {
+    MailboxEv ev;
+    ev.host = name_;
+    ev.mailbox = c.address;
+    ev.op = c.op;
+    ev.uid = c.uid;
+    ev.size = c.size;
+    if (const auto* list = store_.messages(c.address)) {
+      for (const auto& m : *list) {
+        if (m.uid != c.uid) continue;
+        auto msg = net::message::Message::parse(m.data);
+        ev.summary = "From: " + msg.get("From").value_or("?") +
+                     " | Subject: " + msg.get("Subject").value_or("(none)");
+      }
+    }
+    world_.trace().append(world_.queue().now(), std::move(ev));
+  });
+  inbound_ = std::make_unique<net::smtp::RecipientPolicy>(store_, name_,
+                                                          [&world] { return world.unix_now(); });
+  submission_ = std::make_unique<SubmissionPolicy>(world, *this);
+  queue_ = std::make_unique<MtaQueue>(world, *this);
+  set_port(25, true);
+  set_port(587, true);
+}
+
+MailServer::~MailServer() = default;
+
+void MailServer::set_port(std::uint16_t port, bool up) {
+  auto& net = world_.network();
+  if (!up) {
+    net.unlisten(name_, port);
+    return;
+  }
+  net::smtp::ServerConfig cfg;
+  cfg.hostname = name_;
+  cfg.submission = (port == 587);
+  net::smtp::ServerPolicy* policy =
+      cfg.submission ? static_cast<net::smtp::ServerPolicy*>(submission_.get()) : inbound_.get();
+  World* w = &world_;
+  net.listen(name_, port, Proto::Smtp, [w, cfg, policy](TcpConn&) -> std::shared_ptr<TcpApp> {
+    return std::make_shared<SmtpServerSession>(w->trace(), w->queue(), cfg, *policy);
+  });
+}
+
+void MailServer::deliver_local(const std::string& rcpt, const std::string& mail_from,
+                               const std::string& message) {
+  // RFC 5321 §4.4: the final delivery records the envelope sender as Return-Path.
+  std::string data = "Return-Path: <" + mail_from + ">\r\n" + message;
+  store_.deliver(rcpt, std::move(data), world_.unix_now());
+}
+
+}  // namespace sim

@@ -1,0 +1,117 @@
+#include "sim/world.hpp"
+
+#include <set>
+
+#include "sim/device.hpp"
+#include "sim/dns_server.hpp"
+#include "sim/mail_server.hpp"
+
+namespace sim {
+
+World::World(Lesson lesson)
+    : lesson_(std::move(lesson)), rng_(lesson_.seed), net_(q_, trace_, rng_) {
+  for (const auto& a : lesson_.accounts) trace_.add_secret(a.password);
+  for (const auto& h : lesson_.hosts) net_.add_host({h.name, h.ip, h.role});
+  for (const auto& l : lesson_.links) net_.add_link(l.a, l.b, l.latency);
+
+  const LessonHost* dns_host = nullptr;
+  for (const auto& h : lesson_.hosts)
+    if (h.role == "dns") dns_host = &h;
+  dns_ip_ = dns_host->ip;
+  dns_ = std::make_unique<DnsServer>(net_, trace_, dns_host->name);
+  // Every host gets an A record; each server is the MX of its domains unless the lesson
+  // writes the MX records of that domain itself.
+  std::set<std::string> explicit_mx;
+  for (const auto& m : lesson_.mx) {
+    dns_->add_mx(m.domain, m.preference, m.exchange);
+    explicit_mx.insert(m.domain);
+  }
+  for (const auto& h : lesson_.hosts) {
+    dns_->add_a(h.name, h.ip);
+    for (const auto& d : h.domains)
+      if (!explicit_mx.count(d)) dns_->add_mx(d, 10, h.name);
+  }
+
+  for (const auto& h : lesson_.hosts) {
+    if (h.role == "server") servers_[h.name] = std::make_unique<MailServer>(*this, h);
+    if (h.role == "device") devices_[h.name] = std::make_unique<Device>(*this, h);
+  }
+}
+
+World::~World() = default;
+
+MailServer* World::server(const std::string& host) {
+  auto it = servers_.find(host);
+  return it == servers_.end() ? nullptr : it->second.get();
+}
+
+MailServer* World::server_for_domain(const std::string& domain) {
+  for (auto& [name, s] : servers_)
+    if (s->store().is_local_domain(domain)) return s.get();
+  return nullptr;
+}
+
+Device* World::device(const std::string& host) {
+  auto it = devices_.find(host);
+  return it == devices_.end() ? nullptr : it->second.get();
+}
+
+void World::note(const std::string& kind, const std::string& text, const std::string& host) {
+  trace_.append(q_.now(), NoteEv{host, kind, text});
+}
+
+void World::start_step(std::size_t i) {
+  if (i >= lesson_.steps.size()) {
+    steps_done_ = true;
+    return;
+  }
+  const LessonStep& s = lesson_.steps[i];
+  std::string head = "step " + std::to_string(i + 1) + "/" + std::to_string(lesson_.steps.size());
+  note("step", head + ": " + s.narration.get("en"));
+  auto next = [this, i] { q_.after(0, [this, i] { start_step(i + 1); }); };
+
+  if (s.action == "send") {
+    std::string to;
+    for (const auto& a : s.to) to += (to.empty() ? "" : ", ") + a;
+    note("action", s.device + " sends \"" + s.subject + "\" to " + to, s.device);
+    device(s.device)->send(s, [this, next, dev = s.device](const net::smtp::ClientOutcome& o) {
+      if (o.delivered) {
+        std::string r = std::to_string(o.last.code);
+        for (const auto& l : o.last.lines) r += " " + l;
+        note("info", "the server accepted the message: " + r, dev);
+      } else {
+        note("error", "sending failed: " + (o.error.empty() ? std::string("rejected") : o.error), dev);
+      }
+      next();
+    });
+  } else if (s.action == "wait") {
+    note("action", "waiting " + std::to_string(s.duration / kSecond) + " s");
+    q_.after(s.duration, next);
+  } else if (s.action == "link") {
+    note("action", "link " + s.target + (s.up ? " comes back up" : " goes down"));
+    net_.set_link_up(s.target, s.up);
+    next();
+  } else if (s.action == "server") {
+    note("action", s.target + (s.up ? " starts listening on port " : " stops listening on port ") +
+                       std::to_string(s.port), s.target);
+    server(s.target)->set_port(s.port, s.up);
+    next();
+  }
+}
+
+bool World::run(const RunLimits& limits) {
+  q_.at(0, [this] { start_step(0); });
+  std::size_t n = 0;
+  while (!q_.empty()) {
+    auto t = q_.next_time();
+    if (n >= limits.max_events || (t && *t > limits.max_time)) {
+      note("error", "the run was stopped by a limit (" + std::to_string(n) + " events)");
+      return false;
+    }
+    q_.step();
+    ++n;
+  }
+  return steps_done_;
+}
+
+}  // namespace sim

@@ -1,0 +1,135 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "sim/lesson.hpp"
+
+using sim::LessonError;
+using sim::parse_lesson;
+
+namespace {
+
+// A small valid world; tests append or replace pieces of it.
+const std::string kHosts = R"([lesson]
+id = "t"
+title = "Test"
+
+[[host]]
+name = "pc"
+role = "device"
+account = "a@x.example"
+server = "mx.x.example"
+
+[[host]]
+name = "mx.x.example"
+role = "server"
+domain = "x.example"
+
+[[host]]
+name = "ns"
+role = "dns"
+
+[[link]]
+a = "pc"
+b = "mx.x.example"
+
+[[account]]
+address = "a@x.example"
+password = "pw"
+)";
+
+// Returns "line:col: message" of the error the text raises ("" when it loads).
+std::string error_of(const std::string& text) {
+  try {
+    parse_lesson(text, "bad.toml");
+  } catch (const LessonError& e) {
+    return std::to_string(e.pos().line) + ":" + std::to_string(e.pos().column) + ": " + e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a valid lesson loads with defaults filled in") {
+  auto L = parse_lesson(kHosts + R"(
+[[step]]
+action = "send"
+device = "pc"
+to = ["b@y.example", "c@y.example"]
+subject = "Hi"
+narration.en = "Go"
+narration.pt = "Vai"
+)",
+                        "ok.toml");
+  CHECK(L.id == "t");
+  REQUIRE(L.hosts.size() == 3);
+  CHECK(L.hosts[1].domains == std::vector<std::string>{"x.example"});
+  CHECK(L.hosts[0].ip != L.hosts[1].ip);  // automatic addresses are distinct
+  CHECK(L.accounts[0].login == "a");      // login defaults to the local part
+  REQUIRE(L.steps.size() == 1);
+  CHECK(L.steps[0].to.size() == 2);
+  CHECK(L.steps[0].narration.get("pt") == "Vai");
+  CHECK(L.steps[0].narration.get("fr") == "Go");  // falls back to English
+  CHECK(L.links[0].latency == 5 * sim::kMillisecond);
+}
+
+TEST_CASE("a TOML syntax error names line and column") {
+  std::string text = kHosts + "\n[[step]]\naction = \"send\n";
+  std::string err = error_of(text);
+  CHECK(err.find("TOML syntax error") != std::string::npos);
+  CHECK(err.find("bad.toml:") != std::string::npos);
+  // the unterminated string is on the last line of the file
+  auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  CHECK(err.rfind(std::to_string(lines) + ":", 0) == 0);
+}
+
+TEST_CASE("an unknown host in a link is reported where it is written") {
+  std::string err = error_of(kHosts + "\n[[link]]\na = \"pc\"\nb = \"nowhere\"\n");
+  CHECK(err.find("unknown host 'nowhere'") != std::string::npos);
+  auto lines = static_cast<int>(std::count(kHosts.begin(), kHosts.end(), '\n'));
+  CHECK(err.rfind(std::to_string(lines + 4) + ":5:", 0) == 0);
+}
+
+TEST_CASE("an unknown action is rejected with the list of actions") {
+  std::string err = error_of(kHosts + "\n[[step]]\naction = \"teleport\"\n");
+  CHECK(err.find("unknown action 'teleport'") != std::string::npos);
+  CHECK(err.find("send, wait, link or server") != std::string::npos);
+}
+
+TEST_CASE("lesson validation errors") {
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"ghost\"\nto = \"b@y\"\n")
+            .find("unknown host 'ghost'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"mx.x.example\"\nto = \"b@y\"\n")
+            .find("is not a device") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"pc\"\n")
+            .find("needs 'to'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"pc\"\nto = \"nobody\"\n")
+            .find("not an e-mail address") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"wait\"\n").find("needs 'seconds'") !=
+        std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"link\"\na = \"pc\"\nb = \"ns\"\nup = false\n")
+            .find("no [[link]] joins") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"server\"\nhost = \"mx.x.example\"\n")
+            .find("needs 'up = true'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[host]]\nname = \"pc\"\nrole = \"router\"\n")
+            .find("defined twice") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[host]]\nname = \"r\"\nrole = \"toaster\"\n")
+            .find("unknown role 'toaster'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[host]]\nname = \"r\"\nrole = \"router\"\nip = \"10.0.0.300\"\n")
+            .find("not an IPv4 address") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[account]]\naddress = \"z@nowhere.example\"\npassword = \"p\"\n")
+            .find("no server has domain 'nowhere.example'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[link]]\na = \"pc\"\nb = \"ns\"\nlatency = 3\n")
+            .find("unknown key 'latency'") != std::string::npos);
+  CHECK(error_of("[lesson]\nid = \"x\"\n").find("needs 'title'") != std::string::npos);
+  CHECK(error_of("").find("missing [lesson]") != std::string::npos);
+}
+
+TEST_CASE("a missing lesson file is a LessonError naming the file") {
+  try {
+    sim::load_lesson("/nonexistent/dir/lesson.toml");
+    FAIL("no error");
+  } catch (const LessonError& e) {
+    CHECK(std::string(e.what()) == "/nonexistent/dir/lesson.toml: cannot open the lesson file");
+  }
+}
