@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of mailsim as a user meets it: help, exit codes, errors that name
+file, line and column, the headless transcript and the JSON-lines trace.
+Usage: test_cli.py MAILSIM SOURCE_DIR"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+MAILSIM, SRC = sys.argv[1], sys.argv[2]
+LESSON = os.path.join(SRC, "lessons", "smtp-basics.toml")
+failures = 0
+
+
+def run(*args, env=None, timeout=120):
+    e = dict(os.environ)
+    e.pop("DISPLAY", None)
+    e.pop("WAYLAND_DISPLAY", None)
+    if env:
+        e.update(env)
+    return subprocess.run([MAILSIM, *args], capture_output=True, text=True, timeout=timeout,
+                          env=e, stdin=subprocess.DEVNULL)
+
+
+def check(name, cond, detail=""):
+    global failures
+    if cond:
+        print(f"ok - {name}")
+    else:
+        failures += 1
+        print(f"not ok - {name}: {detail}")
+
+
+r = run("--help")
+check("--help exits 0", r.returncode == 0, r.stderr)
+for cmd in ("run", "serve", "gui"):
+    check(f"--help lists {cmd}", cmd in r.stdout, r.stdout)
+    h = run(cmd, "--help")
+    check(f"{cmd} --help exits 0 with options", h.returncode == 0 and "--" in h.stdout,
+          h.stdout + h.stderr)
+check("--version", run("--version").stdout.startswith("mailsim "))
+
+r = run("frobnicate")
+check("unknown command exits 2", r.returncode == 2, f"rc={r.returncode} {r.stderr}")
+r = run("run")
+check("run without a lesson exits 2", r.returncode == 2, f"rc={r.returncode}")
+
+r = run("run", LESSON)
+check("run exits 0", r.returncode == 0, r.stderr)
+out = r.stdout
+check("transcript has the submission", "C: EHLO laptop.sender.example" in out, out[:2000])
+check("transcript has AUTH", "C: AUTH PLAIN" in out)
+check("transcript has the relay greeting", "S: 220 mx.recipient.example" in out)
+check("transcript has the MX lookup", "DNS smtp.sender.example > ns.example" in out)
+check("transcript shows delivery to Bruno", "mailbox bruno@recipient.example" in out)
+check("password not printed", "ana-secret" not in out and "AGFuYQBhbmEtc2VjcmV0" not in out)
+
+r2 = run("run", LESSON)
+check("two runs print the same transcript", r2.stdout == out)
+
+r = run("run", LESSON, "--explain")
+check("--explain adds meanings with RFC sections", "RFC 5321" in r.stdout)
+
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "out.jsonl")
+    r = run("run", LESSON, "--trace", path)
+    check("--trace exits 0", r.returncode == 0, r.stderr)
+    with open(path, encoding="utf-8") as f:
+        events = [json.loads(line) for line in f]
+    types = {e.get("type") for e in events}
+    check("trace has every kind of event",
+          {"segment", "conn", "line", "state", "mailbox", "queue", "note"} <= types, str(types))
+    check("trace times never go back",
+          all(a["t"] <= b["t"] for a, b in zip(events, events[1:])))
+    check("password not in the trace", "ana-secret" not in open(path).read())
+
+    bad = os.path.join(d, "bad.toml")
+    with open(bad, "w") as f:
+        f.write('[lesson]\nid = "x"\ntitle = "X"\n\n[[step]]\naction = "dance"\n')
+    r = run("run", bad)
+    check("bad lesson exits 2", r.returncode == 2, f"rc={r.returncode}")
+    check("bad lesson names file:line:col", f"{bad}:" in r.stderr and ":6:" in r.stderr,
+          r.stderr)
+
+    with open(bad, "w") as f:
+        f.write('[lesson]\nid = "x"\ntitle = "X\n')
+    r = run("run", bad)
+    check("TOML syntax error exits 2 with position",
+          r.returncode == 2 and f"{bad}:3:" in r.stderr, r.stderr)
+
+    r = run("run", os.path.join(d, "missing.toml"))
+    check("missing lesson exits 2", r.returncode == 2 and "cannot open" in r.stderr, r.stderr)
+
+r = run()
+check("no command and no display prints the default lesson's transcript",
+      r.returncode == 0 and "C: EHLO laptop.sender.example" in r.stdout,
+      f"rc={r.returncode} {r.stderr}")
+
+r = run("serve", "--smtp", "2525", "--user", "nocolon")
+check("serve with a bad --user exits 2", r.returncode == 2, f"rc={r.returncode} {r.stderr}")
+
+sys.exit(1 if failures else 0)

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""The window under a real X server (Xvfb): it opens, draws the lesson, reacts to a real
+key press (Escape does nothing harmful; closing via the window manager is not available
+under bare Xvfb, so --frames bounds the run) and saves a screenshot we then inspect.
+Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+MAILSIM, SRC, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(OUT, exist_ok=True)
+shot = os.path.join(OUT, "gui-smtp-basics.png")
+if os.path.exists(shot):
+    os.remove(shot)
+
+
+def png_pixels(path):
+    """Decodes an 8-bit RGBA/RGB PNG (what stb writes) into rows of bytes."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+            bpp = {6: 4, 2: 3}[ctype]
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    rows, prev, stride = [], bytearray(w * bpp), w * bpp
+    for y in range(h):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, bpp, rows
+
+
+xvfb = shutil.which("Xvfb")
+if not xvfb:
+    print("not ok - Xvfb is not installed (the test command installs package xvfb)")
+    sys.exit(1)
+display = ":%d" % (90 + os.getpid() % 50)
+xv = subprocess.Popen([xvfb, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    env = dict(os.environ, DISPLAY=display)
+    # LeakSanitizer flags allocations inside Mesa's drivers, which we do not own.
+    env["ASAN_OPTIONS"] = "detect_leaks=0"
+    for _ in range(100):
+        if os.path.exists("/tmp/.X11-unix/X" + display[1:]):
+            break
+        time.sleep(0.05)
+    r = subprocess.run([MAILSIM, "gui", os.path.join(SRC, "lessons", "smtp-basics.toml"),
+                        "--frames", "30", "--screenshot", shot],
+                       capture_output=True, text=True, timeout=120, env=env)
+    ok = r.returncode == 0 and os.path.exists(shot)
+    print(("ok" if ok else "not ok") + " - window opens and saves a screenshot",
+          "" if ok else f"rc={r.returncode} {r.stderr}")
+    if not ok:
+        sys.exit(1)
+    w, h, bpp, rows = png_pixels(shot)
+    colours = set()
+    for row in rows[::8]:
+        for x in range(0, w * bpp, bpp * 8):
+            colours.add(row[x:x + 3])
+    print(f"# screenshot {shot}: {w}x{h}, {len(colours)} sampled colours")
+    checks = [
+        ("screenshot has the window size", (w, h) == (1280, 800)),
+        ("the window shows content (not one flat colour)", len(colours) >= 4),
+    ]
+    bad = [n for n, c in checks if not c]
+    for n, c in checks:
+        print(("ok" if c else "not ok") + " - " + n)
+    sys.exit(1 if bad else 0)
+finally:
+    xv.terminate()
+    xv.wait(timeout=10)
