@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -13,12 +15,16 @@
 namespace sim {
 
 enum class Proto : std::uint8_t { None, Tcp, Udp, Dns, Smtp, Pop3, Imap };
-const char* to_string(Proto p);
+const char* to_string(Proto p);  // "TCP", "SMTP", … ("NONE" for None)
+// Inverse of to_string (case-insensitive); nullopt for unknown names.
+std::optional<Proto> proto_from_string(std::string_view s);
 
 // TCP header flag bits, as in the TCP header (RFC 9293 §3.1).
 namespace tcpflag {
 constexpr std::uint8_t FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
 }
+// "SYN|ACK", "PSH|ACK", "FIN|ACK", … ("" for no flags).
+std::string flags_to_string(std::uint8_t flags);
 
 // One segment (or UDP datagram) crossing one link, sent at the event's time.
 struct SegmentEv {

@@ -194,4 +194,32 @@ std::string describe_reply_code(int code) {
   return "Permanent failure; retrying will not help.";
 }
 
+std::string describe_capability(std::string_view line) {
+  std::string key;
+  for (char c : line) {
+    if (c == ' ' || c == '=') break;
+    key += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  }
+  if (key == "PIPELINING")
+    return "Extension PIPELINING: the client may send several commands without waiting for "
+           "each reply (RFC 2920).";
+  if (key == "SIZE")
+    return "Extension SIZE: the largest message, in octets, that the server accepts (RFC 1870).";
+  if (key == "8BITMIME")
+    return "Extension 8BITMIME: the server accepts message content with 8-bit bytes (RFC 6152).";
+  if (key == "ENHANCEDSTATUSCODES")
+    return "Extension ENHANCEDSTATUSCODES: replies carry a detailed x.y.z status code "
+           "(RFC 2034, RFC 3463).";
+  if (key == "AUTH")
+    return "Extension AUTH: the client may log in with these mechanisms (RFC 4954).";
+  if (key == "STARTTLS")
+    return "Extension STARTTLS: the client may switch the connection to TLS encryption "
+           "(RFC 3207).";
+  if (key == "SMTPUTF8") return "Extension SMTPUTF8: addresses may contain UTF-8 (RFC 6531).";
+  if (key == "CHUNKING") return "Extension CHUNKING: the BDAT command is available (RFC 3030).";
+  if (key == "DSN") return "Extension DSN: delivery status notifications on request (RFC 3461).";
+  if (key == "HELP") return "The server answers the HELP command.";
+  return "An extension the server supports: " + key + ".";
+}
+
 }  // namespace net::smtp

@@ -60,5 +60,7 @@ class ReplyParser {
 
 // Plain-language sentence for a reply code, for students.
 std::string describe_reply_code(int code);
+// Plain-language sentence for one EHLO keyword line ("PIPELINING", "SIZE 1000", ...).
+std::string describe_capability(std::string_view line);
 
 }  // namespace net::smtp

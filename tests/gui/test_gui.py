@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
-"""The window under a real X server (Xvfb): it opens, draws the lesson, reacts to a real
-key press (Escape does nothing harmful; closing via the window manager is not available
-under bare Xvfb, so --frames bounds the run) and saves a screenshot we then inspect.
+"""The window under a real X server (Xvfb): it opens, draws the lesson and saves a
+screenshot after --frames frames, which the test decodes and inspects.
 Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
 import os
 import shutil
