@@ -28,36 +28,36 @@ std::string flags_to_string(std::uint8_t flags);
 
 // One segment (or UDP datagram) crossing one link, sent at the event's time.
 struct SegmentEv {
-  std::string link;             // link id
-  std::string from, to;         // hosts at the two ends of this hop
-  std::string src_ip, dst_ip;   // end-to-end addresses
+  std::string link;            // link id
+  std::string from, to;        // hosts at the two ends of this hop
+  std::string src_ip, dst_ip;  // end-to-end addresses
   std::uint16_t sport = 0, dport = 0;
   bool udp = false;
   std::uint32_t seq = 0, ack = 0;
   std::uint8_t flags = 0;
-  std::uint32_t conn = 0;       // connection id (0 for datagrams)
-  Time arrive = 0;              // when it reaches `to`
-  std::string payload;          // bytes carried (credentials scrubbed)
+  std::uint32_t conn = 0;  // connection id (0 for datagrams)
+  Time arrive = 0;         // when it reaches `to`
+  std::string payload;     // bytes carried (credentials scrubbed)
 };
 
 // A connection opened, was refused, closed or reset.
 struct ConnEv {
   std::uint32_t conn = 0;
-  std::string op;               // "open", "established", "refused", "close", "reset"
-  std::string client, server;   // host names
+  std::string op;              // "open", "established", "refused", "close", "reset"
+  std::string client, server;  // host names
   std::uint16_t client_port = 0, server_port = 0;
-  Proto proto = Proto::Tcp;     // application protocol expected on the server port
+  Proto proto = Proto::Tcp;  // application protocol expected on the server port
 };
 
 // One protocol line, recorded when its sender wrote it.
 struct LineEv {
   std::uint32_t conn = 0;
   Proto proto = Proto::None;
-  std::string from, to;         // host that sent the line, host it goes to
-  bool from_client = true;      // C: or S:
-  bool data = false;            // message content (DATA), not a command or reply
-  std::string text;             // without CRLF (credentials scrubbed)
-  std::string label;            // verb or reply code
+  std::string from, to;     // host that sent the line, host it goes to
+  bool from_client = true;  // C: or S:
+  bool data = false;        // message content (DATA), not a command or reply
+  std::string text;         // without CRLF (credentials scrubbed)
+  std::string label;        // verb or reply code
   std::string meaning;
   std::string rfc;
 };
@@ -67,32 +67,32 @@ struct StateEv {
   std::string host;
   std::uint32_t conn = 0;
   Proto proto = Proto::None;
-  std::string role;             // "client" or "server"
+  std::string role;  // "client" or "server"
   std::string from, to;
 };
 
 // A mailbox gained or lost a message.
 struct MailboxEv {
   std::string host;
-  std::string mailbox;          // address, e.g. bruno@recipient.example
-  std::string op;               // "deliver", "remove"
+  std::string mailbox;  // address, e.g. bruno@recipient.example
+  std::string op;       // "deliver", "remove"
   std::uint32_t uid = 0;
   std::uint64_t size = 0;
-  std::string summary;          // "From: … Subject: …"
+  std::string summary;  // "From: … Subject: …"
 };
 
 // A mail queue changed (MTA work).
 struct QueueEv {
   std::string host;
-  std::string id;               // queue id
-  std::string op;               // "enqueue", "attempt", "defer", "sent", "bounce", "drop"
+  std::string id;  // queue id
+  std::string op;  // "enqueue", "attempt", "defer", "sent", "bounce", "drop"
   std::string detail;
 };
 
 // A narration or marker (lesson step, action start, note from a component).
 struct NoteEv {
   std::string host;
-  std::string kind;             // "step", "action", "info", "error"
+  std::string kind;  // "step", "action", "info", "error"
   std::string text;
 };
 
@@ -100,7 +100,7 @@ using Payload = std::variant<SegmentEv, ConnEv, LineEv, StateEv, MailboxEv, Queu
 
 struct Event {
   Time t = 0;
-  std::uint64_t seq = 0;        // position in the trace; ties in time keep this order
+  std::uint64_t seq = 0;  // position in the trace; ties in time keep this order
   Payload p;
 };
 

@@ -1,0 +1,45 @@
+// Discrete-event kernel: callbacks ordered strictly by (time, insertion sequence), with
+// cancellable ids. An instance, not a global (ns-3's semantics without its singleton).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "sim/time.hpp"
+
+namespace sim {
+
+using EventId = std::uint64_t;  // ids start at 1 and double as the insertion sequence
+
+class EventQueue {
+ public:
+  Time now() const { return now_; }
+  // Schedules fn at time t (a time in the past is clamped to now).
+  EventId at(Time t, std::function<void()> fn);
+  EventId after(Time delay, std::function<void()> fn) { return at(now_ + delay, std::move(fn)); }
+  // True if the event was still pending (it will now never run).
+  bool cancel(EventId id);
+  // Runs the next event (advancing now to its time); false if nothing is pending.
+  bool step();
+  // Runs every event with time <= limit; afterwards now == limit (if limit >= now).
+  std::size_t run_until(Time limit);
+  // Runs until nothing is pending or max_events ran.
+  std::size_t run(std::size_t max_events = SIZE_MAX);
+  bool empty() const { return queue_.empty(); }
+  std::size_t pending() const { return queue_.size(); }
+  std::optional<Time> next_time() const;
+
+ private:
+  using Key = std::pair<Time, EventId>;
+  std::map<Key, std::function<void()>> queue_;
+  std::unordered_map<EventId, Time> when_;  // pending id → its time, for cancel()
+  Time now_ = 0;
+  EventId next_id_ = 1;
+};
+
+}  // namespace sim

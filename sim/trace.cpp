@@ -1,0 +1,108 @@
+#include "sim/trace.hpp"
+
+#include <algorithm>
+
+namespace sim {
+
+const char* to_string(Proto p) {
+  switch (p) {
+    case Proto::None:
+      return "NONE";
+    case Proto::Tcp:
+      return "TCP";
+    case Proto::Udp:
+      return "UDP";
+    case Proto::Dns:
+      return "DNS";
+    case Proto::Smtp:
+      return "SMTP";
+    case Proto::Pop3:
+      return "POP3";
+    case Proto::Imap:
+      return "IMAP";
+  }
+  return "?";
+}
+
+std::optional<Proto> proto_from_string(std::string_view s) {
+  auto eq = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      char x = a[i], y = b[i];
+      if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 'a' + 'A');
+      if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 'a' + 'A');
+      if (x != y) return false;
+    }
+    return true;
+  };
+  for (Proto p :
+       {Proto::None, Proto::Tcp, Proto::Udp, Proto::Dns, Proto::Smtp, Proto::Pop3, Proto::Imap}) {
+    if (eq(s, to_string(p))) return p;
+  }
+  return std::nullopt;
+}
+
+std::string flags_to_string(std::uint8_t flags) {
+  std::string out;
+  auto add = [&](std::uint8_t bit, const char* name) {
+    if (!(flags & bit)) return;
+    if (!out.empty()) out += '|';
+    out += name;
+  };
+  add(tcpflag::SYN, "SYN");
+  add(tcpflag::FIN, "FIN");
+  add(tcpflag::RST, "RST");
+  add(tcpflag::PSH, "PSH");
+  add(tcpflag::ACK, "ACK");
+  return out;
+}
+
+void Trace::add_secret(std::string secret) {
+  if (secret.empty()) return;
+  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  secrets_.push_back(std::move(secret));
+  // Longer secrets first, so a secret containing a shorter one is masked whole.
+  std::stable_sort(secrets_.begin(), secrets_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+void Trace::scrub(std::string& s) const {
+  if (reveal_ || s.empty()) return;
+  for (const auto& secret : secrets_) {
+    std::size_t pos = 0;
+    while ((pos = s.find(secret, pos)) != std::string::npos) {
+      std::fill_n(s.begin() + static_cast<std::ptrdiff_t>(pos), secret.size(), '*');
+      pos += secret.size();
+    }
+  }
+}
+
+const Event& Trace::append(Time t, Payload p) {
+  std::visit(
+      [this](auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, SegmentEv>) {
+          scrub(ev.payload);
+        } else if constexpr (std::is_same_v<T, LineEv>) {
+          scrub(ev.text);
+          scrub(ev.meaning);
+        } else if constexpr (std::is_same_v<T, MailboxEv>) {
+          scrub(ev.summary);
+        } else if constexpr (std::is_same_v<T, QueueEv>) {
+          scrub(ev.detail);
+        } else if constexpr (std::is_same_v<T, NoteEv>) {
+          scrub(ev.text);
+        }
+      },
+      p);
+  const std::size_t index = events_.size();
+  events_.push_back(Event{t, static_cast<std::uint64_t>(index), std::move(p)});
+  // Listeners may append in turn (which can reallocate), so index afresh each time.
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    auto cb = listeners_[i];
+    cb(events_[index]);
+  }
+  return events_[index];
+}
+
+}  // namespace sim

@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/event_queue.hpp"
+#include "sim/rng.hpp"
+
+using namespace sim;
+
+TEST_CASE("event queue orders by time, then by insertion") {
+  EventQueue q;
+  std::string log;
+  q.at(30, [&] { log += "c"; });
+  q.at(10, [&] { log += "a"; });
+  q.at(20, [&] { log += "b1"; });
+  q.at(20, [&] { log += "b2"; });
+  q.at(20, [&] { log += "b3"; });
+  CHECK(q.pending() == 5);
+  CHECK(q.next_time() == 10);
+  CHECK(q.run() == 5);
+  CHECK(log == "ab1b2b3c");
+  CHECK(q.now() == 30);
+  CHECK(q.empty());
+  CHECK_FALSE(q.next_time().has_value());
+  CHECK_FALSE(q.step());
+}
+
+TEST_CASE("events scheduled from a callback at the same time run after earlier ties") {
+  EventQueue q;
+  std::vector<int> order;
+  q.at(5, [&] {
+    order.push_back(1);
+    q.after(0, [&] { order.push_back(3); });
+  });
+  q.at(5, [&] { order.push_back(2); });
+  q.run();
+  CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("past times are clamped to now") {
+  EventQueue q;
+  q.run_until(100);
+  Time seen = -1;
+  q.at(50, [&] { seen = q.now(); });
+  CHECK(q.next_time() == 100);
+  q.run();
+  CHECK(seen == 100);
+}
+
+TEST_CASE("cancel") {
+  EventQueue q;
+  int runs = 0;
+  EventId a = q.at(10, [&] { runs += 1; });
+  EventId b = q.at(10, [&] { runs += 10; });
+  CHECK(q.cancel(a));
+  CHECK_FALSE(q.cancel(a));  // no longer pending
+  CHECK(q.pending() == 1);
+  q.run();
+  CHECK(runs == 10);
+  CHECK_FALSE(q.cancel(b));  // already ran
+  CHECK_FALSE(q.cancel(12345));
+
+  // A callback may cancel a later event.
+  EventId later = 0;
+  q.at(20, [&] { CHECK(q.cancel(later)); });
+  later = q.at(21, [&] { runs += 100; });
+  q.run();
+  CHECK(runs == 10);
+}
+
+TEST_CASE("run_until runs events up to and including the limit and advances now") {
+  EventQueue q;
+  std::vector<Time> seen;
+  for (Time t : {5, 10, 15, 20}) q.at(t, [&] { seen.push_back(q.now()); });
+  CHECK(q.run_until(15) == 3);
+  CHECK(seen == std::vector<Time>{5, 10, 15});
+  CHECK(q.now() == 15);
+  CHECK(q.run_until(17) == 0);
+  CHECK(q.now() == 17);
+  CHECK(q.pending() == 1);
+  q.after(1, [&] { seen.push_back(q.now()); });  // at 18, before 20
+  q.run();
+  CHECK(seen == std::vector<Time>{5, 10, 15, 18, 20});
+  // A limit in the past does not move time backwards.
+  q.run_until(3);
+  CHECK(q.now() == 20);
+}
+
+TEST_CASE("run respects max_events") {
+  EventQueue q;
+  int n = 0;
+  for (int i = 0; i < 10; ++i) q.at(i, [&] { ++n; });
+  CHECK(q.run(4) == 4);
+  CHECK(n == 4);
+  CHECK(q.pending() == 6);
+}
+
+TEST_CASE("rng is deterministic and portable") {
+  Rng a(42), b(42), c(43);
+  for (int i = 0; i < 100; ++i) {
+    auto x = a.next();
+    CHECK(x == b.next());
+  }
+  CHECK(Rng(42).next() != c.next());
+  // splitmix64 reference value for seed 0.
+  CHECK(Rng(0).next() == 0xe220a8397b1dcdafULL);
+  Rng r(7);
+  for (int i = 0; i < 1000; ++i) CHECK(r.uniform(10) < 10);
+  CHECK(r.uniform(0) == 0);
+  CHECK(r.uniform(1) == 0);
+}
