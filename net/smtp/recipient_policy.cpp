@@ -1,0 +1,70 @@
+#include "net/smtp/recipient_policy.hpp"
+
+#include <cstdio>
+#include <set>
+
+#include "net/message/message.hpp"
+#include "net/store/mailstore.hpp"
+
+namespace net::smtp {
+
+RecipientPolicy::RecipientPolicy(store::Mailstore& store, std::string hostname,
+                                 std::function<int64_t()> unix_now)
+    : store_(store), hostname_(std::move(hostname)), unix_now_(std::move(unix_now)) {}
+
+std::optional<std::string> RecipientPolicy::authenticate(const std::string& login,
+                                                         const std::string& password) {
+  return store_.authenticate(login, password);
+}
+
+Reply RecipientPolicy::check_recipient(const Envelope&, const std::string& addr) {
+  std::string domain = message::domain_of(addr);
+  if (domain.empty()) {  // <postmaster> (RFC 5321 §4.5.1)
+    return {550, "5.1.1", {"<" + addr + ">: Recipient address rejected: User unknown"}};
+  }
+  if (!store_.is_local_domain(domain)) {
+    // Only the sender's own server relays, and only for logged-in users (RFC 5321 §3.6).
+    return {554, "5.7.1", {"<" + addr + ">: Relay access denied"}};
+  }
+  if (!store_.has_mailbox(addr)) {
+    return {550, "5.1.1", {"<" + addr + ">: Recipient address rejected: User unknown"}};
+  }
+  return {250, "2.1.5", {"Ok"}};
+}
+
+std::string RecipientPolicy::next_id() const {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08X", counter_);
+  return buf;
+}
+
+Reply RecipientPolicy::accept_message(const Envelope& env, std::string message) {
+  std::string id = next_id();
+  ++counter_;
+  int64_t now = unix_now_ ? unix_now_() : 0;
+  message::ReceivedInfo info;
+  info.from_helo = env.helo;
+  info.from_host = env.peer_host;
+  info.from_ip = env.peer_ip;
+  info.by_host = hostname_;
+  // RFC 3848: ESMTP / ESMTPA (authenticated); plain SMTP after HELO.
+  info.with = env.esmtp ? (env.auth_user.empty() ? "ESMTP" : "ESMTPA") : "SMTP";
+  info.id = id;
+  if (env.rcpt_to.size() == 1) info.for_addr = env.rcpt_to.front();
+  info.date = message::format_date(now);
+  // Return-Path records the envelope sender at final delivery (RFC 5321 §4.4).
+  std::string trace = message::fold("Return-Path", "<" + env.mail_from + ">") + "\r\n" +
+                      message::fold("Received", message::make_received(info)) + "\r\n";
+  std::set<std::string> done;
+  for (const auto& rcpt : env.rcpt_to) {
+    std::string key = rcpt;
+    for (char& c : key)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (!done.insert(key).second) continue;  // one copy per mailbox
+    if (!store_.has_mailbox(rcpt)) continue;
+    store_.deliver(rcpt, trace + message, now);
+  }
+  return {250, "2.0.0", {"Ok: queued as " + id}};
+}
+
+}  // namespace net::smtp
