@@ -50,6 +50,8 @@ struct ServerConfig {
   size_t max_line = 1000;  // octets incl. CRLF (RFC 5321 §4.5.3.1.4, §4.5.3.1.6)
   size_t max_recipients = 100;
   int max_bad_commands = 10;  // then 421 4.7.0 and close
+  // Mechanisms advertised and accepted when AUTH is offered (subset of PLAIN LOGIN).
+  std::vector<std::string> auth_mechanisms = {"PLAIN", "LOGIN"};
 };
 
 class ServerPolicy {

@@ -234,7 +234,11 @@ void Server::cmd_ehlo(std::string_view args) {
           "",
           {cfg_.hostname + " Hello " + env_.helo, "PIPELINING",
            "SIZE " + std::to_string(cfg_.max_message_size), "8BITMIME"}};
-  if (cfg_.submission || cfg_.offer_auth) r.lines.push_back("AUTH PLAIN LOGIN");
+  if ((cfg_.submission || cfg_.offer_auth) && !cfg_.auth_mechanisms.empty()) {
+    std::string line = "AUTH";
+    for (const auto& m : cfg_.auth_mechanisms) line += " " + m;
+    r.lines.push_back(line);
+  }
   r.lines.push_back("ENHANCEDSTATUSCODES");
   auto wire = r.wire_lines();
   for (size_t i = 0; i < wire.size(); ++i) {
@@ -468,7 +472,9 @@ void Server::cmd_auth(std::string_view args) {
     bad({501, "5.5.4", {"Syntax: AUTH mechanism"}}, "AUTH needs a mechanism name.");
     return;
   }
-  if (mech != "PLAIN" && mech != "LOGIN") {
+  bool offered = false;
+  for (const auto& m : cfg_.auth_mechanisms) offered = offered || to_upper(m) == mech;
+  if (!offered || (mech != "PLAIN" && mech != "LOGIN")) {
     bad({504, "5.5.4", {"Unrecognized authentication type"}},
         "The server supports only the PLAIN and LOGIN mechanisms.");
     return;
