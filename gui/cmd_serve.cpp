@@ -1,0 +1,343 @@
+// `mailsim serve`: the same SMTP server engine the simulator runs, on a real TCP socket,
+// so real clients (smtplib, curl, swaks, Thunderbird) can send mail to it. Delivered mail
+// is kept in memory and, with --maildir, also written as Maildir files.
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gui/commands.hpp"
+#include "net/smtp/recipient_policy.hpp"
+#include "net/socket/smtp_listener.hpp"
+#include "net/store/maildir.hpp"
+#include "net/store/mailstore.hpp"
+#include "sim/trace.hpp"
+#include "sim/trace_json.hpp"
+
+namespace mailsim {
+namespace {
+
+struct ServeOptions {
+  int port = -1;
+  std::string bind = "127.0.0.1";
+  std::string domain = "recipient.example";
+  std::string hostname;  // default mx.<domain>
+  std::vector<std::string> users;
+  std::string maildir;
+  std::string trace;
+  std::size_t max_size = 10 * 1024 * 1024;
+  bool submission = false;
+  int idle_timeout = 300;
+  std::size_t max_connections = 50;
+  bool verbose = false;
+};
+
+struct User {
+  std::string name, password;
+};
+
+bool valid_local_part(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;  // RFC 5321 §4.5.3.1.1
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-' || c == '+';
+    if (!ok) return false;
+  }
+  return s.front() != '.' && s.back() != '.';
+}
+
+// "NAME:PASSWORD" (the password may itself contain ':').
+std::optional<User> parse_user(const std::string& s, std::string& why) {
+  const auto colon = s.find(':');
+  if (colon == std::string::npos) {
+    why = "expected NAME:PASSWORD";
+    return std::nullopt;
+  }
+  User u{s.substr(0, colon), s.substr(colon + 1)};
+  if (!valid_local_part(u.name)) {
+    why = "NAME must be a plain mailbox name (letters, digits, . _ - +), e.g. bruno";
+    return std::nullopt;
+  }
+  if (u.password.empty()) {
+    why = "the password is empty";
+    return std::nullopt;
+  }
+  return u;
+}
+
+// Replaces every occurrence of `secret` with '*' of the same length (as sim::Trace does).
+void redact(std::string& s, const std::string& secret) {
+  if (secret.empty()) return;
+  for (auto pos = s.find(secret); pos != std::string::npos; pos = s.find(secret, pos)) {
+    s.replace(pos, secret.size(), std::string(secret.size(), '*'));
+    pos += secret.size();
+  }
+}
+
+// "From: … Subject: …" from the header block, for the trace's mailbox event.
+std::string summary_of(const std::string& data) {
+  std::string from, subject;
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    auto eol = data.find('\n', pos);
+    if (eol == std::string::npos) eol = data.size();
+    std::string line = data.substr(pos, eol - pos);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) break;  // end of the header section (RFC 5322 §2.1)
+    auto starts = [&](const char* name) {
+      const std::string n = name;
+      if (line.size() < n.size()) return false;
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(line[i])) != n[i]) return false;
+      }
+      return true;
+    };
+    if (from.empty() && starts("from:")) from = line.substr(5);
+    if (subject.empty() && starts("subject:")) subject = line.substr(8);
+    pos = eol + 1;
+  }
+  auto trim = [](std::string s) {
+    s.erase(0, s.find_first_not_of(" \t"));
+    return s;
+  };
+  return "From: " + trim(from) + " Subject: " + trim(subject);
+}
+
+// Appends trace events as JSON lines; time is microseconds since serve started.
+class TraceFile {
+ public:
+  TraceFile(const std::string& path, std::chrono::steady_clock::time_point start) : start_(start) {
+    if (path.empty()) return;
+    out_.open(path, std::ios::out | std::ios::app | std::ios::binary);
+    if (!out_) throw std::runtime_error("cannot open trace file " + path);
+    enabled_ = true;
+  }
+  void append(sim::Payload p) {
+    if (!enabled_) return;
+    const auto t = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start_)
+                       .count();
+    sim::Event ev{static_cast<sim::Time>(t), seq_++, std::move(p)};
+    out_ << sim::to_json_line(ev) << '\n';
+    out_.flush();  // a reader (or a test) sees each event at once
+  }
+
+ private:
+  std::ofstream out_;
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t seq_ = 0;
+  bool enabled_ = false;
+};
+
+int serve(const ServeOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  spdlog::set_pattern("[%H:%M:%S.%e] %v");
+  spdlog::flush_on(spdlog::level::info);
+
+  std::vector<User> users;
+  for (const auto& spec : o.users) {
+    std::string why;
+    auto u = parse_user(spec, why);
+    if (!u) {
+      std::cerr << "mailsim serve: bad --user '" << spec.substr(0, spec.find(':'))
+                << (spec.find(':') == std::string::npos ? "" : ":…") << "': " << why << "\n";
+      return 2;
+    }
+    for (const auto& other : users) {
+      if (other.name == u->name) {
+        std::cerr << "mailsim serve: --user " << u->name << " given twice\n";
+        return 2;
+      }
+    }
+    users.push_back(*u);
+  }
+  const std::string hostname = o.hostname.empty() ? "mx." + o.domain : o.hostname;
+
+  net::store::Mailstore store;
+  store.add_domain(o.domain);
+  for (const auto& u : users) store.add_account({u.name + "@" + o.domain, u.name, u.password});
+
+  std::unique_ptr<TraceFile> trace;
+  try {
+    trace = std::make_unique<TraceFile>(o.trace, start);
+    if (!o.maildir.empty()) std::filesystem::create_directories(o.maildir);
+  } catch (const std::exception& e) {
+    std::cerr << "mailsim serve: " << e.what() << "\n";
+    return 1;
+  }
+
+  // Every delivery: a log line, a trace event and (with --maildir) a Maildir file.
+  std::uint64_t maildir_seq = 0;
+  store.on_change([&](const net::store::Change& c) {
+    if (c.op != "deliver") return;
+    const net::store::StoredMessage* msg = nullptr;
+    if (const auto* list = store.messages(c.address)) {
+      for (const auto& m : *list) {
+        if (m.uid == c.uid) msg = &m;
+      }
+    }
+    std::string where;
+    if (msg && !o.maildir.empty()) {
+      try {
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        const auto name = net::store::maildir_unique_name(
+            now, static_cast<std::uint64_t>(::getpid()), ++maildir_seq, hostname);
+        where = " → " + net::store::write_maildir(o.maildir, c.address, msg->data, name).string();
+      } catch (const std::exception& e) {
+        spdlog::error("cannot write Maildir file for {} uid {}: {}", c.address, c.uid, e.what());
+      }
+    }
+    spdlog::info("delivered to {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
+    trace->append(sim::MailboxEv{hostname, c.address, "deliver", c.uid,
+                                 static_cast<std::uint64_t>(c.size),
+                                 msg ? summary_of(msg->data) : std::string()});
+  });
+
+  net::smtp::RecipientPolicy policy(store, hostname, [] {
+    return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+  });
+
+  net::socket::ListenerOptions lo;
+  lo.bind = o.bind;
+  lo.port = static_cast<std::uint16_t>(o.port);
+  lo.server.hostname = hostname;
+  lo.server.submission = o.submission;
+  lo.server.offer_auth = !users.empty();
+  lo.server.max_message_size = o.max_size;
+  lo.max_connections = o.max_connections;
+  lo.idle_timeout_s = o.idle_timeout;
+
+  std::unique_ptr<net::socket::SmtpListener> listener;
+  try {
+    listener = std::make_unique<net::socket::SmtpListener>(lo, policy);
+  } catch (const std::exception& e) {
+    std::cerr << "mailsim serve: " << e.what() << "\n";
+    return 1;
+  }
+
+  std::vector<std::string> passwords;
+  for (const auto& u : users) passwords.push_back(u.password);
+
+  auto peer_of = [](const net::socket::ConnectionInfo& c) {
+    return c.peer_ip + ":" + std::to_string(c.peer_port);
+  };
+  listener->on_connection([&](const net::socket::ConnectionInfo& c, bool opened) {
+    spdlog::info("conn {} {} {}{}", c.id, opened ? "from" : "closed", peer_of(c),
+                 c.refused ? " (refused: too many connections)" : "");
+    sim::ConnEv ev;
+    ev.conn = c.id;
+    ev.op = opened ? (c.refused ? "refused" : "open") : "close";
+    ev.client = c.peer_ip;
+    ev.server = hostname;
+    ev.client_port = c.peer_port;
+    ev.server_port = c.local_port;
+    ev.proto = sim::Proto::Smtp;
+    trace->append(std::move(ev));
+  });
+  listener->on_event([&](const net::socket::ConnectionInfo& c, const net::EngineEvent& e) {
+    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
+      sim::LineEv l;
+      l.conn = c.id;
+      l.proto = sim::Proto::Smtp;
+      l.from = le->sent ? hostname : c.peer_ip;
+      l.to = le->sent ? c.peer_ip : hostname;
+      l.from_client = !le->sent;
+      l.data = le->kind == net::LineKind::Data;
+      l.text = le->text;
+      l.label = le->label;
+      l.meaning = le->meaning;
+      l.rfc = le->rfc;
+      // Credentials never reach the log or the trace: the engine marks them, and known
+      // passwords are masked in commands too in case a client sends one in the clear.
+      redact(l.text, le->secret);
+      redact(l.meaning, le->secret);
+      if (!l.data) {
+        for (const auto& p : passwords) redact(l.text, p);
+      }
+      if (o.verbose) spdlog::info("conn {} {} {}", c.id, le->sent ? "S:" : "C:", l.text);
+      trace->append(std::move(l));
+    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
+      if (o.verbose) spdlog::info("conn {} state {} → {}", c.id, se->from, se->to);
+      trace->append(sim::StateEv{hostname, c.id, sim::Proto::Smtp, "server", se->from, se->to});
+    }
+  });
+  listener->on_error([&](const net::socket::ConnectionInfo& c, const std::string& what) {
+    spdlog::error("conn {} {}: {}", c.id, peer_of(c), what);
+  });
+
+  std::string names;
+  for (const auto& u : users) names += (names.empty() ? "" : ", ") + u.name;
+  std::cout << "mailsim: SMTP on " << listener->local_address() << " for " << o.domain
+            << " (users: " << (names.empty() ? "none" : names) << ")" << std::endl;
+  if (users.empty()) {
+    spdlog::warn("no --user given: every local recipient will be refused (550)");
+  }
+
+  listener->run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, int& rc) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* cmd = app.add_subcommand(
+      "serve",
+      "Run the real SMTP server engine on a TCP port, so real mail clients (Python smtplib,\n"
+      "curl, swaks, Thunderbird) can send mail to local mailboxes. Stop with Ctrl-C.");
+  cmd->add_option("--smtp", o->port,
+                  "TCP port for SMTP (25 needs root; 0 picks a free port, printed when ready)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--bind", o->bind,
+                  "IP address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)")
+      ->capture_default_str();
+  cmd->add_option("--domain", o->domain, "Mail domain of the local mailboxes")
+      ->capture_default_str();
+  cmd->add_option("--user", o->users,
+                  "Mailbox NAME@DOMAIN with login NAME (or the full address) and PASSWORD, as "
+                  "NAME:PASSWORD; repeat for more users")
+      ->type_name("NAME:PASSWORD");
+  cmd->add_option("--maildir", o->maildir,
+                  "Also write each delivered message to DIR/<address>/new/ (Maildir)")
+      ->type_name("DIR");
+  cmd->add_option("--max-size", o->max_size,
+                  "Largest message accepted, in bytes (advertised as SIZE, RFC 1870)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--trace", o->trace,
+                  "Append every protocol line, state change, connection and delivery to "
+                  "FILE as JSON lines (passwords redacted)")
+      ->type_name("FILE.jsonl");
+  cmd->add_option("--hostname", o->hostname,
+                  "Server name in the greeting and Received headers (default mx.<domain>)");
+  cmd->add_flag("--submission", o->submission,
+                "Act as a submission server (port 587 role): AUTH required before MAIL");
+  cmd->add_option("--idle-timeout", o->idle_timeout,
+                  "Seconds a client may stay silent before 421 and close (RFC 5321 §4.5.3.2)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--max-connections", o->max_connections,
+                  "Simultaneous sessions; more get 421 4.7.0 and are closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cmd->add_flag("-v,--verbose", o->verbose, "Log every command, reply and state change");
+  cmd->callback([o, &rc] { rc = serve(*o); });
+}
+
+}  // namespace mailsim
