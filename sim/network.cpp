@@ -112,7 +112,7 @@ void NetCore::hop(std::shared_ptr<const Path> path, std::size_t i,
   ev.flags = p->flags;
   ev.conn = p->conn;
   ev.arrive = now() + link.latency;
-  ev.payload = p->payload;
+  ev.payload = p->has_shown ? p->shown : p->payload;
   const Time arrive = ev.arrive;
   tr.append(now(), std::move(ev));
   schedule(arrive, [this, path = std::move(path), i, p = std::move(p)]() mutable {

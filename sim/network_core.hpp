@@ -23,6 +23,8 @@ struct Packet {
   std::uint8_t flags = 0;
   std::uint32_t conn = 0;
   std::string payload;
+  std::string shown;  // payload as recorded in the trace (secrets masked), if set
+  bool has_shown = false;
 };
 
 struct Path {
@@ -95,7 +97,8 @@ struct NetCore {
   void tcp_close(TcpConn& c);
   void tcp_abort(TcpConn& c);
 
-  void emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload = {});
+  void emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload = {},
+            std::string shown = {});
   void send_rst_for(std::size_t host, const Packet& p);
   void established(TcpConn& c);
   void send_fin(TcpConn& c);

@@ -40,7 +40,8 @@ void NetCore::conn_event(std::uint32_t id, const char* op) {
   tr.append(now(), ConnEv{id, o, r.client, r.server, r.client_port, r.server_port, r.proto});
 }
 
-void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload) {
+void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload,
+                   std::string shown) {
   Packet p;
   p.src_ip = c.local_ip_;
   p.dst_ip = c.peer_ip_;
@@ -51,6 +52,10 @@ void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::strin
   p.flags = flags;
   p.conn = c.id_;
   p.payload = std::move(payload);
+  if (!shown.empty() && shown != p.payload) {
+    p.shown = std::move(shown);
+    p.has_shown = true;
+  }
   transmit(host_index(c.local_host_), std::move(p));
 }
 
@@ -139,11 +144,14 @@ void NetCore::tcp_send(TcpConn& c, std::string_view bytes) {
     c.unsent_.append(bytes);
     return;
   }
+  // Masked as a whole first (equal-length masks), so a secret split across two segments
+  // is still hidden in the trace.
+  const std::string shown = tr.scrubbed(std::string(bytes));
   // Segments carry at most MSS bytes; each advances the sequence number by its length.
   for (std::size_t off = 0; off < bytes.size(); off += mss) {
     std::string chunk(bytes.substr(off, mss));
     const auto len = static_cast<std::uint32_t>(chunk.size());
-    emit(c, tcpflag::PSH | tcpflag::ACK, c.snd_nxt_, std::move(chunk));
+    emit(c, tcpflag::PSH | tcpflag::ACK, c.snd_nxt_, std::move(chunk), shown.substr(off, mss));
     c.snd_nxt_ += len;
   }
 }

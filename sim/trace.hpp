@@ -112,6 +112,12 @@ class Trace {
   // (equal length keeps TCP sequence numbers consistent).
   void add_secret(std::string secret);
   void set_reveal_secrets(bool reveal) { reveal_ = reveal; }
+  // `s` with the registered secrets masked (unchanged when revealing). Lets a producer
+  // scrub a whole buffer before splitting it, so no secret escapes across a split.
+  std::string scrubbed(std::string s) const {
+    scrub(s);
+    return s;
+  }
 
   const std::vector<Event>& events() const { return events_; }
   std::size_t size() const { return events_.size(); }

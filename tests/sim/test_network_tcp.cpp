@@ -522,3 +522,23 @@ TEST_CASE("data queued by the accept callback is sent once established") {
   CHECK(cli->got == "+OK POP3 ready\r\n");
   CHECK(cli->closes == 1);
 }
+
+TEST_CASE("a secret split across two segments is still masked in the trace") {
+  Fixture f;
+  f.net.set_mss(10);
+  f.tr.add_secret("hunter2hunter2");
+  auto client = std::make_shared<ClientApp>();
+  client->hello = "PASS hunter2hunter2\r\n";  // the secret spans bytes 5..18: two segments
+  client->expect = client->hello.size();
+  f.net.connect("client", "10.0.0.2", 7, Proto::Tcp, client);
+  f.q.run();
+  CHECK(f.server->got == "PASS hunter2hunter2\r\n");  // real bytes are delivered
+  std::string shown;
+  for (const auto& s : f.segments())
+    if (s.from == "client" && !s.payload.empty()) shown += s.payload;
+  CHECK(shown == "PASS **************\r\n");
+  // (Masking works per send() call: the echo server re-sends the password in fragments
+  // from separate calls, which is outside what this protects.)
+  for (const auto& s : f.segments())
+    if (s.from == "client") CHECK(s.payload.find("hunter") == std::string::npos);
+}
