@@ -368,6 +368,42 @@ def raw_pipelining_check(srv):
     check("raw socket: pipelined MAIL/RCPT×3/DATA, replies in order, body unstuffed exactly",
           pipelined)
 
+    def large_message():
+        # ~600 KB in many writes: exercises partial reads and long DATA in the driver.
+        lines = [(".%05d " % i if i % 7 == 0 else "%05d " % i) + "y" * 70 for i in range(8000)]
+        body = "\r\n".join(lines) + "\r\n"
+        before = srv.new_files(BRUNO)
+        with smtplib.SMTP(HOST, srv.port, timeout=IO_TIMEOUT) as s:
+            s.sendmail(SENDER, [BRUNO], ("Subject: big\r\n\r\n" + body).encode())
+        return expect_body(srv.wait_new_file(BRUNO, before), body.replace("\r\n", "\n").encode())
+
+    check("smtplib: 600 KB message with dot lines stored exactly", large_message)
+
+    def too_big():
+        # No SIZE parameter: the server finds out while receiving DATA (RFC 1870 §6.3: 552).
+        before = srv.new_files(BRUNO)
+        r = greeted(srv.port)
+        try:
+            r.expect("MAIL FROM:<%s>" % SENDER, 250)
+            r.expect("RCPT TO:<%s>" % BRUNO, 250)
+            r.expect("DATA", 354)
+            chunk = ("z" * 98 + "\r\n").encode() * 1000  # 100 KB
+            r.send(b"Subject: too big\r\n\r\n")
+            for _ in range(12):
+                r.send(chunk)
+            code, lines = r.cmd(".")
+            if code != 552:
+                return "1.2 MB message with --max-size 1000000 → %s, expected 552" % lines
+            r.expect("NOOP", 250)
+            r.expect("QUIT", 221)
+        finally:
+            r.close()
+        if srv.new_files(BRUNO) - before:
+            return "the oversized message was stored"
+        return None
+
+    check("raw: message over --max-size → 552 after DATA, nothing stored", too_big)
+
 
 def curl_checks(srv):
     def curl_plain():
