@@ -113,6 +113,37 @@ std::string summary_of(const std::string& data) {
   return "From: " + trim(from) + " Subject: " + trim(subject);
 }
 
+// RecipientPolicy plus the Maildir: when a copy cannot be written, the client gets a
+// temporary failure (451, RFC 5321 §4.2.2) instead of a 250 for mail the user cannot see.
+class MaildirPolicy : public net::smtp::ServerPolicy {
+ public:
+  MaildirPolicy(net::smtp::RecipientPolicy& inner, bool& write_failed)
+      : inner_(inner), failed_(write_failed) {}
+  std::optional<std::string> authenticate(const std::string& login,
+                                          const std::string& password) override {
+    return inner_.authenticate(login, password);
+  }
+  net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
+    return inner_.check_sender(env, addr);
+  }
+  net::smtp::Reply check_recipient(const net::smtp::Envelope& env,
+                                   const std::string& addr) override {
+    return inner_.check_recipient(env, addr);
+  }
+  net::smtp::Reply accept_message(const net::smtp::Envelope& env, std::string message) override {
+    failed_ = false;
+    auto r = inner_.accept_message(env, std::move(message));  // Maildir written meanwhile
+    if (r.positive() && failed_) {
+      return {451, "4.3.0", {"Error: cannot write the message to the Maildir; try later"}};
+    }
+    return r;
+  }
+
+ private:
+  net::smtp::RecipientPolicy& inner_;
+  bool& failed_;
+};
+
 // Appends trace events as JSON lines; time is microseconds since serve started.
 class TraceFile {
  public:
@@ -178,6 +209,7 @@ int serve(const ServeOptions& o) {
 
   // Every delivery: a log line, a trace event and (with --maildir) a Maildir file.
   std::uint64_t maildir_seq = 0;
+  bool maildir_failed = false;
   store.on_change([&](const net::store::Change& c) {
     if (c.op != "deliver") return;
     const net::store::StoredMessage* msg = nullptr;
@@ -197,6 +229,7 @@ int serve(const ServeOptions& o) {
         where = " → " + net::store::write_maildir(o.maildir, c.address, msg->data, name).string();
       } catch (const std::exception& e) {
         spdlog::error("cannot write Maildir file for {} uid {}: {}", c.address, c.uid, e.what());
+        maildir_failed = true;
       }
     }
     spdlog::info("delivered to {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
@@ -205,7 +238,7 @@ int serve(const ServeOptions& o) {
                                  msg ? summary_of(msg->data) : std::string()});
   });
 
-  net::smtp::RecipientPolicy policy(store, hostname, [] {
+  net::smtp::RecipientPolicy recipients(store, hostname, [] {
     return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
@@ -214,6 +247,7 @@ int serve(const ServeOptions& o) {
   net::socket::ListenerOptions lo;
   lo.bind = o.bind;
   lo.port = static_cast<std::uint16_t>(o.port);
+  MaildirPolicy policy(recipients, maildir_failed);
   lo.server.hostname = hostname;
   lo.server.submission = o.submission;
   lo.server.offer_auth = !users.empty();

@@ -73,6 +73,7 @@ class Server:
         self.log_path = os.path.join(self.dir, "server.log")
         self.args = [mailsim, "serve", "--smtp", "0", "--bind", HOST, "--domain", DOMAIN,
                      "--user", "bruno:" + PASSWORD, "--user", "alice:wonderland",
+                     "--user", "carol:carol-pw",
                      "--maildir", self.maildir, "--trace", self.trace] + list(extra)
         self.proc = None
         self.port = None
@@ -593,6 +594,29 @@ def bad_input_checks(srv):
 
     check("raw: too many bad commands → 421 and close", too_many_bad_commands)
 
+    def maildir_unwritable():
+        # A regular file where carol's Maildir folder should be: the copy cannot be written,
+        # so the client must get a temporary failure, not a 250.
+        blocker = os.path.join(srv.maildir, "carol@" + DOMAIN)
+        with open(blocker, "w") as f:
+            f.write("not a folder")
+        try:
+            with smtplib.SMTP(HOST, port, timeout=IO_TIMEOUT) as s:
+                try:
+                    s.sendmail(SENDER, ["carol@" + DOMAIN], b"Subject: x\r\n\r\nx\r\n")
+                except smtplib.SMTPDataError as e:
+                    if e.smtp_code != 451:
+                        return "expected 451, got %d %r" % (e.smtp_code, e.smtp_error)
+                else:
+                    return "250 although the Maildir file could not be written"
+        finally:
+            os.unlink(blocker)
+        if "cannot write Maildir file for carol@" not in srv.read_log():
+            return "no error line in the log"
+        return None
+
+    check("raw: Maildir not writable → 451 and an error in the log", maildir_unwritable)
+
 
 def still_serving_check(srv):
     def again():
@@ -624,7 +648,7 @@ def log_and_trace_checks(srv):
         log = srv.read_log()
         if not re.search(r"delivered to bruno@recipient\.example: uid \d+, \d+ bytes", log):
             return "no 'delivered to bruno@recipient.example: uid N, M bytes' line in log"
-        if PASSWORD in log or "wonderland" in log:
+        if PASSWORD in log or "wonderland" in log or "carol-pw" in log:
             return "a password appears in the log"
         return None
 
