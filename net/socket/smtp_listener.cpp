@@ -70,6 +70,7 @@ struct SmtpListener::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   asio::signal_set signals{io};
+  asio::steady_timer accept_retry{io};
   std::map<std::uint32_t, ConnPtr> conns;
   std::size_t engine_conns = 0;
   std::uint32_t next_id = 1;
@@ -124,9 +125,16 @@ struct SmtpListener::Impl {
     auto c = std::make_shared<Conn>(io);
     acceptor.async_accept(c->sock, [this, c](std::error_code ec) {
       if (ec == asio::error::operation_aborted || stopping) return;
-      if (!ec) start(c);
-      // Transient failures (EMFILE, ECONNABORTED) must not stop the listener.
-      accept();
+      if (!ec) {
+        start(c);
+        accept();
+        return;
+      }
+      // Failures such as EMFILE must not stop the listener, nor spin: retry shortly.
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](std::error_code e) {
+        if (!e && !stopping) accept();
+      });
     });
   }
 
@@ -333,6 +341,7 @@ struct SmtpListener::Impl {
     stopping = true;
     std::error_code ec;
     acceptor.close(ec);
+    accept_retry.cancel();
     auto open = conns;  // close() erases from conns
     for (auto& [id, c] : open) {
       if (c->closed || c->closing) continue;
