@@ -179,7 +179,7 @@ void register_gui(CLI::App& app, int& rc) {
   auto* cmd = app.add_subcommand(
       "gui", "Open the window on a lesson (the default without a command); without a display "
              "the lesson's transcript is printed instead");
-  cmd->add_option("lesson", o->lesson, "Lesson file (.toml)", true);
+  cmd->add_option("lesson", o->lesson, "Lesson file (.toml)")->capture_default_str();
   cmd->add_option("--lang", o->lang, "Language of titles and narration (en or pt)")
       ->check(CLI::IsMember({"en", "pt"}));
   cmd->add_option("--frames", o->frames, "Quit after N frames (for scripted runs)");

@@ -88,7 +88,7 @@ MailServer::MailServer(World& world, const LessonHost& host) : world_(world), na
     if (store_.is_local_domain(net::message::domain_of(a.address)))
       store_.add_account({a.address, a.login, a.password});
   }
-  store_.on_change([this](const net::store::Mailstore::Change& c) {
+  store_.on_change([this](const net::store::Change& c) {
     MailboxEv ev;
     ev.host = name_;
     ev.mailbox = c.address;

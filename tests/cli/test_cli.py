@@ -76,12 +76,20 @@ with tempfile.TemporaryDirectory() as d:
     check("password not in the trace", "ana-secret" not in open(path).read())
 
     bad = os.path.join(d, "bad.toml")
+    base = open(LESSON, encoding="utf-8").read()
     with open(bad, "w") as f:
-        f.write('[lesson]\nid = "x"\ntitle = "X"\n\n[[step]]\naction = "dance"\n')
+        f.write(base + '\n[[step]]\naction = "dance"\n')
+    line = base.count("\n") + 3
     r = run("run", bad)
-    check("bad lesson exits 2", r.returncode == 2, f"rc={r.returncode}")
-    check("bad lesson names file:line:col", f"{bad}:" in r.stderr and ":6:" in r.stderr,
-          r.stderr)
+    check("unknown action exits 2", r.returncode == 2, f"rc={r.returncode}")
+    check("unknown action names file:line:col",
+          f"{bad}:{line}:" in r.stderr and "unknown action 'dance'" in r.stderr, r.stderr)
+    with open(bad, "w") as f:
+        f.write(base + '\n[[link]]\na = "internet"\nb = "mars.example"\n')
+    r = run("run", bad)
+    check("unknown host exits 2 with position",
+          r.returncode == 2 and f"{bad}:{base.count(chr(10)) + 4}:" in r.stderr
+          and "unknown host 'mars.example'" in r.stderr, r.stderr)
 
     with open(bad, "w") as f:
         f.write('[lesson]\nid = "x"\ntitle = "X\n')
