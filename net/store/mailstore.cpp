@@ -86,6 +86,24 @@ void Mailstore::on_change(std::function<void(const Change&)> callback) {
   listeners_.push_back(std::move(callback));
 }
 
+bool Mailstore::lock(std::string_view address, std::uint64_t owner) {
+  auto it = boxes_.find(lower(address));
+  if (it == boxes_.end() || owner == 0) return false;
+  if (it->second.lock_owner != 0 && it->second.lock_owner != owner) return false;
+  it->second.lock_owner = owner;
+  return true;
+}
+
+void Mailstore::unlock(std::string_view address, std::uint64_t owner) {
+  auto it = boxes_.find(lower(address));
+  if (it != boxes_.end() && it->second.lock_owner == owner) it->second.lock_owner = 0;
+}
+
+bool Mailstore::locked(std::string_view address) const {
+  auto it = boxes_.find(lower(address));
+  return it != boxes_.end() && it->second.lock_owner != 0;
+}
+
 void Mailstore::notify(const Change& c) {
   for (const auto& l : listeners_) l(c);
 }

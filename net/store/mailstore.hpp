@@ -51,11 +51,18 @@ class Mailstore {
   // Called after every delivery and removal.
   void on_change(std::function<void(const Change&)> callback);
 
+  // Exclusive access for a POP3 session in TRANSACTION state (RFC 1939 §8): lock() fails
+  // while another owner holds the mailbox; unlock() by a non-owner does nothing.
+  bool lock(std::string_view address, std::uint64_t owner);
+  void unlock(std::string_view address, std::uint64_t owner);
+  bool locked(std::string_view address) const;
+
  private:
   struct Mailbox {
     Account account;
     std::vector<StoredMessage> messages;
     uint32_t next_uid = 1;
+    std::uint64_t lock_owner = 0;  // 0: unlocked
   };
   void notify(const Change& c);
 

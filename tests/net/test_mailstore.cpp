@@ -116,3 +116,20 @@ TEST_CASE("RecipientPolicy decisions and delivery") {
   CHECK(m.data.find("with SMTP id 00000002 for <carol@recipient.example>;") != std::string::npos);
   CHECK(m.internal_date == now);
 }
+
+TEST_CASE("Mailstore lock: one owner at a time (RFC 1939 section 8)") {
+  Mailstore s;
+  s.add_account({"bruno@recipient.example", "bruno", "pw"});
+  CHECK_FALSE(s.locked("bruno@recipient.example"));
+  CHECK(s.lock("Bruno@Recipient.example", 1));
+  CHECK(s.locked("bruno@recipient.example"));
+  CHECK(s.lock("bruno@recipient.example", 1));   // the owner may lock again
+  CHECK_FALSE(s.lock("bruno@recipient.example", 2));
+  s.unlock("bruno@recipient.example", 2);        // not the owner: no effect
+  CHECK(s.locked("bruno@recipient.example"));
+  s.unlock("bruno@recipient.example", 1);
+  CHECK_FALSE(s.locked("bruno@recipient.example"));
+  CHECK(s.lock("bruno@recipient.example", 2));
+  CHECK_FALSE(s.lock("nobody@recipient.example", 3));
+  CHECK_FALSE(s.lock("bruno@recipient.example", 0));
+}
