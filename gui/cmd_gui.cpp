@@ -121,9 +121,9 @@ int run_window(const GuiOptions& o) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
-    ImGui::Begin("mailsim", nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                     ImGuiWindowFlags_NoSavedSettings);
+    ImGui::Begin(
+        "mailsim", nullptr,
+        ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
     ImGui::TextUnformatted(lesson.title.get(o.lang).c_str());
     ImGui::TextDisabled("%s", lesson.summary.get(o.lang).c_str());
     ImGui::Separator();
@@ -177,8 +177,9 @@ void register_gui(CLI::App& app, int& rc) {
   auto o = std::make_shared<GuiOptions>();
   o->lesson = std::string(lessons_dir()) + "/smtp-basics.toml";
   auto* cmd = app.add_subcommand(
-      "gui", "Open the window on a lesson (the default without a command); without a display "
-             "the lesson's transcript is printed instead");
+      "gui",
+      "Open the window on a lesson (the default without a command); without a display "
+      "the lesson's transcript is printed instead");
   cmd->add_option("lesson", o->lesson, "Lesson file (.toml)")->capture_default_str();
   cmd->add_option("--lang", o->lang, "Language of titles and narration (en or pt)")
       ->check(CLI::IsMember({"en", "pt"}));

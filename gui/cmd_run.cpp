@@ -22,8 +22,8 @@ int run_lesson_headless(const HeadlessOptions& o) {
     return 2;
   }
   if (o.seed) lesson.seed = *o.seed;
-  std::cout << "mailsim: lesson " << lesson.id << " - " << lesson.title.get(o.lang)
-            << " (seed " << lesson.seed << ")\n";
+  std::cout << "mailsim: lesson " << lesson.id << " - " << lesson.title.get(o.lang) << " (seed "
+            << lesson.seed << ")\n";
   sim::World world(std::move(lesson));
   bool finished = world.run();
   sim::write_transcript(world.trace(), std::cout, {o.explain, o.segments});

@@ -35,9 +35,8 @@ std::string Device::compose(const LessonStep& step) {
   m.append("To", to);
   m.append("Subject", step.subject);
   m.append("Date", net::message::format_date(world_.unix_now()));
-  m.append("Message-ID",
-           "<" + std::to_string(++sent_) + "." + std::to_string(world_.lesson().seed) + "@" +
-               host_.name + ">");
+  m.append("Message-ID", "<" + std::to_string(++sent_) + "." +
+                             std::to_string(world_.lesson().seed) + "@" + host_.name + ">");
   m.append("MIME-Version", "1.0");
   m.append("Content-Type",
            is_ascii(step.body) ? "text/plain; charset=us-ascii" : "text/plain; charset=utf-8");
@@ -55,8 +54,8 @@ void Device::send(const LessonStep& step,
   job.rcpt_to = step.to;
   job.message = compose(step);
   const auto* server = world_.lesson().host(host_.server);
-  auto session = std::make_shared<SmtpClientSession>(world_.trace(), world_.queue(),
-                                                     std::move(job), std::move(done));
+  auto session = std::make_shared<SmtpClientSession>(world_.trace(), world_.queue(), std::move(job),
+                                                     std::move(done));
   world_.network().connect(host_.name, server->ip, 587, Proto::Smtp, session);
 }
 

@@ -1,10 +1,10 @@
 #include "sim/lesson.hpp"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace sim {
 
@@ -64,7 +64,7 @@ class Reader {
   }
 
   std::string str(const toml::table& t, const char* key, const char* what, bool required,
-                   std::string def = {}) const {
+                  std::string def = {}) const {
     const toml::node* n = t.get(key);
     if (!n) {
       if (required) throw LessonError(pos(t), std::string(what) + " needs '" + key + "'");
@@ -95,8 +95,8 @@ class Reader {
       out.by_lang["en"] = *n->value<std::string>();
     } else if (const auto* tt = n->as_table()) {
       for (const auto& [lang, v] : *tt) {
-        if (!v.is_string()) fail(v, std::string("'") + key + "." + std::string(lang.str()) +
-                                         "' must be a string");
+        if (!v.is_string())
+          fail(v, std::string("'") + key + "." + std::string(lang.str()) + "' must be a string");
         if (lang.str() != "en" && lang.str() != "pt")
           fail(v, "unsupported language '" + std::string(lang.str()) + "' (use en or pt)");
         out.by_lang[std::string(lang.str())] = *v.value<std::string>();
@@ -144,7 +144,8 @@ bool valid_ipv4(const std::string& ip) {
   std::istringstream in(ip);
   std::string part;
   while (std::getline(in, part, '.')) {
-    if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos)
+    if (part.empty() || part.size() > 3 ||
+        part.find_first_not_of("0123456789") != std::string::npos)
       return false;
     if (std::stoi(part) > 255) return false;
     ++parts;
@@ -206,7 +207,8 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     if (!roles.count(h.role))
       r.fail(*t.get("role"), "unknown role '" + h.role + "' (use device, server, dns or router)");
     h.ip = r.str(t, "ip", "[[host]]", false, "10.0.0." + std::to_string(auto_ip++));
-    if (!valid_ipv4(h.ip)) r.fail(t.get("ip") ? *t.get("ip") : t, "'" + h.ip + "' is not an IPv4 address");
+    if (!valid_ipv4(h.ip))
+      r.fail(t.get("ip") ? *t.get("ip") : t, "'" + h.ip + "' is not an IPv4 address");
     h.label = r.str(t, "label", "[[host]]", false, h.name);
     h.domains = r.strings(t, "domains");
     for (auto& d : r.strings(t, "domain")) h.domains.push_back(d);
@@ -215,7 +217,8 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     if (!names.insert(h.name).second) r.fail(t, "host '" + h.name + "' is defined twice");
     if (!ips.insert(h.ip).second) r.fail(t, "address " + h.ip + " is used by two hosts");
     if (h.role == "device" && (h.account.empty() || h.server.empty()))
-      r.fail(t, "device '" + h.name + "' needs 'account' (its address) and 'server' (its mail server)");
+      r.fail(t, "device '" + h.name +
+                    "' needs 'account' (its address) and 'server' (its mail server)");
     if (h.role == "server" && h.domains.empty())
       r.fail(t, "server '" + h.name + "' needs 'domain' (the mail domain it serves)");
     L.hosts.push_back(std::move(h));
@@ -257,7 +260,8 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       return std::find(h.domains.begin(), h.domains.end(), domain) != h.domains.end();
     });
     if (!served) r.fail(*t.get("address"), "no server has domain '" + domain + "'");
-    if (!addresses.insert(a.address).second) r.fail(t, "account '" + a.address + "' is defined twice");
+    if (!addresses.insert(a.address).second)
+      r.fail(t, "account '" + a.address + "' is defined twice");
     L.accounts.push_back(std::move(a));
   });
 
@@ -295,7 +299,8 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       s.to = r.strings(t, "to");
       if (s.to.empty()) r.fail(t, "a send step needs 'to' (one address or a list)");
       for (const auto& a : s.to)
-        if (a.find('@') == std::string::npos) r.fail(*t.get("to"), "'" + a + "' is not an e-mail address");
+        if (a.find('@') == std::string::npos)
+          r.fail(*t.get("to"), "'" + a + "' is not an e-mail address");
       s.subject = r.str(t, "subject", "a send step", false, "(no subject)");
       s.body = r.str(t, "body", "a send step", false, "");
     } else if (s.action == "wait") {
@@ -311,18 +316,22 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       if (!found) r.fail(t, "no [[link]] joins '" + a + "' and '" + b + "'");
       s.target = a + "<->" + b;
       const toml::node* up = t.get("up");
-      if (!up || !up->is_boolean()) r.fail(up ? *up : t, "a link step needs 'up = true' or 'up = false'");
+      if (!up || !up->is_boolean())
+        r.fail(up ? *up : t, "a link step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
     } else if (s.action == "server") {
       r.only_keys(t, {"action", "narration", "host", "port", "up"}, "a server step");
       s.target = need_host(t, "host", "a server step");
-      if (L.host(s.target)->role != "server") r.fail(*t.get("host"), "'" + s.target + "' is not a server");
+      if (L.host(s.target)->role != "server")
+        r.fail(*t.get("host"), "'" + s.target + "' is not a server");
       s.port = static_cast<std::uint16_t>(r.integer(t, "port", 25, 1, 65535));
       const toml::node* up = t.get("up");
-      if (!up || !up->is_boolean()) r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
+      if (!up || !up->is_boolean())
+        r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
     } else {
-      r.fail(*t.get("action"), "unknown action '" + s.action + "' (use send, wait, link or server)");
+      r.fail(*t.get("action"),
+             "unknown action '" + s.action + "' (use send, wait, link or server)");
     }
     L.steps.push_back(std::move(s));
   });

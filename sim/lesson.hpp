@@ -37,11 +37,11 @@ class LessonError : public std::runtime_error {
 struct LessonHost {
   std::string name;
   std::string ip;
-  std::string role;    // "device", "server", "dns", "router"
-  std::string label;   // e.g. "Ana's laptop"
+  std::string role;                  // "device", "server", "dns", "router"
+  std::string label;                 // e.g. "Ana's laptop"
   std::vector<std::string> domains;  // servers: the mail domains they receive for
-  std::string account;  // devices: the address whose mail app runs here
-  std::string server;   // devices: the host they submit to
+  std::string account;               // devices: the address whose mail app runs here
+  std::string server;                // devices: the host they submit to
   SourcePos pos;
 };
 

@@ -23,7 +23,8 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
   net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
     // Like Postfix's reject_sender_login_mismatch: no sending as somebody else.
     if (!env.auth_user.empty() && !iequals(addr, env.auth_user))
-      return {553, "5.7.1", {"Sender address <" + addr + "> is not owned by user " + env.auth_user}};
+      return {
+          553, "5.7.1", {"Sender address <" + addr + "> is not owned by user " + env.auth_user}};
     return {250, "2.1.0", {"Sender <" + addr + "> OK"}};
   }
 
@@ -44,7 +45,8 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
     std::string date = net::message::format_date(world_.unix_now());
     // RFC 6409 §8: the submission server may complete a message that lacks these fields.
     if (!msg.get("Date")) msg.append("Date", date);
-    if (!msg.get("Message-ID")) msg.append("Message-ID", std::string("<") + id + "@" + server_.name() + ">");
+    if (!msg.get("Message-ID"))
+      msg.append("Message-ID", std::string("<") + id + "@" + server_.name() + ">");
     net::message::ReceivedInfo ri;
     ri.from_helo = env.helo;
     ri.from_host = env.peer_host;

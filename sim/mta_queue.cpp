@@ -13,13 +13,6 @@ namespace sim {
 
 namespace {
 
-std::string describe(const net::smtp::Reply& r) {
-  std::string s = std::to_string(r.code);
-  if (!r.enhanced.empty()) s += " " + r.enhanced;
-  for (const auto& l : r.lines) s += " " + l;
-  return s;
-}
-
 std::string status_of(const net::smtp::Reply& r, const char* fallback) {
   return r.enhanced.empty() ? fallback : r.enhanced;
 }
@@ -121,20 +114,20 @@ void MtaQueue::on_outcome(const EntryPtr& e, const net::smtp::ClientOutcome& o) 
   if (o.delivered) {
     for (const auto& rr : o.rcpts) {
       if (rr.reply.code >= 500)
-        failed.push_back({rr.addr, status_of(rr.reply, "5.0.0") + "|" + describe(rr.reply)});
+        failed.push_back({rr.addr, status_of(rr.reply, "5.0.0") + "|" + rr.reply.summary()});
       else if (rr.reply.code >= 400)
         retry.push_back(rr.addr);
     }
-    event(*e, "sent", "accepted by the recipient's server: " + describe(o.last));
+    event(*e, "sent", "accepted by the recipient's server: " + o.last.summary());
   } else if (o.temporary) {
-    defer(e, o.error.empty() ? describe(o.last) : o.error);
+    defer(e, o.error.empty() ? o.last.summary() : o.error);
     return;
   } else {
     for (const auto& rc : e->rcpts) {
       net::smtp::Reply why = o.last;
       for (const auto& rr : o.rcpts)
         if (rr.addr == rc && rr.reply.code >= 400) why = rr.reply;
-      failed.push_back({rc, status_of(why, "5.0.0") + "|" + describe(why)});
+      failed.push_back({rc, status_of(why, "5.0.0") + "|" + why.summary()});
     }
   }
   if (!failed.empty()) bounce(e, failed);

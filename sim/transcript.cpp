@@ -47,8 +47,7 @@ void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOpt
             }
           } else if constexpr (std::is_same_v<T, ConnEv>) {
             out << ts << "#" << e.conn << " " << e.op << " " << e.client << ":" << e.client_port
-                << " > " << e.server << ":" << e.server_port << " (" << to_string(e.proto)
-                << ")\n";
+                << " > " << e.server << ":" << e.server_port << " (" << to_string(e.proto) << ")\n";
           } else if constexpr (std::is_same_v<T, MailboxEv>) {
             out << ts << "mailbox " << e.mailbox << " on " << e.host << ": " << e.op << " uid "
                 << e.uid << " (" << e.size << " bytes) " << e.summary << "\n";
@@ -66,8 +65,8 @@ void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOpt
                   << "\n";
           } else if constexpr (std::is_same_v<T, SegmentEv>) {
             if (opt.segments)
-              out << ts << "   seg " << e.from << " > " << e.to << " " << e.src_ip << ":"
-                  << e.sport << " > " << e.dst_ip << ":" << e.dport << " ["
+              out << ts << "   seg " << e.from << " > " << e.to << " " << e.src_ip << ":" << e.sport
+                  << " > " << e.dst_ip << ":" << e.dport << " ["
                   << (e.udp ? "UDP" : flags_of(e.flags)) << "] seq=" << e.seq << " ack=" << e.ack
                   << " len=" << e.payload.size() << "\n";
           }

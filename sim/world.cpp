@@ -76,11 +76,10 @@ void World::start_step(std::size_t i) {
     note("action", s.device + " sends \"" + s.subject + "\" to " + to, s.device);
     device(s.device)->send(s, [this, next, dev = s.device](const net::smtp::ClientOutcome& o) {
       if (o.delivered) {
-        std::string r = std::to_string(o.last.code);
-        for (const auto& l : o.last.lines) r += " " + l;
-        note("info", "the server accepted the message: " + r, dev);
+        note("info", "the server accepted the message: " + o.last.summary(), dev);
       } else {
-        note("error", "sending failed: " + (o.error.empty() ? std::string("rejected") : o.error), dev);
+        note("error", "sending failed: " + (o.error.empty() ? std::string("rejected") : o.error),
+             dev);
       }
       next();
     });
@@ -92,8 +91,10 @@ void World::start_step(std::size_t i) {
     net_.set_link_up(s.target, s.up);
     next();
   } else if (s.action == "server") {
-    note("action", s.target + (s.up ? " starts listening on port " : " stops listening on port ") +
-                       std::to_string(s.port), s.target);
+    note("action",
+         s.target + (s.up ? " starts listening on port " : " stops listening on port ") +
+             std::to_string(s.port),
+         s.target);
     server(s.target)->set_port(s.port, s.up);
     next();
   }

@@ -20,7 +20,7 @@ struct DsnInfo {
   std::string message_id;     // without angle brackets
   std::string boundary;       // MIME boundary (deterministic in the simulator)
   std::vector<FailedRecipient> failed;
-  std::string original;       // the original message (only its header is quoted back)
+  std::string original;  // the original message (only its header is quoted back)
 };
 
 // A complete RFC 5322 message (CRLF line ends) that people and programs can read.

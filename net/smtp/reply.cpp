@@ -222,4 +222,11 @@ std::string describe_capability(std::string_view line) {
   return "An extension the server supports: " + key + ".";
 }
 
+std::string Reply::summary() const {
+  std::string s = std::to_string(code);
+  if (!enhanced.empty()) s += " " + enhanced;
+  for (const auto& l : lines) s += " " + l;
+  return s;
+}
+
 }  // namespace net::smtp

@@ -25,6 +25,8 @@ struct Reply {
   std::vector<std::string> wire_lines() const;
   // All text lines joined with a space (handy for error messages).
   std::string text() const;
+  // "550 5.1.1 text": code, enhanced code and text on one line (logs, bounces, notes).
+  std::string summary() const;
 
   bool positive() const { return code >= 200 && code < 400; }
   bool transient() const { return code >= 400 && code < 500; }

@@ -100,10 +100,11 @@ TEST_CASE("an unknown action is rejected with the list of actions") {
 TEST_CASE("lesson validation errors") {
   CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"ghost\"\nto = \"b@y\"\n")
             .find("unknown host 'ghost'") != std::string::npos);
-  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"mx.x.example\"\nto = \"b@y\"\n")
-            .find("is not a device") != std::string::npos);
-  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"pc\"\n")
-            .find("needs 'to'") != std::string::npos);
+  CHECK(
+      error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"mx.x.example\"\nto = \"b@y\"\n")
+          .find("is not a device") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"pc\"\n").find("needs 'to'") !=
+        std::string::npos);
   CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"pc\"\nto = \"nobody\"\n")
             .find("not an e-mail address") != std::string::npos);
   CHECK(error_of(kHosts + "\n[[step]]\naction = \"wait\"\n").find("needs 'seconds'") !=
@@ -112,8 +113,8 @@ TEST_CASE("lesson validation errors") {
             .find("no [[link]] joins") != std::string::npos);
   CHECK(error_of(kHosts + "\n[[step]]\naction = \"server\"\nhost = \"mx.x.example\"\n")
             .find("needs 'up = true'") != std::string::npos);
-  CHECK(error_of(kHosts + "\n[[host]]\nname = \"pc\"\nrole = \"router\"\n")
-            .find("defined twice") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[host]]\nname = \"pc\"\nrole = \"router\"\n").find("defined twice") !=
+        std::string::npos);
   CHECK(error_of(kHosts + "\n[[host]]\nname = \"r\"\nrole = \"toaster\"\n")
             .find("unknown role 'toaster'") != std::string::npos);
   CHECK(error_of(kHosts + "\n[[host]]\nname = \"r\"\nrole = \"router\"\nip = \"10.0.0.300\"\n")

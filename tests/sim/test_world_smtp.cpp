@@ -110,8 +110,9 @@ TEST_CASE("smtp-basics: the message lands in Bruno's mailbox with both hops reco
   REQUIRE(received.size() == 2);
   CHECK(received[0].find("by mx.recipient.example with ESMTP") != std::string::npos);
   CHECK(received[1].find("by smtp.sender.example with ESMTPA") != std::string::npos);
-  CHECK(data.find("\r\n\r\nHi Bruno,\r\n\r\nShall we have lunch on Friday at noon?\r\n\r\nAna\r\n") !=
-        std::string::npos);
+  CHECK(
+      data.find("\r\n\r\nHi Bruno,\r\n\r\nShall we have lunch on Friday at noon?\r\n\r\nAna\r\n") !=
+      std::string::npos);
 
   // DNS: an MX query for recipient.example went over the network and was answered.
   bool asked = false, answered = false;
@@ -282,4 +283,41 @@ subject = "Lost"
   REQUIRE(ana);
   REQUIRE(ana->size() == 1);
   CHECK(ana->front().data.find("NXDOMAIN") != std::string::npos);
+}
+
+TEST_CASE("a link outage makes the relay time out; the queue delivers once the link is back") {
+  sim::World w(sim::parse_lesson(kBase + R"(
+[[step]]
+action = "link"
+a = "smtp.a.example"
+b = "mx.b.example"
+up = false
+
+[[step]]
+action = "send"
+device = "pc.a.example"
+to = "bruno@b.example"
+subject = "Through the outage"
+
+[[step]]
+action = "wait"
+seconds = 45
+
+[[step]]
+action = "link"
+a = "smtp.a.example"
+b = "mx.b.example"
+up = true
+)",
+                                 "outage.toml"));
+  REQUIRE(w.run());
+  std::vector<std::string> defers;
+  for (const auto* q : all<sim::QueueEv>(w.trace()))
+    if (q->op == "defer") defers.push_back(q->detail);
+  REQUIRE(defers.size() == 1);
+  CHECK(defers[0].find("timed out") != std::string::npos);
+  bool dropped = false;
+  for (const auto* n : all<sim::NoteEv>(w.trace())) dropped |= n->kind == "drop";
+  CHECK(dropped);  // the SYN was lost on the down link
+  CHECK(w.server("mx.b.example")->store().messages("bruno@b.example")->size() == 1);
 }
