@@ -1,5 +1,7 @@
 #include "sim/trace_json.hpp"
 
+#include "net/base64.hpp"
+
 #include <istream>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -20,7 +22,7 @@ void put_str(Json& j, const char* key, const std::string& s) {
   if (is_valid_utf8(s)) {
     j[key] = s;
   } else {
-    j[std::string(key) + "_b64"] = base64_encode(s);
+    j[std::string(key) + "_b64"] = net::base64_encode(s);
   }
 }
 
@@ -31,10 +33,10 @@ std::string get_str(const Json& j, const char* key) {
   }
   const std::string b64 = std::string(key) + "_b64";
   if (auto it = j.find(b64); it != j.end()) {
-    std::string out;
-    if (!it->is_string() || !base64_decode(it->get<std::string>(), out))
-      fail("field \"" + b64 + "\" must be a base64 string");
-    return out;
+    std::optional<std::string> out;
+    if (it->is_string()) out = net::base64_decode(it->get<std::string>());
+    if (!out) fail("field \"" + b64 + "\" must be a base64 string");
+    return *out;
   }
   return {};
 }
@@ -238,8 +240,6 @@ Payload read_payload(const std::string& type, const Json& j) {
   fail("unknown event type \"" + type + "\"");
 }
 
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 }  // namespace
 
 // RFC 3629 §4: rejects overlong forms, surrogates and code points above U+10FFFF.
@@ -272,58 +272,6 @@ bool is_valid_utf8(std::string_view s) {
       if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return false;
     }
     i += n + 1;
-  }
-  return true;
-}
-
-// RFC 4648 §4 alphabet with padding.
-std::string base64_encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const std::uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
-                            (static_cast<unsigned char>(in[i + 1]) << 8) |
-                            static_cast<unsigned char>(in[i + 2]);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  if (i < in.size()) {
-    std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-bool base64_decode(std::string_view in, std::string& out) {
-  out.clear();
-  if (in.size() % 4 != 0) return false;
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  for (std::size_t i = 0; i < in.size(); i += 4) {
-    const bool last = i + 4 == in.size();
-    const int pad = (last && in[i + 3] == '=') ? (in[i + 2] == '=' ? 2 : 1) : 0;
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const int d = k >= 4 - pad ? 0 : val(in[i + static_cast<std::size_t>(k)]);
-      if (d < 0) return false;
-      v = (v << 6) | static_cast<std::uint32_t>(d);
-    }
-    out += static_cast<char>((v >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((v >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(v & 0xff);
   }
   return true;
 }

@@ -32,7 +32,5 @@ std::string fingerprint_hex(std::uint64_t fp);  // 16 lower-case hex digits
 
 // Helpers, exposed for tests and other exporters.
 bool is_valid_utf8(std::string_view s);
-std::string base64_encode(std::string_view bytes);
-bool base64_decode(std::string_view text, std::string& out);  // false on bad input
 
 }  // namespace sim

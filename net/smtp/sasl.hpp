@@ -1,15 +1,16 @@
-// Base64 (RFC 4648 §4) and the SASL PLAIN message (RFC 4616) used by AUTH (RFC 4954).
+// The SASL PLAIN message (RFC 4616) used by AUTH (RFC 4954), and base64 for SASL.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "net/base64.hpp"
+
 namespace net::smtp {
 
-std::string base64_encode(std::string_view bytes);
-// Strict: only the base64 alphabet, padding at the end, length a multiple of 4.
-std::optional<std::string> base64_decode(std::string_view text);
+using net::base64_decode;
+using net::base64_encode;
 
 struct PlainCredentials {
   std::string authzid, authcid, password;
