@@ -1,0 +1,124 @@
+// POP3 client engine (RFC 1939, CAPA RFC 2449, AUTH PLAIN RFC 5034) for a device's mail
+// app: log in, find the new messages, download them, optionally delete them, QUIT.
+// Sans-I/O: the driver feeds the server's bytes and writes take_output().
+//
+// Steps: greeting, CAPA, login (USER/PASS, APOP or AUTH PLAIN), STAT, UIDL, LIST, then RETR
+// (and DELE when deleting) for each message to download, QUIT. One command at a time.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/engine_event.hpp"
+
+namespace net {
+class LineBuffer;
+}
+
+namespace net::pop3 {
+
+enum class AuthMethod { UserPass, Apop, SaslPlain };
+
+enum class Mode {
+  DownloadAll,    // retrieve every message, leave them on the server
+  LeaveOnServer,  // retrieve only messages whose UIDL is not in known_uidls; delete nothing
+  Delete,         // retrieve every message and delete it (removed when QUIT succeeds)
+};
+
+struct ClientJob {
+  std::string login, password;
+  AuthMethod auth = AuthMethod::UserPass;
+  Mode mode = Mode::Delete;
+  std::set<std::string> known_uidls;  // LeaveOnServer: already downloaded, skipped
+};
+
+struct Downloaded {
+  std::size_t number = 0;  // message number in the session
+  std::string uidl;        // empty when the server has no UIDL
+  std::string data;        // exact bytes, dot-unstuffed, CRLF line ends
+};
+
+struct ClientOutcome {
+  bool finished = false;
+  bool ok = false;  // logged in, every RETR/DELE succeeded, QUIT answered +OK
+  std::size_t mailbox_messages = 0, mailbox_octets = 0;  // from STAT
+  std::vector<Downloaded> messages;
+  std::vector<std::string> deleted_uidls;  // marked with DELE (removed if ok)
+  std::vector<std::string> errors;         // every -ERR or problem, in order
+  std::string error;                       // the first problem, or empty
+};
+
+enum class ClientState {
+  AwaitGreeting,
+  Capa,
+  User,
+  Pass,
+  Apop,
+  Auth,
+  Stat,
+  Uidl,
+  List,
+  Retr,
+  Dele,
+  Quit,
+  Done
+};
+const char* to_string(ClientState s);
+
+class Client {
+ public:
+  explicit Client(ClientJob job);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void feed(std::string_view bytes);  // server responses
+  std::string take_output();
+  EngineEvents take_events();
+  bool done() const { return state_ == ClientState::Done; }  // the driver then closes
+  void on_disconnect();  // connection lost before done: nothing deleted
+  const ClientOutcome& outcome() const { return outcome_; }
+  ClientState state() const { return state_; }
+
+ private:
+  void enter_state(ClientState s);
+  void send_line(const std::string& line, std::string label, std::string meaning, std::string rfc,
+                 std::string secret = {}, bool multi = false);
+  void on_status(const std::string& line);
+  void on_multi_line(const std::string& line);
+  void on_multi_end();
+  void problem(std::string what);
+  void fail(std::string what);  // fatal: QUIT and finish
+  void start_login();
+  void after_login();
+  void next_message();
+  void quit();
+  void finish();
+
+  ClientJob job_;
+  std::unique_ptr<LineBuffer> lines_;
+  ClientState state_ = ClientState::AwaitGreeting;
+  ClientOutcome outcome_;
+  std::string out_;
+  EngineEvents events_;
+
+  bool multi_expected_ = false;  // the current command's +OK starts a multi-line body
+  bool in_multi_ = false;
+  bool multi_in_body_ = false;
+  std::vector<std::string> multi_lines_;  // CAPA / UIDL / LIST lines
+  std::string multi_data_;                // RETR content
+  std::string timestamp_;                 // APOP timestamp from the greeting
+  bool sasl_plain_ = false;
+  bool has_uidl_ = false;
+  bool failed_ = false;
+
+  std::vector<std::string> uidls_;  // index = number - 1
+  std::vector<std::size_t> todo_;   // message numbers still to download
+  std::size_t current_ = 0;         // message being retrieved / deleted
+};
+
+}  // namespace net::pop3
