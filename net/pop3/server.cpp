@@ -195,9 +195,9 @@ bool Server::login_allowed() {
 }
 
 void Server::fail_login(std::string_view meaning) {
+  login_allowed();
   ++failed_logins_;
   user_.clear();
-  login_allowed();
   err("[AUTH] Authentication failed",
       meaning.empty() ? "The user name or password is wrong, so the client is not logged in."
                       : meaning,
