@@ -55,7 +55,14 @@ class Session {
       end("timed out after " + std::to_string(limit) + " s" +
           (res_.connected ? "" : " (connecting to " + where_text(opt_.host, opt_.port) + ")"));
     });
-    resolver_.async_resolve(opt_.host, std::to_string(opt_.port),
+    // An IP address needs no lookup (AI_NUMERICHOST never blocks). A name goes to the system
+    // resolver, which asio cannot interrupt: a hanging DNS lookup can delay the return past
+    // the timeout until the resolver itself gives up.
+    std::error_code not_ip;
+    (void)asio::ip::make_address(opt_.host, not_ip);
+    const auto flags = not_ip ? tcp::resolver::flags()
+                              : tcp::resolver::numeric_host | tcp::resolver::numeric_service;
+    resolver_.async_resolve(opt_.host, std::to_string(opt_.port), flags,
                             [this](std::error_code ec, const tcp::resolver::results_type& results) {
                               if (finished_) return;
                               if (ec) {
@@ -170,6 +177,7 @@ class Session {
     deadline_.cancel();
     resolver_.cancel();
     close_socket();
+    io_.stop();  // nothing left to do: do not wait for handlers still queued
   }
 
   void close_socket() {
