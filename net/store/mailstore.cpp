@@ -13,22 +13,156 @@ std::string lower(std::string_view s) {
   return o;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && lower(a) == lower(b);
+}
+
+constexpr const char* kInbox = "INBOX";
+
+// The folders every account starts with (RFC 6154 §2 attributes).
+struct SpecialFolder {
+  const char* name;
+  const char* use;
+};
+constexpr SpecialFolder kSpecial[] = {
+    {"Drafts", "\\Drafts"}, {"Junk", "\\Junk"}, {"Sent", "\\Sent"}, {"Trash", "\\Trash"}};
+
+std::vector<std::string> normalise_flags(std::vector<std::string> in) {
+  std::vector<std::string> out;
+  for (auto& f : in) {
+    std::string c = canonical_flag(f);
+    if (c.empty()) continue;
+    bool dup = false;
+    for (const auto& o : out) dup = dup || iequals(o, c);
+    if (!dup) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool is_inferior(std::string_view name, std::string_view parent) {
+  return name.size() > parent.size() + 1 && name.substr(0, parent.size()) == parent &&
+         name[parent.size()] == Mailstore::kDelimiter;
+}
+
+// Names: non-empty, no empty hierarchy levels, no CR/LF/NUL.
+bool valid_name(std::string_view n) {
+  if (n.empty() || n.front() == Mailstore::kDelimiter || n.back() == Mailstore::kDelimiter)
+    return false;
+  if (n.find("//") != std::string_view::npos) return false;
+  for (char c : n)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
 }  // namespace
+
+const char* to_string(Status s) {
+  switch (s) {
+    case Status::Ok:
+      return "ok";
+    case Status::NoAccount:
+      return "no such account";
+    case Status::NoFolder:
+      return "no such mailbox";
+    case Status::AlreadyExists:
+      return "mailbox already exists";
+    case Status::BadName:
+      return "invalid mailbox name";
+    case Status::HasChildren:
+      return "mailbox has inferior hierarchical names";
+    case Status::NoMessage:
+      return "no such message";
+  }
+  return "?";
+}
+
+std::string canonical_folder(std::string_view name) {
+  if (iequals(name, kInbox)) return kInbox;
+  // "inbox/child" keeps its child part; the INBOX prefix is case-insensitive (RFC 3501 §5.1).
+  if (name.size() > 6 && iequals(name.substr(0, 5), kInbox) && name[5] == Mailstore::kDelimiter)
+    return std::string(kInbox) + std::string(name.substr(5));
+  return std::string(name);
+}
+
+std::string canonical_flag(std::string_view flag) {
+  if (flag.empty()) return {};
+  static const char* const kSystem[] = {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted",
+                                        "\\Draft"};
+  if (flag.front() == '\\') {
+    for (const char* s : kSystem)
+      if (iequals(flag, s)) return s;
+    return {};  // unknown system flag: not settable (RFC 3501 §2.3.2)
+  }
+  for (char c : flag) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '(' || c == ')' || c == '{' || c == '%' || c == '*' ||
+        c == '"' || c == ']')
+      return {};
+  }
+  return std::string(flag);
+}
+
+bool StoredMessage::has_flag(std::string_view flag) const {
+  for (const auto& f : flags)
+    if (iequals(f, flag)) return true;
+  return false;
+}
+
+const StoredMessage* Folder::find(uint32_t uid) const {
+  auto it = std::lower_bound(messages.begin(), messages.end(), uid,
+                             [](const StoredMessage& m, uint32_t u) { return m.uid < u; });
+  return it != messages.end() && it->uid == uid ? &*it : nullptr;
+}
+
+Mailstore::Mailbox* Mailstore::box(std::string_view address) {
+  auto it = boxes_.find(lower(address));
+  return it == boxes_.end() ? nullptr : &it->second;
+}
+
+const Mailstore::Mailbox* Mailstore::box(std::string_view address) const {
+  auto it = boxes_.find(lower(address));
+  return it == boxes_.end() ? nullptr : &it->second;
+}
+
+Folder* Mailstore::find_folder(Mailbox& b, std::string_view name) {
+  auto it = b.folders.find(canonical_folder(name));
+  return it == b.folders.end() ? nullptr : &it->second;
+}
+
+Folder& Mailstore::make_folder(Mailbox& b, const std::string& name, std::string special_use) {
+  Folder& f = b.folders[name];
+  f.name = name;
+  f.special_use = std::move(special_use);
+  f.uid_validity = next_validity_++;
+  f.uid_next = 1;
+  f.noselect = false;
+  f.messages.clear();
+  return f;
+}
 
 void Mailstore::add_account(Account a) {
   std::string key = lower(a.address);
   size_t at = key.rfind('@');
   if (at != std::string::npos) domains_.insert(key.substr(at + 1));
-  auto& box = boxes_[key];
-  box.account = std::move(a);
+  bool fresh = boxes_.count(key) == 0;
+  auto& b = boxes_[key];
+  b.account = std::move(a);
+  if (fresh) {
+    make_folder(b, kInbox);
+    b.subscribed.insert(kInbox);
+    for (const auto& s : kSpecial) {
+      make_folder(b, s.name, s.use);
+      b.subscribed.insert(s.name);
+    }
+  }
 }
 
 std::optional<std::string> Mailstore::authenticate(std::string_view login_or_address,
                                                    std::string_view password) const {
   std::string key = lower(login_or_address);
-  for (const auto& [addr, box] : boxes_) {
-    bool who = box.account.login == login_or_address || addr == key;
-    if (who && box.account.password == password) return box.account.address;
+  for (const auto& [addr, b] : boxes_) {
+    bool who = b.account.login == login_or_address || addr == key;
+    if (who && b.account.password == password) return b.account.address;
   }
   return std::nullopt;
 }
@@ -38,39 +172,42 @@ bool Mailstore::has_mailbox(std::string_view address) const {
 }
 
 uint32_t Mailstore::deliver(std::string_view address, std::string data, int64_t internal_date) {
-  auto it = boxes_.find(lower(address));
-  if (it == boxes_.end()) return 0;
-  Mailbox& box = it->second;
+  Mailbox* b = box(address);
+  if (!b) return 0;
+  Folder& f = b->folders[kInbox];
   StoredMessage m;
-  m.uid = box.next_uid++;
+  m.uid = f.uid_next++;
   m.internal_date = internal_date;
   size_t size = data.size();
   m.data = std::move(data);
-  box.messages.push_back(std::move(m));
-  notify({box.account.address, "deliver", box.messages.back().uid, size});
-  return box.messages.back().uid;
+  f.messages.push_back(std::move(m));
+  uint32_t uid = f.messages.back().uid;
+  notify({b->account.address, "deliver", uid, size, kInbox, {}});
+  return uid;
 }
 
 const std::vector<StoredMessage>* Mailstore::messages(std::string_view address) const {
-  auto it = boxes_.find(lower(address));
-  return it == boxes_.end() ? nullptr : &it->second.messages;
+  const Mailbox* b = box(address);
+  if (!b) return nullptr;
+  auto it = b->folders.find(kInbox);
+  return it == b->folders.end() ? nullptr : &it->second.messages;
 }
 
 bool Mailstore::remove(std::string_view address, uint32_t uid) {
-  auto it = boxes_.find(lower(address));
-  if (it == boxes_.end()) return false;
-  auto& msgs = it->second.messages;
+  Mailbox* b = box(address);
+  if (!b) return false;
+  auto& msgs = b->folders[kInbox].messages;
   auto m = std::find_if(msgs.begin(), msgs.end(), [uid](const auto& x) { return x.uid == uid; });
   if (m == msgs.end()) return false;
   size_t size = m->data.size();
   msgs.erase(m);
-  notify({it->second.account.address, "remove", uid, size});
+  notify({b->account.address, "remove", uid, size, kInbox, {}});
   return true;
 }
 
 std::vector<std::string> Mailstore::addresses() const {
   std::vector<std::string> out;
-  for (const auto& [key, box] : boxes_) out.push_back(box.account.address);
+  for (const auto& [key, b] : boxes_) out.push_back(b.account.address);
   return out;
 }
 
@@ -82,30 +219,272 @@ void Mailstore::add_domain(std::string domain) {
   domains_.insert(lower(domain));
 }
 
-void Mailstore::on_change(std::function<void(const Change&)> callback) {
-  listeners_.push_back(std::move(callback));
+Mailstore::ListenerId Mailstore::on_change(Listener callback) {
+  ListenerId id = next_listener_++;
+  listeners_.emplace(id, std::move(callback));
+  return id;
+}
+
+void Mailstore::unsubscribe(ListenerId id) {
+  listeners_.erase(id);
 }
 
 bool Mailstore::lock(std::string_view address, std::uint64_t owner) {
-  auto it = boxes_.find(lower(address));
-  if (it == boxes_.end() || owner == 0) return false;
-  if (it->second.lock_owner != 0 && it->second.lock_owner != owner) return false;
-  it->second.lock_owner = owner;
+  Mailbox* b = box(address);
+  if (!b || owner == 0) return false;
+  if (b->lock_owner != 0 && b->lock_owner != owner) return false;
+  b->lock_owner = owner;
   return true;
 }
 
 void Mailstore::unlock(std::string_view address, std::uint64_t owner) {
-  auto it = boxes_.find(lower(address));
-  if (it != boxes_.end() && it->second.lock_owner == owner) it->second.lock_owner = 0;
+  Mailbox* b = box(address);
+  if (b && b->lock_owner == owner) b->lock_owner = 0;
 }
 
 bool Mailstore::locked(std::string_view address) const {
-  auto it = boxes_.find(lower(address));
-  return it != boxes_.end() && it->second.lock_owner != 0;
+  const Mailbox* b = box(address);
+  return b && b->lock_owner != 0;
 }
 
 void Mailstore::notify(const Change& c) {
-  for (const auto& l : listeners_) l(c);
+  // A listener may unsubscribe itself or others while being called: walk a snapshot of
+  // the ids and look each one up again.
+  std::vector<ListenerId> ids;
+  ids.reserve(listeners_.size());
+  for (const auto& [id, l] : listeners_) ids.push_back(id);
+  for (ListenerId id : ids) {
+    auto it = listeners_.find(id);
+    if (it != listeners_.end()) {
+      Listener l = it->second;  // a copy: the callback may erase itself
+      l(c);
+    }
+  }
+}
+
+// ---- folders ----
+
+const Folder* Mailstore::folder(std::string_view address, std::string_view name) const {
+  const Mailbox* b = box(address);
+  if (!b) return nullptr;
+  auto it = b->folders.find(canonical_folder(name));
+  return it == b->folders.end() ? nullptr : &it->second;
+}
+
+std::vector<const Folder*> Mailstore::folders(std::string_view address) const {
+  std::vector<const Folder*> out;
+  const Mailbox* b = box(address);
+  if (!b) return out;
+  auto inbox = b->folders.find(kInbox);
+  if (inbox != b->folders.end()) out.push_back(&inbox->second);
+  for (const auto& [name, f] : b->folders)
+    if (name != kInbox) out.push_back(&f);
+  return out;
+}
+
+Status Mailstore::create_folder(std::string_view address, std::string_view name_in) {
+  Mailbox* b = box(address);
+  if (!b) return Status::NoAccount;
+  std::string name = canonical_folder(name_in);
+  while (!name.empty() && name.back() == kDelimiter) name.pop_back();
+  if (!valid_name(name)) return Status::BadName;
+  if (Folder* f = find_folder(*b, name)) {
+    if (!f->noselect) return Status::AlreadyExists;
+  }
+  // Superiors first (RFC 3501 §6.3.3).
+  for (size_t pos = name.find(kDelimiter); pos != std::string::npos;
+       pos = name.find(kDelimiter, pos + 1)) {
+    std::string sup = name.substr(0, pos);
+    if (!find_folder(*b, sup)) {
+      make_folder(*b, sup);
+      notify({b->account.address, "create", 0, 0, sup, {}});
+    }
+  }
+  make_folder(*b, name);
+  notify({b->account.address, "create", 0, 0, name, {}});
+  return Status::Ok;
+}
+
+Status Mailstore::delete_folder(std::string_view address, std::string_view name_in) {
+  Mailbox* b = box(address);
+  if (!b) return Status::NoAccount;
+  std::string name = canonical_folder(name_in);
+  if (name == kInbox) return Status::BadName;
+  Folder* f = find_folder(*b, name);
+  if (!f) return Status::NoFolder;
+  bool inferiors = false;
+  for (const auto& [n, x] : b->folders) inferiors = inferiors || is_inferior(n, name);
+  if (inferiors) {
+    if (f->noselect) return Status::HasChildren;
+    // The name stays as a \Noselect level; its messages are gone (RFC 3501 §6.3.4).
+    std::vector<uint32_t> uids;
+    for (const auto& m : f->messages) uids.push_back(m.uid);
+    f->messages.clear();
+    f->noselect = true;
+    for (uint32_t u : uids) notify({b->account.address, "expunge", u, 0, name, {}});
+  } else {
+    b->folders.erase(name);
+  }
+  notify({b->account.address, "delete", 0, 0, name, {}});
+  return Status::Ok;
+}
+
+Status Mailstore::rename_folder(std::string_view address, std::string_view from_in,
+                                std::string_view to_in) {
+  Mailbox* b = box(address);
+  if (!b) return Status::NoAccount;
+  std::string from = canonical_folder(from_in);
+  std::string to = canonical_folder(to_in);
+  while (!to.empty() && to.back() == kDelimiter) to.pop_back();
+  Folder* src = find_folder(*b, from);
+  if (!src) return Status::NoFolder;
+  if (!valid_name(to) || to == kInbox || is_inferior(to, from)) return Status::BadName;
+  if (find_folder(*b, to)) return Status::AlreadyExists;
+  // Superiors of the new name (RFC 3501 §6.3.5).
+  for (size_t pos = to.find(kDelimiter); pos != std::string::npos;
+       pos = to.find(kDelimiter, pos + 1)) {
+    std::string sup = to.substr(0, pos);
+    if (!find_folder(*b, sup)) {
+      make_folder(*b, sup);
+      notify({b->account.address, "create", 0, 0, sup, {}});
+    }
+  }
+  if (from == kInbox) {
+    // INBOX: the messages move to a new folder; INBOX stays, empty (RFC 3501 §6.3.5).
+    Folder& dst = make_folder(*b, to);
+    Folder& inbox = b->folders[kInbox];
+    dst.messages = std::move(inbox.messages);
+    dst.uid_next = inbox.uid_next;
+    inbox.messages.clear();
+    std::vector<uint32_t> uids;
+    for (const auto& m : dst.messages) uids.push_back(m.uid);
+    for (uint32_t u : uids) notify({b->account.address, "expunge", u, 0, kInbox, {}});
+    notify({b->account.address, "create", 0, 0, to, {}});
+    return Status::Ok;
+  }
+  std::vector<std::string> names;
+  for (const auto& [n, f] : b->folders)
+    if (n == from || is_inferior(n, from)) names.push_back(n);
+  for (const auto& n : names) {
+    auto node = b->folders.extract(n);
+    std::string nn = to + n.substr(from.size());
+    node.key() = nn;
+    node.mapped().name = nn;
+    b->folders.insert(std::move(node));
+    if (b->subscribed.erase(n)) b->subscribed.insert(nn);
+  }
+  for (const auto& n : names)
+    notify({b->account.address, "rename", 0, 0, n, to + n.substr(from.size())});
+  return Status::Ok;
+}
+
+Status Mailstore::set_subscribed(std::string_view address, std::string_view name_in, bool on) {
+  Mailbox* b = box(address);
+  if (!b) return Status::NoAccount;
+  std::string name = canonical_folder(name_in);
+  if (!valid_name(name)) return Status::BadName;
+  if (on) {
+    // Only existing names may be subscribed here (RFC 3501 §6.3.6 lets servers refuse).
+    if (!find_folder(*b, name)) return Status::NoFolder;
+    b->subscribed.insert(name);
+  } else {
+    if (!b->subscribed.erase(name)) return Status::NoFolder;
+  }
+  notify({b->account.address, on ? "subscribe" : "unsubscribe", 0, 0, name, {}});
+  return Status::Ok;
+}
+
+std::vector<std::string> Mailstore::subscriptions(std::string_view address) const {
+  const Mailbox* b = box(address);
+  if (!b) return {};
+  return {b->subscribed.begin(), b->subscribed.end()};
+}
+
+uint32_t Mailstore::append(std::string_view address, std::string_view folder_name, std::string data,
+                           std::vector<std::string> flags, int64_t internal_date) {
+  Mailbox* b = box(address);
+  if (!b) return 0;
+  Folder* f = find_folder(*b, folder_name);
+  if (!f || f->noselect) return 0;
+  StoredMessage m;
+  m.uid = f->uid_next++;
+  m.internal_date = internal_date;
+  m.flags = normalise_flags(std::move(flags));
+  size_t size = data.size();
+  m.data = std::move(data);
+  f->messages.push_back(std::move(m));
+  uint32_t uid = f->messages.back().uid;
+  notify({b->account.address, "append", uid, size, f->name, {}});
+  return uid;
+}
+
+Status Mailstore::set_flags(std::string_view address, std::string_view folder_name, uint32_t uid,
+                            std::vector<std::string> flags) {
+  Mailbox* b = box(address);
+  if (!b) return Status::NoAccount;
+  Folder* f = find_folder(*b, folder_name);
+  if (!f) return Status::NoFolder;
+  auto* m = const_cast<StoredMessage*>(f->find(uid));
+  if (!m) return Status::NoMessage;
+  auto n = normalise_flags(std::move(flags));
+  if (n == m->flags) return Status::Ok;
+  m->flags = std::move(n);
+  notify({b->account.address, "flags", uid, m->data.size(), f->name, {}});
+  return Status::Ok;
+}
+
+uint32_t Mailstore::copy(std::string_view address, std::string_view from, uint32_t uid,
+                         std::string_view to) {
+  Mailbox* b = box(address);
+  if (!b) return 0;
+  Folder* src = find_folder(*b, from);
+  if (!src) return 0;
+  const StoredMessage* m = src->find(uid);
+  if (!m) return 0;
+  StoredMessage c = *m;  // a copy first: append may reallocate the source's vector
+  return append(address, to, std::move(c.data), std::move(c.flags), c.internal_date);
+}
+
+uint32_t Mailstore::move(std::string_view address, std::string_view from, uint32_t uid,
+                         std::string_view to) {
+  uint32_t nu = copy(address, from, uid, to);
+  if (nu == 0) return 0;
+  Mailbox* b = box(address);
+  Folder* src = find_folder(*b, from);
+  auto it = std::find_if(src->messages.begin(), src->messages.end(),
+                         [uid](const StoredMessage& x) { return x.uid == uid; });
+  if (it != src->messages.end()) {
+    size_t size = it->data.size();
+    src->messages.erase(it);
+    notify({b->account.address, "expunge", uid, size, src->name, {}});
+  }
+  return nu;
+}
+
+std::vector<uint32_t> Mailstore::expunge(std::string_view address, std::string_view folder_name,
+                                         const std::set<uint32_t>* only) {
+  std::vector<uint32_t> gone;
+  Mailbox* b = box(address);
+  if (!b) return gone;
+  Folder* f = find_folder(*b, folder_name);
+  if (!f) return gone;
+  std::string name = f->name;
+  std::string who = b->account.address;
+  // One message at a time, each announced once the folder is consistent again.
+  while (true) {
+    auto it = std::find_if(f->messages.begin(), f->messages.end(), [&](const StoredMessage& m) {
+      return m.has_flag("\\Deleted") && (!only || only->count(m.uid));
+    });
+    if (it == f->messages.end()) break;
+    uint32_t uid = it->uid;
+    size_t size = it->data.size();
+    f->messages.erase(it);
+    gone.push_back(uid);
+    notify({who, "expunge", uid, size, name, {}});
+    f = find_folder(*box(who), name);  // a listener cannot remove it, but stay safe
+    if (!f) break;
+  }
+  return gone;
 }
 
 }  // namespace net::store

@@ -1,6 +1,13 @@
 // In-memory mailboxes: written by SMTP delivery, read by POP3 and IMAP.
 // Addresses are compared case-insensitively (local part and domain).
 // Not thread-safe: drivers are single-threaded.
+//
+// Every account has folders (IMAP "mailboxes", RFC 3501 §5.1): INBOX always, plus Sent,
+// Drafts, Trash and Junk carrying SPECIAL-USE attributes (RFC 6154). The hierarchy
+// delimiter is "/". Each folder has a UIDVALIDITY taken from one store-wide counter (no
+// clock: the driver may set its base) and a UIDNEXT (RFC 3501 §2.3.1.1). The folder-less
+// calls deliver()/messages()/remove() mean INBOX. Every change is announced to the
+// listeners (IMAP sessions, the trace) after the store is consistent again.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +25,20 @@ struct StoredMessage {
   uint32_t uid = 0;
   std::string data;           // CRLF RFC 5322 text
   int64_t internal_date = 0;  // unix seconds
+  // System flags in canonical case ("\Seen" "\Answered" "\Flagged" "\Deleted" "\Draft")
+  // and keywords; no duplicates (compared case-insensitively), in insertion order.
   std::vector<std::string> flags;
+  bool has_flag(std::string_view flag) const;
+};
+
+struct Folder {
+  std::string name;         // "INBOX", "Sent", "Projects/2026"
+  std::string special_use;  // "\Sent", "\Drafts", "\Trash", "\Junk" or ""
+  uint32_t uid_validity = 0;
+  uint32_t uid_next = 1;
+  bool noselect = false;                // deleted but still has inferiors (RFC 3501 §6.3.4)
+  std::vector<StoredMessage> messages;  // ascending UIDs
+  const StoredMessage* find(uint32_t uid) const;
 };
 
 struct Account {
@@ -27,13 +47,38 @@ struct Account {
 
 struct Change {
   std::string address;
-  std::string op;  // "deliver", "remove"
+  // "deliver" (SMTP into INBOX), "remove" (POP3 deletion from INBOX), "append", "expunge",
+  // "flags", "create", "delete", "rename", "subscribe", "unsubscribe"
+  std::string op;
   uint32_t uid = 0;
   size_t size = 0;
+  std::string folder = "INBOX";
+  std::string new_name;  // rename: the folder's new name
 };
+
+// Why a folder operation failed (RFC 5530 response codes map onto these).
+enum class Status {
+  Ok,
+  NoAccount,
+  NoFolder,       // [NONEXISTENT]
+  AlreadyExists,  // [ALREADYEXISTS]
+  BadName,        // empty, bad delimiter use, or the reserved INBOX
+  HasChildren,    // delete of a \Noselect name with inferiors
+  NoMessage,      // the UID is not in the folder
+};
+const char* to_string(Status s);
+
+// "INBOX" for any case of inbox, else the name unchanged.
+std::string canonical_folder(std::string_view name);
+// "\Seen" for "\SEEN"; keywords unchanged. Empty if not a valid flag name.
+std::string canonical_flag(std::string_view flag);
 
 class Mailstore {
  public:
+  using Listener = std::function<void(const Change&)>;
+  using ListenerId = std::uint64_t;
+  static constexpr char kDelimiter = '/';
+
   // Creates the mailbox; the address's domain becomes a local domain. Adding an
   // existing address replaces its login and password and keeps its messages.
   void add_account(Account a);
@@ -41,15 +86,18 @@ class Mailstore {
   std::optional<std::string> authenticate(std::string_view login_or_address,
                                           std::string_view password) const;
   bool has_mailbox(std::string_view address) const;
-  // Appends a message; returns its UID (ascending from 1 per mailbox), 0 if no mailbox.
+  // Appends a message to INBOX; returns its UID (ascending from 1 per folder), 0 if no
+  // mailbox.
   uint32_t deliver(std::string_view address, std::string data, int64_t internal_date);
-  const std::vector<StoredMessage>* messages(std::string_view address) const;
-  bool remove(std::string_view address, uint32_t uid);
+  const std::vector<StoredMessage>* messages(std::string_view address) const;  // INBOX
+  bool remove(std::string_view address, uint32_t uid);                         // INBOX
   std::vector<std::string> addresses() const;  // as given to add_account, sorted
   bool is_local_domain(std::string_view domain) const;
   void add_domain(std::string domain);
-  // Called after every delivery and removal.
-  void on_change(std::function<void(const Change&)> callback);
+  // Called after every change (see Change::op). Returns an id for unsubscribe().
+  ListenerId on_change(Listener callback);
+  ListenerId subscribe(Listener callback) { return on_change(std::move(callback)); }
+  void unsubscribe(ListenerId id);
 
   // Exclusive access for a POP3 session in TRANSACTION state (RFC 1939 §8): lock() fails
   // while another owner holds the mailbox; unlock() by a non-owner does nothing.
@@ -57,18 +105,55 @@ class Mailstore {
   void unlock(std::string_view address, std::uint64_t owner);
   bool locked(std::string_view address) const;
 
+  // ---- folders (IMAP) ----
+  // UIDVALIDITY of the next folder created; each new folder takes the next value.
+  void set_uid_validity_base(uint32_t base) { next_validity_ = base == 0 ? 1 : base; }
+  const Folder* folder(std::string_view address, std::string_view name) const;
+  // All folders of the account sorted by name with INBOX first; empty if no account.
+  std::vector<const Folder*> folders(std::string_view address) const;
+  // RFC 3501 §6.3.3: superior names are created as needed; a trailing "/" is dropped.
+  Status create_folder(std::string_view address, std::string_view name);
+  // RFC 3501 §6.3.4: INBOX cannot be deleted; a folder with inferiors becomes \Noselect.
+  Status delete_folder(std::string_view address, std::string_view name);
+  // RFC 3501 §6.3.5: inferiors move too; renaming INBOX moves its messages into a new
+  // folder and leaves INBOX empty.
+  Status rename_folder(std::string_view address, std::string_view from, std::string_view to);
+  Status set_subscribed(std::string_view address, std::string_view name, bool on);
+  std::vector<std::string> subscriptions(std::string_view address) const;  // sorted
+
+  // Adds a message with these flags; returns its UID or 0 (no account or folder).
+  uint32_t append(std::string_view address, std::string_view folder, std::string data,
+                  std::vector<std::string> flags, int64_t internal_date);
+  // Replaces the message's flags (canonicalised); "flags" change only if they differ.
+  Status set_flags(std::string_view address, std::string_view folder, uint32_t uid,
+                   std::vector<std::string> flags);
+  // Copies a message (data, date, flags) to another folder; returns the new UID or 0.
+  uint32_t copy(std::string_view address, std::string_view from, uint32_t uid, std::string_view to);
+  // copy() then removal from the source (RFC 6851); returns the new UID or 0.
+  uint32_t move(std::string_view address, std::string_view from, uint32_t uid, std::string_view to);
+  // Removes messages flagged \Deleted (only those in `only` when given); returns their
+  // UIDs in ascending order, one "expunge" change each.
+  std::vector<uint32_t> expunge(std::string_view address, std::string_view folder,
+                                const std::set<uint32_t>* only = nullptr);
+
  private:
   struct Mailbox {
     Account account;
-    std::vector<StoredMessage> messages;
-    uint32_t next_uid = 1;
+    std::map<std::string, Folder> folders;  // key: canonical name
+    std::set<std::string> subscribed;
     std::uint64_t lock_owner = 0;  // 0: unlocked
   };
   void notify(const Change& c);
+  Mailbox* box(std::string_view address);
+  const Mailbox* box(std::string_view address) const;
+  Folder* find_folder(Mailbox& b, std::string_view name);
+  Folder& make_folder(Mailbox& b, const std::string& name, std::string special_use = {});
 
   std::map<std::string, Mailbox> boxes_;  // key: lowercased address
   std::set<std::string> domains_;         // lowercased
-  std::vector<std::function<void(const Change&)>> listeners_;
+  std::map<ListenerId, Listener> listeners_;
+  ListenerId next_listener_ = 1;
+  uint32_t next_validity_ = 1;
 };
 
 }  // namespace net::store

@@ -1,0 +1,181 @@
+// IMAP4rev1 server engine (RFC 3501) with LITERAL+ (RFC 7888), SASL-IR (RFC 4959), ID
+// (RFC 2971), ENABLE (RFC 5161), IDLE (RFC 2177), MOVE (RFC 6851), UNSELECT (RFC 3691),
+// UIDPLUS (RFC 4315), SPECIAL-USE (RFC 6154), CHILDREN (RFC 3348) and the response codes
+// of RFC 5530. Sans-I/O like the SMTP server: the driver feeds bytes, writes
+// take_output() and turns take_events() into trace events.
+//
+// Several sessions share one net::store::Mailstore. Each session keeps its own view of
+// the selected mailbox (the UIDs in sequence-number order) and queues the store's change
+// events; it reports them as untagged EXISTS / EXPUNGE / FETCH (FLAGS) only when RFC 3501
+// §7 allows: before the tagged completion of a command (EXPUNGE never while answering
+// FETCH, STORE or SEARCH, §7.4.1) and at once while the client idles. has_output() tells
+// the driver that a change made by another session produced bytes to write.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/engine_event.hpp"
+#include "net/imap/parser.hpp"
+
+namespace net::store {
+class Mailstore;
+struct Change;
+struct Folder;
+struct StoredMessage;
+}  // namespace net::store
+
+namespace net::imap {
+
+enum class State { NotAuthenticated, Authenticated, Selected, Logout };  // RFC 3501 §3
+const char* to_string(State s);
+
+struct ServerConfig {
+  std::string hostname = "imap.recipient.example";
+  ReaderLimits limits;        // 8 KiB lines, 10 MiB literals by default
+  int max_bad_commands = 20;  // then "* BYE" and close
+};
+
+struct CommandInfo {
+  const char* verb;
+  const char* syntax;
+  const char* help;  // one plain-language sentence (also the meaning shown to students)
+  const char* rfc;
+  std::vector<State> allowed;
+};
+
+class Server {
+ public:
+  // unix_now gives the INTERNALDATE of appended messages that carry no date.
+  Server(ServerConfig cfg, store::Mailstore& store, std::function<int64_t()> unix_now);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void on_connect(std::string peer_ip, std::string peer_host);  // queues "* OK" greeting
+  void feed(std::string_view bytes);
+  std::string take_output();
+  bool has_output() const { return !out_.empty(); }
+  EngineEvents take_events();
+  bool wants_close() const { return close_; }  // close after flushing output
+  void on_disconnect();
+  void on_timeout();  // "* BYE" autologout (RFC 3501 §5.4) and close
+  void shutdown();    // "* BYE" the server is going down, and close (RFC 3501 §7.1.5)
+  State state() const { return state_; }
+  const std::string& user() const { return user_; }         // address once logged in
+  const std::string& mailbox() const { return selected_; }  // selected folder name
+  bool idling() const { return !idle_tag_.empty(); }
+
+  static const std::vector<CommandInfo>& commands();
+  static std::string capabilities();
+
+ private:
+  struct Entry;
+  struct Pending {
+    std::string op;  // "new", "expunge", "flags"
+    uint32_t uid = 0;
+  };
+
+  void enter_state(State s);
+  // A whole response without its final CRLF (literals inline); split into trace lines.
+  void write(const std::string& text, std::string label, std::string meaning, std::string rfc);
+  void untagged(const std::string& text, std::string meaning, std::string rfc = "RFC 3501 §7");
+  void parsed(const std::vector<Segment>& segs, std::string label, std::string meaning,
+              std::string rfc, std::string secret = {});
+  // Tagged completion, sent by dispatch() after pending updates.
+  void ok(std::string text) { result_ = {"OK", std::move(text)}; }
+  void no(std::string text) { result_ = {"NO", std::move(text)}; }
+  void bad(std::string text) { result_ = {"BAD", std::move(text)}; }
+  void finish(const std::string& tag);
+  void bye(const std::string& text, std::string meaning, std::string rfc);
+
+  void on_read(ReadResult r);
+  void on_command(const ReadResult& r);
+  void on_auth_line(const ReadResult& r);
+  void on_idle_line(const ReadResult& r);
+  void login_as(const std::string& address, const std::string& tag, const char* how);
+
+  // Store changes -> pending untagged responses.
+  void on_change(const store::Change& c);
+  void flush_updates(bool allow_expunge);
+  void select_folder(const std::string& name, bool read_only);
+  void unselect();
+  const store::Folder* current() const;
+  uint32_t seq_of(uint32_t uid) const;  // 0 if not in the view
+  // Sequence numbers or UIDs of the view that a set names, ascending, as UIDs.
+  std::vector<uint32_t> resolve(const SequenceSet& set, bool by_uid) const;
+  std::string flags_of(const store::StoredMessage& m) const;
+
+  // Handlers (server_commands.cpp, server_mailbox.cpp, server_messages.cpp, fetch.cpp,
+  // search.cpp). `a` is positioned just after the command name.
+  void cmd_capability(const std::string& tag, Cursor& a);
+  void cmd_noop(const std::string& tag, Cursor& a);
+  void cmd_logout(const std::string& tag, Cursor& a);
+  void cmd_login(const std::string& tag, Cursor& a);
+  void cmd_authenticate(const std::string& tag, Cursor& a);
+  void cmd_enable(const std::string& tag, Cursor& a);
+  void cmd_id(const std::string& tag, Cursor& a);
+  void cmd_list(const std::string& tag, Cursor& a);
+  void cmd_lsub(const std::string& tag, Cursor& a);
+  void cmd_status(const std::string& tag, Cursor& a);
+  void cmd_select(const std::string& tag, Cursor& a);
+  void cmd_examine(const std::string& tag, Cursor& a);
+  void cmd_create(const std::string& tag, Cursor& a);
+  void cmd_delete(const std::string& tag, Cursor& a);
+  void cmd_rename(const std::string& tag, Cursor& a);
+  void cmd_subscribe(const std::string& tag, Cursor& a);
+  void cmd_unsubscribe(const std::string& tag, Cursor& a);
+  void cmd_append(const std::string& tag, Cursor& a);
+  void cmd_check(const std::string& tag, Cursor& a);
+  void cmd_close(const std::string& tag, Cursor& a);
+  void cmd_unselect(const std::string& tag, Cursor& a);
+  void cmd_expunge(const std::string& tag, Cursor& a);
+  void cmd_idle(const std::string& tag, Cursor& a);
+  void cmd_uid(const std::string& tag, Cursor& a);
+  void cmd_fetch(const std::string&, Cursor& a) { do_fetch(a, false); }
+  void cmd_store(const std::string&, Cursor& a) { do_store(a, false); }
+  void cmd_copy(const std::string&, Cursor& a) { do_copy(a, false, false); }
+  void cmd_move(const std::string&, Cursor& a) { do_copy(a, false, true); }
+  void cmd_search(const std::string&, Cursor& a) { do_search(a, false); }
+  void do_fetch(Cursor& a, bool by_uid);
+  void do_store(Cursor& a, bool by_uid);
+  void do_copy(Cursor& a, bool by_uid, bool move);
+  void do_search(Cursor& a, bool by_uid);
+  void do_expunge(const std::set<uint32_t>* only);
+  static const Entry* find(std::string_view verb);
+
+  ServerConfig cfg_;
+  store::Mailstore& store_;
+  std::function<int64_t()> now_;
+  std::uint64_t listener_ = 0;
+  CommandReader reader_;
+  State state_ = State::NotAuthenticated;
+  std::string out_;
+  EngineEvents events_;
+  bool close_ = false;
+  int bad_commands_ = 0;
+  std::string peer_ip_, peer_host_;
+
+  std::string user_;
+  std::string selected_;
+  bool read_only_ = false;
+  std::vector<uint32_t> view_;  // UIDs of the selected folder as this client knows them
+  std::deque<Pending> pending_;
+  bool muted_ = false;             // our own flag changes: reported by the command itself
+  bool allow_expunge_now_ = true;  // false while answering FETCH / STORE / SEARCH
+  std::string idle_tag_;
+  std::string auth_tag_;  // AUTHENTICATE waiting for the client's response
+  struct Result {
+    std::string status, text;
+  };
+  std::optional<Result> result_;
+};
+
+}  // namespace net::imap

@@ -1,0 +1,137 @@
+// Message-level IMAP commands that change things: STORE (RFC 3501 §6.4.6), COPY
+// (§6.4.7) and MOVE (RFC 6851), each also as a UID command (§6.4.8), with the UIDPLUS
+// COPYUID response code (RFC 4315 §3).
+#include <algorithm>
+
+#include "net/imap/response.hpp"
+#include "net/imap/server.hpp"
+#include "net/store/mailstore.hpp"
+
+namespace net::imap {
+
+namespace {
+
+// "1:3,7" for 1 2 3 7 (RFC 4315 uid-set), keeping the given order's runs.
+std::string uid_set(const std::vector<uint32_t>& uids) {
+  std::string out;
+  size_t i = 0;
+  while (i < uids.size()) {
+    size_t j = i;
+    while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += std::to_string(uids[i]);
+    if (j > i) out += ":" + std::to_string(uids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+// Sequence numbers beyond the mailbox are a client error (RFC 3501 §9 seq-number).
+static bool valid_sequence(const SequenceSet& set, size_t count) {
+  for (const auto& r : set.ranges) {
+    if ((r.lo == 0 || r.hi == 0) && count == 0) return false;
+    if (r.lo > count || r.hi > count) return false;
+  }
+  return true;
+}
+
+void Server::do_store(Cursor& a, bool by_uid) {
+  allow_expunge_now_ = by_uid;  // no EXPUNGE while answering STORE (RFC 3501 §7.4.1)
+  const char* syntax = "Syntax: STORE sequence-set (+|-)FLAGS[.SILENT] (flags)";
+  std::optional<SequenceSet> set;
+  std::optional<std::string> item;
+  if (!a.sp() || !(set = a.sequence_set()) || !a.sp()) return bad(syntax);
+  char mode = '=';
+  if (a.eat('+')) {
+    mode = '+';
+  } else if (a.eat('-')) {
+    mode = '-';
+  }
+  if (!(item = a.atom()) || !a.sp()) return bad(syntax);
+  std::string it = to_upper(*item);
+  bool silent = it == "FLAGS.SILENT";
+  if (it != "FLAGS" && !silent) return bad(syntax);
+  std::vector<std::string> flags;
+  if (a.peek() == '(') {
+    auto fl = a.flag_list();
+    if (!fl) return bad(syntax);
+    flags = std::move(*fl);
+  } else {
+    while (true) {
+      auto f = a.flag();
+      if (!f) return bad(syntax);
+      flags.push_back(std::move(*f));
+      if (a.at_end()) break;
+      if (!a.sp()) return bad(syntax);
+    }
+  }
+  if (!a.at_end()) return bad(syntax);
+  for (const auto& f : flags)
+    if (store::canonical_flag(f).empty()) return bad("Invalid flag " + f);
+  if (!by_uid && !valid_sequence(*set, view_.size())) return bad("Invalid message sequence number");
+  if (read_only_) return no("[READ-ONLY] Mailbox is read-only");
+  for (uint32_t uid : resolve(*set, by_uid)) {
+    const store::StoredMessage* m = current() ? current()->find(uid) : nullptr;
+    if (!m) continue;  // expunged by another session, not yet reported
+    std::vector<std::string> next;
+    if (mode == '=') {
+      next = flags;
+    } else {
+      next = m->flags;
+      for (const auto& f : flags) {
+        std::string c = store::canonical_flag(f);
+        auto pos = std::find_if(next.begin(), next.end(),
+                                [&](const std::string& x) { return iequals(x, c); });
+        if (mode == '+' && pos == next.end()) next.push_back(c);
+        if (mode == '-' && pos != next.end()) next.erase(pos);
+      }
+    }
+    muted_ = true;
+    store_.set_flags(user_, selected_, uid, std::move(next));
+    muted_ = false;
+    if (silent) continue;
+    m = current()->find(uid);
+    std::string text = "* " + std::to_string(seq_of(uid)) + " FETCH (";
+    if (by_uid) text += "UID " + std::to_string(uid) + " ";
+    text += "FLAGS " + flags_of(*m) + ")";
+    untagged(text, "The message's flags after the change.", "RFC 3501 §6.4.6");
+  }
+  ok(std::string(by_uid ? "UID " : "") + "STORE completed");
+}
+
+void Server::do_copy(Cursor& a, bool by_uid, bool move) {
+  const char* verb = move ? "MOVE" : "COPY";
+  std::optional<SequenceSet> set;
+  std::optional<std::string> dest;
+  if (!a.sp() || !(set = a.sequence_set()) || !a.sp() || !(dest = a.astring()) || !a.at_end())
+    return bad(std::string("Syntax: ") + verb + " sequence-set mailbox");
+  if (!by_uid && !valid_sequence(*set, view_.size())) return bad("Invalid message sequence number");
+  const store::Folder* to = store_.folder(user_, *dest);
+  if (!to || to->noselect) return no("[TRYCREATE] Mailbox does not exist");
+  if (move && read_only_) return no("[READ-ONLY] Mailbox is read-only");
+  uint32_t validity = to->uid_validity;
+  std::string to_name = to->name;
+  std::vector<uint32_t> src, dst;
+  for (uint32_t uid : resolve(*set, by_uid)) {
+    uint32_t nu = move ? store_.move(user_, selected_, uid, to_name)
+                       : store_.copy(user_, selected_, uid, to_name);
+    if (nu == 0) continue;
+    src.push_back(uid);
+    dst.push_back(nu);
+  }
+  std::string code;
+  if (!src.empty())
+    code = "[COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " + uid_set(dst) + "] ";
+  std::string prefix = by_uid ? "UID " : "";
+  if (!move) return ok(code + prefix + "COPY completed");
+  // MOVE: COPYUID goes in an untagged OK before the EXPUNGEs (RFC 6851 §4.3).
+  if (!code.empty())
+    untagged("* OK " + code + "Moved",
+             "Where the moved messages now are: the new mailbox's UIDVALIDITY, old and new UIDs.",
+             "RFC 6851 §4.3");
+  ok(prefix + "MOVE completed");
+}
+
+}  // namespace net::imap
