@@ -14,6 +14,10 @@
 
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
+#include "gui/scene.hpp"
+#include "gui/timeline.hpp"
+#include "gui/view_state.hpp"
+#include "gui/views.hpp"
 #include "sim/lesson.hpp"
 #include "sim/world.hpp"
 
@@ -26,8 +30,30 @@ struct GuiOptions {
   std::string screenshot;  // write a PNG of the window after `frames` frames, then quit
   int frames = 0;          // quit after this many frames (0: run until closed)
   std::string lang = "en";
+  bool print_state = false;  // print the cursor when the window closes (for scripted tests)
+  std::string at;  // start with the cursor after this protocol line ("12") or time ("120ms")
   int width = 1280, height = 800;
 };
+
+struct AtSpec {
+  std::optional<std::size_t> line;  // after the N-th protocol line
+  sim::Time time = 0;               // or at this simulated time
+};
+
+std::optional<AtSpec> parse_at(const std::string& at) {
+  char* end = nullptr;
+  double v = std::strtod(at.c_str(), &end);
+  if (end == at.c_str() || v < 0) return std::nullopt;
+  std::string unit(end);
+  if (unit.empty()) {
+    if (v != static_cast<double>(static_cast<std::size_t>(v))) return std::nullopt;
+    return AtSpec{static_cast<std::size_t>(v), 0};
+  }
+  if (unit == "us") return AtSpec{std::nullopt, static_cast<sim::Time>(v)};
+  if (unit == "ms") return AtSpec{std::nullopt, static_cast<sim::Time>(v * 1e3)};
+  if (unit == "s") return AtSpec{std::nullopt, static_cast<sim::Time>(v * 1e6)};
+  return std::nullopt;
+}
 
 bool have_display() {
   const char* d = std::getenv("DISPLAY");
@@ -43,36 +69,6 @@ bool save_png(const std::string& path, int w, int h) {
   return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
 }
 
-ImVec4 colour_of(const sim::Event& ev) {
-  if (const auto* l = std::get_if<sim::LineEv>(&ev.p)) {
-    if (l->proto == sim::Proto::Dns) return {0.85f, 0.65f, 0.95f, 1};
-    if (l->data) return {0.7f, 0.7f, 0.7f, 1};
-    return l->from_client ? ImVec4{0.55f, 0.8f, 1, 1} : ImVec4{0.6f, 0.95f, 0.6f, 1};
-  }
-  if (std::holds_alternative<sim::MailboxEv>(ev.p)) return {1, 0.85f, 0.4f, 1};
-  if (std::holds_alternative<sim::QueueEv>(ev.p)) return {1, 0.6f, 0.4f, 1};
-  return {0.9f, 0.9f, 0.9f, 1};
-}
-
-std::string line_of(const sim::Event& ev) {
-  char ts[32];
-  std::snprintf(ts, sizeof ts, "%8.3f ms  ", static_cast<double>(ev.t) / 1000.0);
-  std::string s = ts;
-  if (const auto* l = std::get_if<sim::LineEv>(&ev.p)) {
-    if (l->proto == sim::Proto::Dns) return s + "DNS " + l->from + " > " + l->to + ": " + l->text;
-    return s + "#" + std::to_string(l->conn) + (l->from_client ? " C: " : " S: ") + l->text;
-  }
-  if (const auto* m = std::get_if<sim::MailboxEv>(&ev.p))
-    return s + "mailbox " + m->mailbox + ": " + m->op + " uid " + std::to_string(m->uid);
-  if (const auto* q = std::get_if<sim::QueueEv>(&ev.p))
-    return s + "queue " + q->host + " " + q->op + ": " + q->detail;
-  if (const auto* c = std::get_if<sim::ConnEv>(&ev.p))
-    return s + "#" + std::to_string(c->conn) + " " + c->op + " " + c->client + " > " + c->server +
-           ":" + std::to_string(c->server_port);
-  if (const auto* n = std::get_if<sim::NoteEv>(&ev.p)) return s + "-- " + n->text;
-  return {};
-}
-
 int run_window(const GuiOptions& o) {
   sim::Lesson lesson;
   try {
@@ -83,11 +79,24 @@ int run_window(const GuiOptions& o) {
   }
   sim::World world(lesson);
   world.run();
-  std::vector<const sim::Event*> rows;
-  for (const auto& ev : world.trace().events())
-    if (!std::holds_alternative<sim::SegmentEv>(ev.p) &&
-        !std::holds_alternative<sim::StateEv>(ev.p))
-      rows.push_back(&ev);
+  Scene scene = build_scene(world.lesson(), world.trace());
+  ViewState state;
+  state.lang = o.lang;
+  if (!o.at.empty()) {
+    auto t = parse_at(o.at);
+    if (!t) {
+      std::cerr << "mailsim: error: --at wants a line number (e.g. 12) or a time (e.g. 120ms)\n";
+      return 2;
+    }
+    if (t->line)
+      seek_line(state, scene, *t->line);
+    else
+      seek_time(state, scene, t->time);
+  }
+  auto network = make_network_view();
+  auto transcript = make_transcript_view();
+  auto mail = make_mail_state_view();
+  auto narration = make_narration_view();
 
   if (!glfwInit()) {
     std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
@@ -118,33 +127,24 @@ int run_window(const GuiOptions& o) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
 
+    advance(state, scene, static_cast<double>(ImGui::GetIO().DeltaTime));
+    if (ImGui::GetIO().KeyCtrl && glfwGetKey(win, GLFW_KEY_Q) == GLFW_PRESS)
+      glfwSetWindowShouldClose(win, 1);  // Ctrl+Q quits
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(vp->WorkPos);
-    ImGui::SetNextWindowSize(vp->WorkSize);
+    const ImVec2 p = vp->WorkPos, sz = vp->WorkSize;
+    const float bar = 64, left = sz.x * 0.58f, net_h = (sz.y - bar) * 0.66f;
+    ImGui::SetNextWindowPos(p);
+    ImGui::SetNextWindowSize(ImVec2(sz.x, bar));
     ImGui::Begin(
-        "mailsim", nullptr,
+        "Timeline", nullptr,
         ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::TextUnformatted(lesson.title.get(o.lang).c_str());
-    ImGui::TextDisabled("%s", lesson.summary.get(o.lang).c_str());
-    ImGui::Separator();
-    for (std::size_t i = 0; i < lesson.steps.size(); ++i) {
-      ImGui::PushTextWrapPos(0);
-      ImGui::Text("Step %zu: %s", i + 1, lesson.steps[i].narration.get(o.lang).c_str());
-      ImGui::PopTextWrapPos();
-    }
-    ImGui::Separator();
-    ImGui::Text("Transcript (%zu events)", rows.size());
-    ImGui::BeginChild("transcript", ImVec2(0, 0), true);
-    ImGuiListClipper clip;
-    clip.Begin(static_cast<int>(rows.size()));
-    while (clip.Step())
-      for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
-        ImGui::PushStyleColor(ImGuiCol_Text, colour_of(*rows[i]));
-        ImGui::TextUnformatted(line_of(*rows[i]).c_str());
-        ImGui::PopStyleColor();
-      }
-    ImGui::EndChild();
+    draw_timeline(state, scene);
     ImGui::End();
+    ViewContext ctx{scene, state};
+    network->draw(ctx, ImVec2(p.x, p.y + bar), ImVec2(left, net_h));
+    narration->draw(ctx, ImVec2(p.x, p.y + bar + net_h), ImVec2(left, sz.y - bar - net_h));
+    transcript->draw(ctx, ImVec2(p.x + left, p.y + bar), ImVec2(sz.x - left, net_h));
+    mail->draw(ctx, ImVec2(p.x + left, p.y + bar + net_h), ImVec2(sz.x - left, sz.y - bar - net_h));
 
     ImGui::Render();
     int w, h;
@@ -162,6 +162,13 @@ int run_window(const GuiOptions& o) {
       glfwSetWindowShouldClose(win, 1);
     }
     glfwSwapBuffers(win);
+  }
+  if (o.print_state) {
+    std::size_t done = lines_done(state, scene);
+    std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << scene.lines.size()
+              << " playing=" << state.playing
+              << " selected=" << (state.selected ? std::to_string(*state.selected) : "none")
+              << std::endl;
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
@@ -184,6 +191,11 @@ void register_gui(CLI::App& app, int& rc) {
   cmd->add_option("--lang", o->lang, "Language of titles and narration (en or pt)")
       ->check(CLI::IsMember({"en", "pt"}));
   cmd->add_option("--frames", o->frames, "Quit after N frames (for scripted runs)");
+  cmd->add_flag("--print-state", o->print_state,
+                "When the window closes, print the cursor position (for scripted tests)");
+  cmd->add_option("--at", o->at,
+                  "Start with the cursor after the N-th protocol line (e.g. 12) or at a "
+                  "simulated time (e.g. 120ms, 1.5s)");
   cmd->add_option("--screenshot", o->screenshot,
                   "Save the window as PNG after --frames frames (default 10), then quit");
   cmd->callback([o, &rc] {

@@ -1,23 +1,32 @@
 // `mailsim serve`: the same SMTP server engine the simulator runs, on a real TCP socket,
 // so real clients (smtplib, curl, swaks, Thunderbird) can send mail to it. Delivered mail
-// is kept in memory and, with --maildir, also written as Maildir files.
+// is kept in memory and, with --maildir, also written as Maildir files. With --pop3 the
+// POP3 engine serves the same mailboxes (its listener runs on a second thread; the two
+// share the store under one mutex), and a POP3 deletion also removes the Maildir file.
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "gui/commands.hpp"
 #include "net/smtp/recipient_policy.hpp"
+#include "net/socket/pop3_listener.hpp"
 #include "net/socket/smtp_listener.hpp"
 #include "net/store/maildir.hpp"
 #include "net/store/mailstore.hpp"
@@ -29,6 +38,7 @@ namespace {
 
 struct ServeOptions {
   int port = -1;
+  int pop3_port = -1;  // -1: no POP3
   std::string bind = "127.0.0.1";
   std::string domain = "recipient.example";
   std::string hostname;  // default mx.<domain>
@@ -117,20 +127,25 @@ std::string summary_of(const std::string& data) {
 // temporary failure (451, RFC 5321 §4.2.2) instead of a 250 for mail the user cannot see.
 class MaildirPolicy : public net::smtp::ServerPolicy {
  public:
-  MaildirPolicy(net::smtp::RecipientPolicy& inner, bool& write_failed)
-      : inner_(inner), failed_(write_failed) {}
+  // Every call holds store_mutex: the store is shared with the POP3 listener's thread.
+  MaildirPolicy(net::smtp::RecipientPolicy& inner, bool& write_failed, std::mutex& store_mutex)
+      : inner_(inner), failed_(write_failed), mutex_(store_mutex) {}
   std::optional<std::string> authenticate(const std::string& login,
                                           const std::string& password) override {
+    std::lock_guard<std::mutex> g(mutex_);
     return inner_.authenticate(login, password);
   }
   net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
+    std::lock_guard<std::mutex> g(mutex_);
     return inner_.check_sender(env, addr);
   }
   net::smtp::Reply check_recipient(const net::smtp::Envelope& env,
                                    const std::string& addr) override {
+    std::lock_guard<std::mutex> g(mutex_);
     return inner_.check_recipient(env, addr);
   }
   net::smtp::Reply accept_message(const net::smtp::Envelope& env, std::string message) override {
+    std::lock_guard<std::mutex> g(mutex_);
     failed_ = false;
     auto r = inner_.accept_message(env, std::move(message));  // Maildir written meanwhile
     if (r.positive() && failed_) {
@@ -142,7 +157,25 @@ class MaildirPolicy : public net::smtp::ServerPolicy {
  private:
   net::smtp::RecipientPolicy& inner_;
   bool& failed_;
+  std::mutex& mutex_;
 };
+
+// Removes the Maildir copy of a deleted message: new/NAME, or cur/NAME:2,FLAGS when a
+// Maildir reader has moved it meanwhile (Maildir convention).
+bool remove_maildir_copy(const std::filesystem::path& file, std::string& why) {
+  std::error_code ec;
+  if (std::filesystem::remove(file, ec)) return true;
+  const auto cur = file.parent_path().parent_path() / "cur";
+  const std::string prefix = file.filename().string() + ":";
+  for (const auto& e : std::filesystem::directory_iterator(cur, ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0 &&
+        std::filesystem::remove(e.path(), ec)) {
+      return true;
+    }
+  }
+  why = ec ? ec.message() : "the file is gone";
+  return false;
+}
 
 // Appends trace events as JSON lines; time is microseconds since serve started.
 class TraceFile {
@@ -155,6 +188,7 @@ class TraceFile {
   }
   void append(sim::Payload p) {
     if (!enabled_) return;
+    std::lock_guard<std::mutex> g(mutex_);  // SMTP and POP3 listeners run on two threads
     const auto t = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - start_)
                        .count();
@@ -168,7 +202,95 @@ class TraceFile {
   std::chrono::steady_clock::time_point start_;
   std::uint64_t seq_ = 0;
   bool enabled_ = false;
+  std::mutex mutex_;
 };
+
+// --pop3: the POP3 listener over the same store, logging and tracing like SMTP's (proto
+// POP3). Its connection ids are offset by kPop3ConnBase in log and trace so that they never
+// clash with SMTP's. Throws net::socket::ListenError.
+constexpr std::uint32_t kPop3ConnBase = 1000000;
+
+std::unique_ptr<net::socket::Pop3Listener> make_pop3_listener(
+    const ServeOptions& o, const std::string& hostname, const std::string& domain,
+    net::store::Mailstore& store, std::mutex& store_mutex, TraceFile& trace,
+    const std::vector<User>& users) {
+  net::socket::Pop3ListenerOptions po;
+  po.bind = o.bind;
+  po.port = static_cast<std::uint16_t>(o.pop3_port);
+  po.server.hostname = hostname;
+  // UIDs start again at 1 in a new serve process: a new validity keeps UIDLs unique.
+  po.server.uidl_validity =
+      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  // APOP needs the clear-text secret (RFC 1939 §7): login name or full address.
+  po.server.apop_secret = [users, domain](std::string_view login) -> std::optional<std::string> {
+    std::string l(login);
+    for (char& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const auto& u : users) {
+      std::string full = u.name + "@" + domain;
+      for (char& ch : full) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (login == u.name || l == full) return u.password;
+    }
+    return std::nullopt;
+  };
+  po.max_connections = o.max_connections;
+  po.idle_timeout_s = std::max(o.idle_timeout, 1);
+  po.store_mutex = &store_mutex;
+  auto pop3 = std::make_unique<net::socket::Pop3Listener>(po, store);
+
+  auto peer_of = [](const net::socket::ConnectionInfo& c) {
+    return c.peer_ip + ":" + std::to_string(c.peer_port);
+  };
+  pop3->on_connection(
+      [&trace, hostname, peer_of](const net::socket::ConnectionInfo& c, bool opened) {
+        spdlog::info("pop3 conn {} {} {}{}", c.id, opened ? "from" : "closed", peer_of(c),
+                     c.refused ? " (refused: too many connections)" : "");
+        sim::ConnEv ev;
+        ev.conn = kPop3ConnBase + c.id;
+        ev.op = opened ? (c.refused ? "refused" : "open") : "close";
+        ev.client = c.peer_ip;
+        ev.server = hostname;
+        ev.client_port = c.peer_port;
+        ev.server_port = c.local_port;
+        ev.proto = sim::Proto::Pop3;
+        trace.append(std::move(ev));
+      });
+  std::vector<std::string> passwords;
+  for (const auto& u : users) passwords.push_back(u.password);
+  const bool verbose = o.verbose;
+  pop3->on_event([&trace, hostname, passwords, verbose](const net::socket::ConnectionInfo& c,
+                                                        const net::EngineEvent& e) {
+    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
+      sim::LineEv l;
+      l.conn = kPop3ConnBase + c.id;
+      l.proto = sim::Proto::Pop3;
+      l.from = le->sent ? hostname : c.peer_ip;
+      l.to = le->sent ? c.peer_ip : hostname;
+      l.from_client = !le->sent;
+      l.data = le->kind == net::LineKind::Data;
+      l.text = le->text;
+      l.label = le->label;
+      l.meaning = le->meaning;
+      l.rfc = le->rfc;
+      redact(l.text, le->secret);
+      redact(l.meaning, le->secret);
+      if (!l.data) {
+        for (const auto& p : passwords) redact(l.text, p);
+      }
+      if (verbose) spdlog::info("pop3 conn {} {} {}", c.id, le->sent ? "S:" : "C:", l.text);
+      trace.append(std::move(l));
+    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
+      if (verbose) spdlog::info("pop3 conn {} state {} → {}", c.id, se->from, se->to);
+      trace.append(sim::StateEv{hostname, kPop3ConnBase + c.id, sim::Proto::Pop3, "server",
+                                se->from, se->to});
+    }
+  });
+  pop3->on_error([peer_of](const net::socket::ConnectionInfo& c, const std::string& what) {
+    spdlog::error("pop3 conn {} {}: {}", c.id, peer_of(c), what);
+  });
+  return pop3;
+}
 
 int serve(const ServeOptions& o) {
   const auto start = std::chrono::steady_clock::now();
@@ -210,7 +332,25 @@ int serve(const ServeOptions& o) {
   // Every delivery: a log line, a trace event and (with --maildir) a Maildir file.
   std::uint64_t maildir_seq = 0;
   bool maildir_failed = false;
+  std::map<std::pair<std::string, std::uint32_t>, std::filesystem::path> maildir_files;
   store.on_change([&](const net::store::Change& c) {
+    if (c.op == "remove") {  // a POP3 deletion (RFC 1939 §6 UPDATE state)
+      std::string where;
+      auto it = maildir_files.find({c.address, c.uid});
+      if (it != maildir_files.end()) {
+        std::string why;
+        if (remove_maildir_copy(it->second, why)) {
+          where = " (Maildir file removed)";
+        } else {
+          spdlog::error("cannot remove Maildir file {}: {}", it->second.string(), why);
+        }
+        maildir_files.erase(it);
+      }
+      spdlog::info("removed from {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
+      trace->append(sim::MailboxEv{hostname, c.address, "remove", c.uid,
+                                   static_cast<std::uint64_t>(c.size), std::string()});
+      return;
+    }
     if (c.op != "deliver") return;
     const net::store::StoredMessage* msg = nullptr;
     if (const auto* list = store.messages(c.address)) {
@@ -226,7 +366,9 @@ int serve(const ServeOptions& o) {
                              .count();
         const auto name = net::store::maildir_unique_name(
             now, static_cast<std::uint64_t>(::getpid()), ++maildir_seq, hostname);
-        where = " → " + net::store::write_maildir(o.maildir, c.address, msg->data, name).string();
+        const auto file = net::store::write_maildir(o.maildir, c.address, msg->data, name);
+        maildir_files[{c.address, c.uid}] = file;
+        where = " → " + file.string();
       } catch (const std::exception& e) {
         spdlog::error("cannot write Maildir file for {} uid {}: {}", c.address, c.uid, e.what());
         maildir_failed = true;
@@ -247,7 +389,8 @@ int serve(const ServeOptions& o) {
   net::socket::ListenerOptions lo;
   lo.bind = o.bind;
   lo.port = static_cast<std::uint16_t>(o.port);
-  MaildirPolicy policy(recipients, maildir_failed);
+  std::mutex store_mutex;  // the store is shared by the SMTP and POP3 listener threads
+  MaildirPolicy policy(recipients, maildir_failed, store_mutex);
   lo.server.hostname = hostname;
   lo.server.submission = o.submission;
   lo.server.offer_auth = !users.empty();
@@ -321,7 +464,24 @@ int serve(const ServeOptions& o) {
     spdlog::warn("no --user given: every local recipient will be refused (550)");
   }
 
+  std::unique_ptr<net::socket::Pop3Listener> pop3;
+  std::thread pop3_thread;
+  if (o.pop3_port >= 0) {
+    try {
+      pop3 = make_pop3_listener(o, hostname, o.domain, store, store_mutex, *trace, users);
+    } catch (const std::exception& e) {
+      std::cerr << "mailsim serve: " << e.what() << "\n";
+      return 1;
+    }
+    std::cout << "mailsim: POP3 on " << pop3->local_address() << std::endl;
+    pop3_thread = std::thread([&pop3] { pop3->run(); });
+  }
+
   listener->run();
+  if (pop3) {
+    pop3->stop();
+    pop3_thread.join();
+  }
   spdlog::info("stopped");
   return 0;
 }
@@ -337,6 +497,10 @@ void register_serve(CLI::App& app, int& rc) {
   cmd->add_option("--smtp", o->port,
                   "TCP port for SMTP (25 needs root; 0 picks a free port, printed when ready)")
       ->required()
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--pop3", o->pop3_port,
+                  "Also serve the same mailboxes over POP3 on this TCP port (RFC 1939; 0 picks "
+                  "a free port, printed when ready)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--bind", o->bind,
                   "IP address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)")

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The window under a real X server (Xvfb): it opens, draws the lesson and saves a
-screenshot after --frames frames, which the test decodes and inspects.
+screenshot after --frames frames, which the test decodes and inspects; then real key
+presses and mouse clicks (XTEST through xdotool) move the time cursor, and the state the
+window prints when it closes (Ctrl+Q) must show it.
 Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
 import os
 import shutil
@@ -84,6 +86,62 @@ try:
         ("screenshot has the window size", (w, h) == (1280, 800)),
         ("the window shows content (not one flat colour)", len(colours) >= 4),
     ]
+    # Mid-flight screenshot: after the 42nd protocol line packets are on the links.
+    mid = os.path.join(OUT, "gui-smtp-basics-line42.png")
+    r = subprocess.run([MAILSIM, "gui", os.path.join(SRC, "lessons", "smtp-basics.toml"),
+                        "--at", "42", "--frames", "5", "--screenshot", mid],
+                       capture_output=True, text=True, timeout=120, env=env)
+    checks.append(("--at 42 screenshot", r.returncode == 0 and os.path.exists(mid)))
+
+    def session(actions):
+        """Starts the window, performs xdotool actions, quits with Ctrl+Q, returns its state."""
+        p = subprocess.Popen([MAILSIM, "gui", "--print-state"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            win = ""
+            for _ in range(200):
+                win = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^mailsim$"],
+                                     env=env, capture_output=True, text=True).stdout.split()
+                if win and subprocess.run(["xdotool", "windowfocus", win[0]], env=env,
+                                          capture_output=True).returncode == 0:
+                    break
+                win = []
+                time.sleep(0.05)
+            if not win:
+                p.kill()
+                raise AssertionError("the window never appeared: " + p.communicate()[1][-2000:])
+            time.sleep(1.0)  # let the first frames run, then focus again: keys go to the focus
+            subprocess.run(["xdotool", "windowfocus", "--sync", win[0]], env=env, check=True)
+            time.sleep(0.2)
+            for a in actions + [["keydown", "ctrl+q"], ["keyup", "ctrl+q"]]:
+                subprocess.run(["xdotool", *a], env=env, check=True)
+                time.sleep(0.12)  # longer than a frame, so the window sees each event
+            out, err = p.communicate(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        state = dict(kv.split("=", 1) for kv in out.split())
+        return state, err
+
+    def press(key):
+        return [["keydown", key], ["keyup", key]]
+
+    st, err = session(press("Right") * 3)
+    checks.append(("three Right presses step three protocol lines",
+                   st.get("line", "").startswith("3/")))
+    lines_total = st.get("line", "0/0").split("/")[1]
+    st2, _ = session(press("End") + press("Left"))
+    checks.append(("End then Left lands on the line before the last",
+                   st2.get("line") == f"{int(lines_total) - 1}/{lines_total}"))
+    st3, _ = session(press("space") + [["sleep", "1.5"]] + press("space"))
+    checks.append(("Space plays and Space pauses",
+                   st3.get("playing") == "0" and int(st3.get("cursor_us", "0")) > 0))
+    # A click on a transcript row (right column) moves the cursor to that line.
+    st4, _ = session([["mousemove", "900", "300"], ["mousedown", "1"], ["mouseup", "1"]])
+    checks.append(("clicking a transcript row selects it and moves the cursor",
+                   st4.get("selected", "none") != "none" and int(st4.get("cursor_us", "0")) > 0))
+    print(f"# states: {st} {st2} {st3} {st4}")
+
     bad = [n for n, c in checks if not c]
     for n, c in checks:
         print(("ok" if c else "not ok") + " - " + n)

@@ -1,0 +1,112 @@
+#include "gui/scene.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+
+namespace mailsim {
+
+int Scene::host_index(const std::string& name) const {
+  for (std::size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+Scene build_scene(const sim::Lesson& lesson, const sim::Trace& trace) {
+  Scene s;
+  s.lesson = &lesson;
+  s.trace = &trace;
+  for (const auto& h : lesson.hosts) s.hosts.push_back({h.name, h.label, h.role, h.ip});
+  for (const auto& l : lesson.links)
+    s.links.push_back({l.a + "<->" + l.b, s.host_index(l.a), s.host_index(l.b)});
+
+  // Breadth-first columns from the first device (or the first host).
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.hosts.size(); ++i)
+    if (s.hosts[i].role == "device") {
+      start = i;
+      break;
+    }
+  std::vector<int> col(s.hosts.size(), -1);
+  std::deque<std::size_t> todo{start};
+  col[start] = 0;
+  while (!todo.empty()) {
+    auto h = todo.front();
+    todo.pop_front();
+    for (const auto& l : s.links) {
+      int other = l.a == static_cast<int>(h) ? l.b : l.b == static_cast<int>(h) ? l.a : -1;
+      if (other >= 0 && col[other] < 0) {
+        col[other] = col[h] + 1;
+        todo.push_back(static_cast<std::size_t>(other));
+      }
+    }
+  }
+  int max_col = 0;
+  for (auto& c : col) max_col = std::max(max_col, c);
+  for (auto& c : col)
+    if (c < 0) c = ++max_col;  // unconnected hosts get a column of their own
+  // A DNS server hanging off one host sits above that host, not in a column of its own.
+  for (std::size_t i = 0; i < s.hosts.size(); ++i) {
+    if (s.hosts[i].role != "dns") continue;
+    int neighbour = -1, degree = 0;
+    for (const auto& l : s.links)
+      if (l.a == static_cast<int>(i) || l.b == static_cast<int>(i)) {
+        neighbour = l.a == static_cast<int>(i) ? l.b : l.a;
+        ++degree;
+      }
+    if (degree == 1) col[i] = col[static_cast<std::size_t>(neighbour)];
+  }
+  max_col = 0;
+  for (auto c : col) max_col = std::max(max_col, c);
+  std::map<int, std::vector<std::size_t>> by_col;
+  for (std::size_t i = 0; i < s.hosts.size(); ++i) by_col[col[i]].push_back(i);
+  for (auto& [c, members] : by_col) {
+    // The mail path runs along the lower part; DNS sits in the upper part.
+    std::vector<std::size_t> path;
+    for (auto m : members) {
+      auto& h = s.hosts[m];
+      h.x = max_col == 0 ? 0.5f : static_cast<float>(c) / static_cast<float>(max_col);
+      if (h.role == "dns")
+        h.y = 0.12f;
+      else
+        path.push_back(m);
+    }
+    for (std::size_t k = 0; k < path.size(); ++k)
+      s.hosts[path[k]].y = path.size() == 1 ? 0.6f
+                                            : 0.4f + 0.5f * static_cast<float>(k) /
+                                                         static_cast<float>(path.size() - 1);
+  }
+
+  const auto& ev = trace.events();
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    if (std::holds_alternative<sim::LineEv>(ev[i].p)) s.lines.push_back(i);
+    if (const auto* seg = std::get_if<sim::SegmentEv>(&ev[i].p)) {
+      s.segments.push_back(i);
+      s.max_flight = std::max(s.max_flight, seg->arrive - ev[i].t);
+      s.end = std::max(s.end, seg->arrive);
+    }
+    s.end = std::max(s.end, ev[i].t);
+  }
+  return s;
+}
+
+const char* segment_protocol(const sim::SegmentEv& s) {
+  auto is = [&](std::uint16_t p) { return s.sport == p || s.dport == p; };
+  if (s.udp && is(53)) return "DNS";
+  if (is(25) || is(587) || is(465)) return "SMTP";
+  if (is(110) || is(995)) return "POP3";
+  if (is(143) || is(993)) return "IMAP";
+  return s.udp ? "UDP" : "TCP";
+}
+
+std::string segment_label(const sim::SegmentEv& s, std::size_t max_chars) {
+  if (s.udp) return std::string("DNS ") + (s.sport == 53 ? "answer" : "query");
+  if (!s.payload.empty()) {
+    std::string first = s.payload.substr(0, s.payload.find_first_of("\r\n"));
+    if (first.size() > max_chars) first = first.substr(0, max_chars - 3) + "...";
+    return first;
+  }
+  return sim::flags_to_string(s.flags);
+}
+
+}  // namespace mailsim

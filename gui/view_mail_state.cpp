@@ -1,0 +1,96 @@
+// Mail state view: every server's mailboxes and queue as they were at the cursor, folded
+// from the trace; what changed at the current step is highlighted.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gui/views.hpp"
+
+namespace mailsim {
+
+namespace {
+
+struct Item {
+  std::uint32_t uid;
+  std::uint64_t size;
+  std::string summary;
+  std::size_t since;  // trace index of the change
+};
+
+class MailStateView : public View {
+ public:
+  MailStateView() : View("Mail state") {}
+
+ protected:
+  void draw_content(ViewContext& ctx) override {
+    std::map<std::string, std::vector<Item>> boxes;  // "mailbox on host"
+    std::map<std::string, std::string> queue;        // "host id" -> last detail
+    std::map<std::string, std::size_t> queue_since;
+    for (const auto& s : ctx.scene.hosts)
+      if (s.role == "server")
+        for (const auto& a : ctx.scene.lesson->accounts)
+          for (const auto& lh : ctx.scene.lesson->hosts)
+            if (lh.name == s.name)
+              for (const auto& d : lh.domains)
+                if (a.address.size() > d.size() &&
+                    a.address.compare(a.address.size() - d.size(), d.size(), d) == 0)
+                  boxes[a.address + " on " + s.name];
+    const auto& events = ctx.scene.trace->events();
+    for (std::size_t i = 0; i < ctx.state.upto && i < events.size(); ++i) {
+      const auto& e = events[i];
+      if (const auto* m = std::get_if<sim::MailboxEv>(&e.p)) {
+        auto& box = boxes[m->mailbox + " on " + m->host];
+        if (m->op == "deliver" || m->op == "append") {
+          box.push_back({m->uid, m->size, m->summary, i});
+        } else if (m->op == "remove" || m->op == "expunge") {
+          std::erase_if(box, [&](const Item& it) { return it.uid == m->uid; });
+        }
+      } else if (const auto* q = std::get_if<sim::QueueEv>(&e.p)) {
+        std::string key = q->host + " " + q->id;
+        if (q->op == "done" || q->op == "drop") {
+          queue.erase(key);
+        } else {
+          queue[key] = q->op + ": " + q->detail;
+          queue_since[key] = i;
+        }
+      }
+    }
+    // Changes after the previous protocol line count as this step's changes.
+    const std::size_t step_start = [&] {
+      std::size_t prev = 0;
+      for (auto i : ctx.scene.lines) {
+        if (i + 1 >= ctx.state.upto) break;
+        prev = i;
+      }
+      return prev;
+    }();
+    const ImVec4 fresh(1.0f, 0.9f, 0.3f, 1.0f);
+    for (const auto& [name, items] : boxes) {
+      ImGui::Text("%s  (%zu)", name.c_str(), items.size());
+      if (items.empty()) ImGui::TextDisabled("    (empty)");
+      for (const auto& it : items) {
+        bool is_new = it.since > step_start;
+        if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, fresh);
+        ImGui::Text("    uid %u  %llu bytes  %s", it.uid, static_cast<unsigned long long>(it.size),
+                    it.summary.c_str());
+        if (is_new) ImGui::PopStyleColor();
+      }
+    }
+    ImGui::Separator();
+    ImGui::Text("Mail queues  (%zu)", queue.size());
+    for (const auto& [key, detail] : queue) {
+      bool is_new = queue_since[key] > step_start;
+      if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, fresh);
+      ImGui::TextWrapped("    %s  %s", key.c_str(), detail.c_str());
+      if (is_new) ImGui::PopStyleColor();
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<View> make_mail_state_view() {
+  return std::make_unique<MailStateView>();
+}
+
+}  // namespace mailsim

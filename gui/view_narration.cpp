@@ -1,0 +1,43 @@
+// Narration view: the lesson step the cursor is in, in the chosen language.
+#include <cstdlib>
+#include <string>
+
+#include "gui/views.hpp"
+
+namespace mailsim {
+
+namespace {
+
+class NarrationView : public View {
+ public:
+  NarrationView() : View("Lesson") {}
+
+ protected:
+  void draw_content(ViewContext& ctx) override {
+    const sim::Lesson& L = *ctx.scene.lesson;
+    ImGui::TextUnformatted(L.title.get(ctx.state.lang).c_str());
+    ImGui::Separator();
+    // Step notes read "step N/M: ..."; the lesson holds the narration in every language.
+    std::size_t step = 0;
+    const auto& events = ctx.scene.trace->events();
+    for (std::size_t i = 0; i < ctx.state.upto && i < events.size(); ++i) {
+      const auto& e = events[i];
+      if (const auto* n = std::get_if<sim::NoteEv>(&e.p); n && n->kind == "step")
+        step = static_cast<std::size_t>(std::strtoul(n->text.c_str() + 5, nullptr, 10));
+    }
+    if (step == 0 || step > L.steps.size()) {
+      ImGui::TextWrapped("%s", L.summary.get(ctx.state.lang).c_str());
+      return;
+    }
+    ImGui::Text("Step %zu of %zu", step, L.steps.size());
+    ImGui::TextWrapped("%s", L.steps[step - 1].narration.get(ctx.state.lang).c_str());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<View> make_narration_view() {
+  return std::make_unique<NarrationView>();
+}
+
+}  // namespace mailsim

@@ -1,0 +1,26 @@
+// Display options and the time cursor shared by every view. Plain data: views read it and
+// change it; nothing here knows about ImGui.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "sim/time.hpp"
+
+namespace mailsim {
+
+struct ViewState {
+  // The cursor: the world is shown as it was at simulated time `cursor`, after the first
+  // `upto` trace events. Both are needed because many events share one instant (a
+  // multi-line reply), and students step through them one protocol line at a time.
+  sim::Time cursor = 0;
+  std::size_t upto = 0;
+  bool playing = false;
+  double speed = 0.05;                  // simulated seconds per real second while playing
+  std::optional<std::size_t> selected;  // trace index of the selected event
+  bool follow = true;                   // keep the transcript scrolled to the cursor
+  std::string lang = "en";
+};
+
+}  // namespace mailsim

@@ -1,0 +1,124 @@
+// Transcript view: the classic C:/S: lines with connections, DNS, queue and mailbox events;
+// what lies after the cursor is dimmed; clicking a line moves the cursor there.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gui/timeline.hpp"
+#include "gui/views.hpp"
+
+namespace mailsim {
+
+namespace {
+
+struct Row {
+  std::size_t index;
+  std::string text;
+  ImVec4 colour;
+  std::string meaning;
+};
+
+std::vector<Row> build_rows(const Scene& s) {
+  std::vector<Row> rows;
+  const auto& ev = s.trace->events();
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    char ts[24];
+    std::snprintf(ts, sizeof ts, "%9.3f  ", static_cast<double>(ev[i].t) / 1000.0);
+    Row r{i, ts, {0.85f, 0.85f, 0.85f, 1}, {}};
+    if (const auto* l = std::get_if<sim::LineEv>(&ev[i].p)) {
+      if (l->proto == sim::Proto::Dns) {
+        r.text += "DNS " + l->from + " > " + l->to + ": " + l->text;
+        r.colour = {0.8f, 0.55f, 0.95f, 1};
+      } else {
+        r.text += "#" + std::to_string(l->conn) + (l->from_client ? " C: " : " S: ") + l->text;
+        r.colour = l->data          ? ImVec4{0.65f, 0.65f, 0.65f, 1}
+                   : l->from_client ? ImVec4{0.5f, 0.75f, 1, 1}
+                                    : ImVec4{0.55f, 0.92f, 0.55f, 1};
+      }
+      r.meaning = l->meaning + (l->rfc.empty() ? "" : "  [" + l->rfc + "]");
+    } else if (const auto* c = std::get_if<sim::ConnEv>(&ev[i].p)) {
+      r.text += "#" + std::to_string(c->conn) + " " + c->op + " " + c->client + " > " + c->server +
+                ":" + std::to_string(c->server_port);
+      r.colour = {0.6f, 0.6f, 0.7f, 1};
+    } else if (const auto* m = std::get_if<sim::MailboxEv>(&ev[i].p)) {
+      r.text += "mailbox " + m->mailbox + ": " + m->op + " uid " + std::to_string(m->uid);
+      r.colour = {1, 0.85f, 0.4f, 1};
+    } else if (const auto* q = std::get_if<sim::QueueEv>(&ev[i].p)) {
+      r.text += "queue " + q->host + " " + q->id + " " + q->op + ": " + q->detail;
+      r.colour = {1, 0.6f, 0.4f, 1};
+    } else if (const auto* n = std::get_if<sim::NoteEv>(&ev[i].p)) {
+      if (n->kind == "step") continue;  // the narration panel shows steps
+      r.text += "-- " + n->text;
+    } else {
+      continue;
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+class TranscriptView : public View {
+ public:
+  TranscriptView() : View("Transcript") {}
+
+ protected:
+  void draw_content(ViewContext& ctx) override {
+    if (rows_.empty() || built_for_ != ctx.scene.trace) {
+      rows_ = build_rows(ctx.scene);
+      built_for_ = ctx.scene.trace;
+    }
+    ImGui::Checkbox("Follow cursor", &ctx.state.follow);
+    ImGui::SameLine();
+    if (ImGui::Button("Copy")) {
+      std::string all;
+      for (const auto& r : rows_) all += r.text + "\n";
+      ImGui::SetClipboardText(all.c_str());
+    }
+    ImGui::BeginChild("rows", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    // The last row at or before the cursor is the current one.
+    int current = -1;
+    for (std::size_t i = 0; i < rows_.size(); ++i)
+      if (rows_[i].index < ctx.state.upto) current = static_cast<int>(i);
+    ImGuiListClipper clip;
+    clip.Begin(static_cast<int>(rows_.size()));
+    while (clip.Step()) {
+      for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+        const Row& r = rows_[static_cast<std::size_t>(i)];
+        bool future = i > current;
+        ImVec4 col = r.colour;
+        if (future) col.w = 0.35f;
+        ImGui::PushStyleColor(ImGuiCol_Text, col);
+        ImGui::PushID(i);
+        bool sel = ctx.state.selected && *ctx.state.selected == r.index;
+        if (ImGui::Selectable(r.text.c_str(), sel || i == current)) {
+          seek_event(ctx.state, ctx.scene, r.index);
+          ctx.state.selected = r.index;
+          ctx.state.playing = false;
+        }
+        if (ImGui::IsItemHovered() && !r.meaning.empty())
+          ImGui::SetTooltip("%s", r.meaning.c_str());
+        ImGui::PopID();
+        ImGui::PopStyleColor();
+      }
+    }
+    if (ctx.state.follow && current >= 0 && current != last_current_) {
+      ImGui::SetScrollY(static_cast<float>(current) * ImGui::GetTextLineHeightWithSpacing() -
+                        ImGui::GetWindowHeight() * 0.5f);
+      last_current_ = current;
+    }
+    ImGui::EndChild();
+  }
+
+ private:
+  std::vector<Row> rows_;
+  const sim::Trace* built_for_ = nullptr;
+  int last_current_ = -2;
+};
+
+}  // namespace
+
+std::unique_ptr<View> make_transcript_view() {
+  return std::make_unique<TranscriptView>();
+}
+
+}  // namespace mailsim
