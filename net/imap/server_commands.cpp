@@ -21,10 +21,10 @@ const std::vector<S> kPre = {S::NotAuthenticated};
 const std::vector<S> kAuth = {S::Authenticated, S::Selected};
 const std::vector<S> kSel = {S::Selected};
 
-const char* state_need(const std::vector<S>& allowed) {
+const char* state_need(const std::vector<S>& allowed, S now) {
   if (allowed == kPre) return "is only allowed before logging in";
+  if (now == S::NotAuthenticated) return "needs a login first";
   if (allowed == kSel) return "needs a selected mailbox (SELECT or EXAMINE first)";
-  if (allowed == kAuth) return "needs a login first";
   if (allowed.size() == 1 && allowed[0] == S::Authenticated)
     return "is only allowed when no mailbox is selected";
   return "is not allowed now";
@@ -210,7 +210,7 @@ void Server::on_command(const ReadResult& r) {
   bool allowed = false;
   for (auto s : e->info.allowed) allowed = allowed || s == state_;
   if (!allowed) {
-    bad(verb + " " + state_need(e->info.allowed));
+    bad(verb + " " + state_need(e->info.allowed, state_));
     finish(*tag);
     return;
   }
