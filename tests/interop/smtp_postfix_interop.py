@@ -16,6 +16,7 @@ Usage: smtp_postfix_interop.py --mailsim PATH --client-tool PATH --fixture PATH 
 """
 
 import argparse
+import base64
 import os
 import random
 import re
@@ -156,7 +157,8 @@ class Serve:
         self.maildir = os.path.join(workdir, "serve-maildir")
         self.log_path = os.path.join(workdir, "serve.log")
         self.args = [mailsim, "serve", "--smtp", "0", "--bind", HOST, "--domain", RELAY_DOMAIN,
-                     "--user", "bruno:" + BRUNO_PASSWORD, "--maildir", self.maildir]
+                     "--user", "bruno:" + BRUNO_PASSWORD, "--user", "carol:carol-pw",
+                     "--maildir", self.maildir]
         self.proc = None
         self.port = None
 
@@ -264,10 +266,10 @@ def client_checks(tool, mail, serve):
     alice, bob = "%s@%s" % (user, domain), "%s@%s" % (user2, domain)
     port = mail.port()
 
-    def submit(name, rcpt, body, auth, mailbox, expect_auth_line):
+    def submit(name, rcpt, body, auth, mailbox, expect_auth_line, to_port=None):
         token = unique(name)
         msg = crlf("From: <sender@example.test>\nTo: <%s>\nSubject: %s\n\n" % (rcpt, token)) + body
-        r = run_tool(tool, port, [rcpt], msg, auth=auth)
+        r = run_tool(tool, to_port or port, [rcpt], msg, auth=auth)
         if r.rc != 0 or "# outcome: delivered" not in r.out:
             return "not delivered: %s" % r
         if expect_auth_line and not re.search(r"^S: 235 ", r.out, re.M):
@@ -286,7 +288,6 @@ def client_checks(tool, mail, serve):
 
     def credentials_masked():
         r = run_tool(tool, port, [alice], crlf("Subject: mask\n\nx\n"), auth=(user, pw))
-        import base64
         blob = base64.b64encode(("\0%s\0%s" % (user, pw)).encode()).decode()
         if r.rc != 0:
             return str(r)
@@ -310,6 +311,34 @@ def client_checks(tool, mail, serve):
                   for i in range(5000))
     check("client → Postfix: 375 KB message with many dot lines byte-exact",
           lambda: submit("big", alice, crlf(big), (user, pw), user, True))
+
+    submission = int(env["SUBMISSION_PORT"])
+
+    def auth_login():
+        why = submit("login", alice, plain_body, (user, pw), user, True, submission)
+        if why:
+            return why
+        r = run_tool(tool, submission, [alice], crlf("Subject: mask\n\nx\n"), auth=(user, pw))
+        secrets = [base64.b64encode(x.encode()).decode() for x in (user, pw)]
+        if r.rc != 0 or not re.search(r"^C: AUTH LOGIN$", r.out, re.M):
+            return "no AUTH LOGIN exchange: %s" % r
+        if any(x in r.out for x in secrets) or len(re.findall(r"^C: \*+$", r.out, re.M)) != 2:
+            return "LOGIN user name and password not masked: %s" % r
+        return None
+
+    check("client → Postfix submission port (only AUTH LOGIN offered): LOGIN exchange, body "
+          "exact, both answers masked", auth_login)
+
+    def submission_needs_auth():
+        r = run_tool(tool, submission, [alice], crlf("Subject: x\n\nx\n"))
+        if r.rc != 1 or " 554 5.7.1 " not in r.line("# rcpt <%s>:" % alice):
+            return "expected 554 5.7.1 without AUTH: %s" % r
+        if "not delivered (permanent)" not in r.out:
+            return "outcome: %s" % r
+        return None
+
+    check("client → Postfix submission port without AUTH → 554 5.7.1, not delivered",
+          submission_needs_auth)
 
     def wrong_password():
         r = run_tool(tool, port, [alice], crlf("Subject: x\n\nx\n"), auth=(user, "wrong-pw"))
@@ -449,6 +478,31 @@ def relay_checks(mail, serve):
 
     check("Postfix → mailsim serve: Postfix's smtp client logs status=sent with our 250",
           postfix_log_says_sent)
+
+    def relay_kind(name, body, rcpts, mail_options=()):
+        token = unique(name)
+        msg = crlf("From: <%s>\nSubject: %s\n\n" % (alice, token)) + body
+        with smtplib.SMTP(HOST, mail.port(), timeout=IO_TIMEOUT) as s:
+            s.ehlo("injector.example.test")
+            refused = s.sendmail(alice, rcpts, msg, mail_options=list(mail_options))
+        if refused:
+            return "Postfix refused %r" % refused
+        for rcpt in rcpts:
+            stored = wait_for_file(serve.new_dir(rcpt), token.encode(), mail)
+            if body_of(stored) != body.replace(b"\r\n", b"\n"):
+                return "%s: body %r..., expected %r..." % (rcpt, body_of(stored)[:200],
+                                                         body.replace(b"\r\n", b"\n")[:200])
+        return None
+
+    check("Postfix → mailsim serve: 8-bit UTF-8 body (BODY=8BITMIME) byte-exact",
+          lambda: relay_kind("relay8", "Olá — ação ✓\n.\n".encode().replace(b"\n", b"\r\n"),
+                             [BRUNO], ["BODY=8BITMIME"]))
+    big = "".join(("." if i % 3 == 0 else "") + "%06d " % i + "q" * 70 + "\n"
+                  for i in range(8000))
+    check("Postfix → mailsim serve: 620 KB message with many dot lines byte-exact",
+          lambda: relay_kind("relaybig", crlf(big), [BRUNO]))
+    check("Postfix → mailsim serve: one message for two recipients, both copies exact",
+          lambda: relay_kind("relay2", crlf("to both\n"), [BRUNO, "carol@" + RELAY_DOMAIN]))
 
     def bounce_from_our_550():
         # mailsim serve refuses an unknown user at RCPT (550 5.1.1); Postfix must bounce to
