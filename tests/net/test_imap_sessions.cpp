@@ -1,0 +1,168 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "imap_test_util.hpp"
+
+using namespace net::imap;
+using imaptest::Rig;
+using imaptest::Session;
+
+namespace {
+const char* kBob = "bob@recipient.example";
+}
+
+TEST_CASE("IMAP two sessions: new mail, flags and expunges reported after the next command") {
+  Rig rig;
+  rig.two_messages();
+  Session a(rig.store), b(rig.store);
+  a.select();
+  b.select();
+  // New mail by SMTP: reported on the next command, before its tagged OK.
+  rig.store.deliver(kBob, "Subject: new\r\n\r\nx\r\n", imaptest::kNow);
+  CHECK_FALSE(a.server.has_output());
+  CHECK(a.send("n NOOP\r\n") == "* 3 EXISTS\r\nn OK NOOP completed\r\n");
+  // B changes flags: A sees FETCH FLAGS; B sees its own STORE result only.
+  CHECK(b.send("s STORE 1 +FLAGS (\\Seen)\r\n") ==
+        "* 1 FETCH (FLAGS (\\Seen))\r\n* 3 EXISTS\r\ns OK STORE completed\r\n");
+  CHECK(a.send("n NOOP\r\n") == "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\nn OK NOOP completed\r\n");
+  // B expunges message 2: A hears of it on NOOP, but not while answering FETCH.
+  b.send("s STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
+  CHECK(b.send("e EXPUNGE\r\n") == "* 2 EXPUNGE\r\ne OK EXPUNGE completed\r\n");
+  // Message 2 is gone from the store but not yet announced: FETCH leaves it out.
+  CHECK(a.send("f FETCH 2 FLAGS\r\n") == "f OK FETCH completed\r\n");
+  CHECK(a.send("f FETCH 1:* UID\r\n") ==
+        "* 1 FETCH (UID 1)\r\n* 3 FETCH (UID 3)\r\nf OK FETCH completed\r\n");
+  CHECK(a.send("s SEARCH ALL\r\n") == "* SEARCH 1 3\r\ns OK SEARCH completed\r\n");
+  // A UID command may carry the EXPUNGE (RFC 3501 §7.4.1).
+  CHECK(a.send("u UID FETCH 1 UID\r\n") ==
+        "* 1 FETCH (UID 1)\r\n* 2 EXPUNGE\r\nu OK UID FETCH completed\r\n");
+  CHECK(a.send("n NOOP\r\n") == "n OK NOOP completed\r\n");
+}
+
+TEST_CASE("IMAP two sessions: EXISTS before EXPUNGE keeps sequence numbers right") {
+  Rig rig;
+  rig.two_messages();
+  Session a(rig.store), b(rig.store);
+  a.select();
+  b.select();
+  rig.store.deliver(kBob, "Subject: 3\r\n\r\n3\r\n", 0);
+  CHECK(b.send("n NOOP\r\n") == "* 3 EXISTS\r\nn OK NOOP completed\r\n");
+  b.send("s UID STORE 3 +FLAGS.SILENT (\\Deleted)\r\n");
+  b.send("e EXPUNGE\r\n");
+  // A learns of message 3 and that it is gone.
+  CHECK(a.send("n NOOP\r\n") == "* 3 EXISTS\r\n* 3 EXPUNGE\r\nn OK NOOP completed\r\n");
+}
+
+TEST_CASE("IMAP two sessions: APPEND and COPY into the selected mailbox; other folders quiet") {
+  Rig rig;
+  Session a(rig.store), b(rig.store);
+  a.select();
+  b.login();
+  CHECK(b.send("p APPEND INBOX {8+}\r\nSubject:\r\n") ==
+        "p OK [APPENDUID 1 1] APPEND completed\r\n");
+  CHECK(b.send("p APPEND Sent {8+}\r\nSubject:\r\n") ==
+        "p OK [APPENDUID 4 1] APPEND completed\r\n");
+  CHECK(a.send("n NOOP\r\n") == "* 1 EXISTS\r\nn OK NOOP completed\r\n");
+  // The session's own APPEND to its selected mailbox is reported too.
+  CHECK(a.send("q APPEND INBOX {8+}\r\nSubject:\r\n") ==
+        "* 2 EXISTS\r\nq OK [APPENDUID 1 2] APPEND completed\r\n");
+  // Another account's mail is none of A's business.
+  rig.store.deliver("carol@recipient.example", "x\r\n", 0);
+  CHECK(a.send("n NOOP\r\n") == "n OK NOOP completed\r\n");
+}
+
+TEST_CASE("IMAP IDLE: changes pushed at once, DONE ends it") {
+  Rig rig;
+  rig.two_messages();
+  Session a(rig.store), b(rig.store);
+  a.select();
+  b.select();
+  CHECK(a.send("i IDLE\r\n") == "+ idling\r\n");
+  CHECK(a.server.idling());
+  rig.store.deliver(kBob, "Subject: 3\r\n\r\n3\r\n", 0);
+  CHECK(a.server.has_output());
+  CHECK(a.server.take_output() == "* 3 EXISTS\r\n");
+  b.send("s STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");
+  CHECK(a.server.take_output() == "* 1 FETCH (UID 1 FLAGS (\\Deleted))\r\n");
+  b.send("e EXPUNGE\r\n");
+  CHECK(a.server.take_output() == "* 1 EXPUNGE\r\n");
+  CHECK(a.send("DO", true) == "");
+  CHECK(a.send("NE\r\n", true) == "i OK IDLE terminated\r\n");
+  CHECK_FALSE(a.server.idling());
+  CHECK(a.send("n NOOP\r\n") == "n OK NOOP completed\r\n");
+  // Anything but DONE ends IDLE with BAD.
+  CHECK(a.send("j IDLE\r\n") == "+ idling\r\n");
+  CHECK(a.send("k NOOP\r\n") == "j BAD Expected DONE\r\n");
+  CHECK(a.send("j IDLE x\r\n") == "j BAD IDLE takes no arguments\r\n");
+  // IDLE flushes what is pending before the continuation.
+  rig.store.deliver(kBob, "Subject: 4\r\n\r\n4\r\n", 0);
+  CHECK(a.send("l IDLE\r\n") == "* 3 EXISTS\r\n+ idling\r\n");
+  // IDLE is allowed in the authenticated state too.
+  Session c(rig.store);
+  c.login();
+  CHECK(c.send("m IDLE\r\n") == "+ idling\r\n");
+  CHECK(c.send("DONE\r\n") == "m OK IDLE terminated\r\n");
+}
+
+TEST_CASE("IMAP sessions come and go: listeners are removed; deleted and renamed folders") {
+  Rig rig;
+  rig.two_messages();
+  {
+    Session gone(rig.store);
+    gone.select();
+  }
+  rig.store.deliver(kBob, "x\r\n", 0);  // must not call into the destroyed session
+  Session a(rig.store), b(rig.store);
+  a.login();
+  a.send("c CREATE Work\r\n");
+  a.send("c APPEND Work {3+}\r\nx\r\n\r\n");
+  a.send("s SELECT Work\r\n");
+  b.login();
+  CHECK(b.send("r RENAME Work Jobs\r\n") == "r OK RENAME completed\r\n");
+  CHECK(a.server.mailbox() == "Jobs");
+  CHECK(a.send("f FETCH 1 UID\r\n") == "* 1 FETCH (UID 1)\r\nf OK FETCH completed\r\n");
+  CHECK(b.send("d DELETE Jobs\r\n") == "d OK DELETE completed\r\n");
+  CHECK(a.send("n NOOP\r\n") == "* 1 EXPUNGE\r\nn OK NOOP completed\r\n");
+}
+
+TEST_CASE("IMAP POP3-style removal is seen as an EXPUNGE") {
+  Rig rig;
+  rig.two_messages();
+  Session a(rig.store);
+  a.select();
+  CHECK(rig.store.remove(kBob, 1));
+  CHECK(a.send("n NOOP\r\n") == "* 1 EXPUNGE\r\nn OK NOOP completed\r\n");
+}
+
+TEST_CASE("IMAP events: parsed and sent lines with meanings; state changes") {
+  Rig rig;
+  rig.two_messages();
+  Session a(rig.store);
+  a.send("L LOGIN bob bobpw\r\n");
+  a.send("S SELECT INBOX\r\n");
+  a.send("C CLOSE\r\n");
+  a.send("O LOGOUT\r\n");
+  auto ev = a.server.take_events();
+  CHECK(imaptest::states_of(ev) ==
+        std::vector<std::string>{"NotAuthenticated>Authenticated", "Authenticated>Selected",
+                                 "Selected>Authenticated", "Authenticated>Logout"});
+  auto lines = imaptest::lines_of(ev);
+  REQUIRE(lines.size() > 4);
+  CHECK_FALSE(lines[0].sent);
+  CHECK(lines[0].label == "LOGIN");
+  CHECK(lines[0].rfc == "RFC 3501 §6.2.3");
+  CHECK_FALSE(lines[0].meaning.empty());
+  CHECK(lines[1].sent);
+  CHECK(lines[1].label == "OK");
+  bool exists = false;
+  for (const auto& l : lines)
+    exists = exists || (l.sent && l.label == "EXISTS" && l.text == "* 2 EXISTS" &&
+                        l.rfc == "RFC 3501 §7.3.1");
+  CHECK(exists);
+  for (const auto& c : Server::commands()) {
+    CHECK(c.verb != nullptr);
+    CHECK_FALSE(std::string(c.rfc).empty());
+    CHECK_FALSE(c.allowed.empty());
+  }
+}
