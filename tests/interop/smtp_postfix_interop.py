@@ -34,6 +34,7 @@ RELAY_DOMAIN = "recipient.example"
 BRUNO = "bruno@" + RELAY_DOMAIN
 BRUNO_PASSWORD = "bruno-pw"
 IO_TIMEOUT = 20  # seconds for any one client run (ASan builds are slow)
+POSTFIX_MAX_SIZE = 1000000  # the fixture's message_size_limit (advertised as SIZE)
 DELIVERY_TIMEOUT = 30  # seconds for a message to travel through Postfix
 
 failures = []
@@ -98,6 +99,7 @@ class RealMail:
         for _ in range(6):  # another test may hold the ports: try other bases
             base = random.randrange(20, 60) * 1000 + random.randrange(0, 10) * 10
             env = dict(os.environ, REAL_MAIL_PORT_BASE=str(base),
+                       REAL_MAIL_MAX_SIZE=str(POSTFIX_MAX_SIZE),
                        REAL_MAIL_RELAY="%s=%s:%d" % (RELAY_DOMAIN, HOST, relay_port))
             p = subprocess.run(["bash", self.script, "start", self.dir], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
@@ -339,6 +341,21 @@ def client_checks(tool, mail, serve):
 
     check("client → Postfix submission port without AUTH → 554 5.7.1, not delivered",
           submission_needs_auth)
+
+    def too_big():
+        msg = crlf("Subject: big\n\n") + (b"w" * 98 + b"\r\n") * (POSTFIX_MAX_SIZE // 100 + 500)
+        r = run_tool(tool, port, [alice], msg)
+        if r.rc != 1 or not re.search(r"^C: MAIL FROM:<[^>]*> SIZE=%d$" % len(msg), r.out, re.M):
+            return "expected MAIL FROM with SIZE=%d: %s" % (len(msg), r)
+        if not re.search(r"^S: 552 5\.3\.4 ", r.out, re.M) or \
+                "not delivered (permanent): the server refused the sender: 552" not in r.out:
+            return "expected 552 5.3.4 at MAIL (RFC 1870): %s" % r
+        if re.search(r"^C: w{98}$", r.out, re.M):
+            return "message content sent after the refusal: %s" % r
+        return None
+
+    check("client → Postfix: SIZE over the server's limit → 552 5.3.4 at MAIL, content never "
+          "sent (RFC 1870)", too_big)
 
     def wrong_password():
         r = run_tool(tool, port, [alice], crlf("Subject: x\n\nx\n"), auth=(user, "wrong-pw"))
