@@ -97,6 +97,7 @@ int run_window(const GuiOptions& o) {
   auto transcript = make_transcript_view();
   auto mail = make_mail_state_view();
   auto narration = make_narration_view();
+  auto sequence = make_sequence_view();
 
   if (!glfwInit()) {
     std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
@@ -143,7 +144,8 @@ int run_window(const GuiOptions& o) {
     ViewContext ctx{scene, state};
     network->draw(ctx, ImVec2(p.x, p.y + bar), ImVec2(left, net_h));
     narration->draw(ctx, ImVec2(p.x, p.y + bar + net_h), ImVec2(left, sz.y - bar - net_h));
-    transcript->draw(ctx, ImVec2(p.x + left, p.y + bar), ImVec2(sz.x - left, net_h));
+    draw_tabs("Protocol", ctx, ImVec2(p.x + left, p.y + bar), ImVec2(sz.x - left, net_h),
+              {transcript.get(), sequence.get()});
     mail->draw(ctx, ImVec2(p.x + left, p.y + bar + net_h), ImVec2(sz.x - left, sz.y - bar - net_h));
 
     ImGui::Render();
@@ -166,7 +168,7 @@ int run_window(const GuiOptions& o) {
   if (o.print_state) {
     std::size_t done = lines_done(state, scene);
     std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << scene.lines.size()
-              << " playing=" << state.playing
+              << " playing=" << state.playing << " tab=" << state.tab
               << " selected=" << (state.selected ? std::to_string(*state.selected) : "none")
               << std::endl;
   }

@@ -12,4 +12,24 @@ void View::draw(ViewContext& ctx, ImVec2 pos, ImVec2 size) {
   ImGui::End();
 }
 
+void draw_tabs(const char* id, ViewContext& ctx, ImVec2 pos, ImVec2 size,
+               std::initializer_list<View*> views) {
+  ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
+  ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+  if (ImGui::Begin(id, nullptr,
+                   ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                       ImGuiWindowFlags_NoSavedSettings)) {
+    if (ImGui::BeginTabBar("tabs")) {
+      for (View* v : views)
+        if (ImGui::BeginTabItem(v->title())) {
+          ctx.state.tab = v->title();
+          v->draw_body(ctx);
+          ImGui::EndTabItem();
+        }
+      ImGui::EndTabBar();
+    }
+  }
+  ImGui::End();
+}
+
 }  // namespace mailsim

@@ -14,12 +14,20 @@ struct ViewContext {
   ViewState& state;
 };
 
+class View;
+
+// Several views sharing one rectangle as tabs.
+void draw_tabs(const char* id, ViewContext& ctx, ImVec2 pos, ImVec2 size,
+               std::initializer_list<View*> views);
+
 class View {
  public:
   explicit View(const char* title) : title_(title) {}
   virtual ~View() = default;
   // Draws the view in a fixed rectangle of the main window.
   void draw(ViewContext& ctx, ImVec2 pos, ImVec2 size);
+  // Draws the contents only, inside a window someone else owns (a tab of a tab bar).
+  void draw_body(ViewContext& ctx) { draw_content(ctx); }
   const char* title() const { return title_; }
 
  protected:

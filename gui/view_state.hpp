@@ -21,6 +21,7 @@ struct ViewState {
   std::optional<std::size_t> selected;  // trace index of the selected event
   bool follow = true;                   // keep the transcript scrolled to the cursor
   std::string lang = "en";
+  std::string tab;  // the open tab of the protocol panel ("Transcript", "Sequence")
 };
 
 }  // namespace mailsim

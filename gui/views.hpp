@@ -11,6 +11,7 @@ std::unique_ptr<View> make_network_view();     // view_network.cpp
 std::unique_ptr<View> make_transcript_view();  // view_transcript.cpp
 std::unique_ptr<View> make_mail_state_view();  // view_mail_state.cpp
 std::unique_ptr<View> make_narration_view();   // view_narration.cpp
+std::unique_ptr<View> make_sequence_view();    // view_sequence.cpp
 
 // Colour of a protocol name ("SMTP", "DNS", ...), shared so every view agrees.
 ImU32 protocol_colour(const char* proto, float alpha = 1.0f);

@@ -140,7 +140,13 @@ try:
     st4, _ = session([["mousemove", "900", "300"], ["mousedown", "1"], ["mouseup", "1"]])
     checks.append(("clicking a transcript row selects it and moves the cursor",
                    st4.get("selected", "none") != "none" and int(st4.get("cursor_us", "0")) > 0))
-    print(f"# states: {st} {st2} {st3} {st4}")
+    # Open the Sequence tab, then click an arrow of the ladder: the cursor follows.
+    st5, _ = session([["mousemove", "865", "82"], ["mousedown", "1"], ["mouseup", "1"],
+                      ["mousemove", "1000", "400"], ["mousedown", "1"], ["mouseup", "1"]])
+    checks.append(("clicking an arrow in the sequence diagram moves the cursor",
+                   st5.get("tab") == "Sequence" and st5.get("selected", "none") != "none"
+                   and st5.get("line", "0/").split("/")[0] != "0"))
+    print(f"# states: {st} {st2} {st3} {st4} {st5}")
 
     bad = [n for n, c in checks if not c]
     for n, c in checks:

@@ -1,0 +1,195 @@
+// Sequence diagram (ladder): one lifeline per host, one arrow per protocol line; message
+// content is folded into one arrow per DATA, TCP handshakes into one "connect" arrow.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "gui/timeline.hpp"
+#include "gui/views.hpp"
+
+namespace mailsim {
+
+namespace {
+
+struct Arrow {
+  std::size_t index;  // trace index of the event that ends the row
+  int from, to;       // lifeline columns
+  std::string label;
+  ImU32 colour;
+  bool dashed = false;
+};
+
+class SequenceView : public View {
+ public:
+  SequenceView() : View("Sequence") {}
+
+ protected:
+  void draw_content(ViewContext& ctx) override {
+    const Scene& s = ctx.scene;
+    if (built_for_ != s.trace) build(s);
+    if (columns_.empty()) {
+      ImGui::TextDisabled("No protocol lines yet.");
+      return;
+    }
+    const float left = 70, row_h = ImGui::GetTextLineHeightWithSpacing() + 6;
+    const float width = std::max(ImGui::GetContentRegionAvail().x - left - 20, 200.0f);
+    const float col_w = width / static_cast<float>(std::max<std::size_t>(1, columns_.size() - 1));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+
+    // Host names stay on top while the arrows scroll beneath them.
+    ImVec2 head = ImGui::GetCursorScreenPos();
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+      float x = head.x + left + col_w * static_cast<float>(c);
+      const std::string& n = s.hosts[static_cast<std::size_t>(columns_[c])].name;
+      ImVec2 ts = ImGui::CalcTextSize(n.c_str());
+      // Names alternate between two rows so neighbours never overlap.
+      float y = head.y + (c % 2 ? row_h * 0.8f : 0.0f);
+      dl->AddText(ImVec2(std::clamp(x - ts.x / 2, head.x, head.x + left + width - ts.x), y),
+                  IM_COL32(230, 230, 230, 255), n.c_str());
+    }
+    ImGui::Dummy(ImVec2(0, row_h * 1.8f));
+    ImGui::BeginChild("ladder", ImVec2(0, 0), false);
+    dl = ImGui::GetWindowDrawList();
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    int current = -1;
+    for (std::size_t i = 0; i < arrows_.size(); ++i)
+      if (arrows_[i].index < ctx.state.upto) current = static_cast<int>(i);
+
+    ImGuiListClipper clip;
+    clip.Begin(static_cast<int>(arrows_.size()), row_h);
+    while (clip.Step()) {
+      for (int r = clip.DisplayStart; r < clip.DisplayEnd; ++r) {
+        const Arrow& a = arrows_[static_cast<std::size_t>(r)];
+        ImVec2 row = ImGui::GetCursorScreenPos();
+        ImGui::PushID(r);
+        if (ImGui::InvisibleButton("row", ImVec2(left + width, row_h))) {
+          seek_event(ctx.state, s, a.index);
+          ctx.state.selected = a.index;
+        }
+        bool hovered = ImGui::IsItemHovered();
+        ImGui::PopID();
+        if (r == current)
+          dl->AddRectFilled(row, ImVec2(row.x + left + width, row.y + row_h),
+                            IM_COL32(60, 60, 90, 255));
+        else if (hovered)
+          dl->AddRectFilled(row, ImVec2(row.x + left + width, row.y + row_h),
+                            IM_COL32(45, 45, 55, 255));
+        for (std::size_t c = 0; c < columns_.size(); ++c) {
+          float x = origin.x + left + col_w * static_cast<float>(c);
+          dl->AddLine(ImVec2(x, row.y), ImVec2(x, row.y + row_h), IM_COL32(90, 90, 100, 255));
+        }
+        char ts[24];
+        std::snprintf(ts, sizeof ts, "%8.3f", static_cast<double>(s.event(a.index).t) / 1000.0);
+        dl->AddText(ImVec2(row.x + 2, row.y + 3), IM_COL32(150, 150, 160, 255), ts);
+        float x0 = origin.x + left + col_w * static_cast<float>(a.from);
+        float x1 = origin.x + left + col_w * static_cast<float>(a.to);
+        float y = row.y + row_h - 4;
+        const bool future = a.index >= ctx.state.upto;
+        ImU32 col = future ? (a.colour & 0x00FFFFFF) | 0x50000000u : a.colour;
+        if (a.dashed) {
+          float dir = x1 > x0 ? 1.0f : -1.0f;
+          for (float x = x0; (x1 - x) * dir > 0; x += 10 * dir)
+            dl->AddLine(ImVec2(x, y), ImVec2(x + 5 * dir, y), col, 1.5f);
+        } else {
+          dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), col, 1.5f);
+        }
+        float dir = x1 > x0 ? 1.0f : -1.0f;
+        dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - 8 * dir, y - 4),
+                              ImVec2(x1 - 8 * dir, y + 4), col);
+        ImVec2 lts = ImGui::CalcTextSize(a.label.c_str());
+        float lx = std::min(x0, x1) + 6;
+        lx = std::min(lx, origin.x + left + width - lts.x);
+        dl->AddText(ImVec2(lx, row.y + 1),
+                    future ? IM_COL32(200, 200, 200, 90) : IM_COL32(235, 235, 235, 255),
+                    a.label.c_str());
+      }
+    }
+    if (ctx.state.follow && current != last_current_ && current >= 0) {
+      ImGui::SetScrollY(static_cast<float>(current) * row_h - ImGui::GetWindowHeight() * 0.5f);
+      last_current_ = current;
+    }
+    ImGui::EndChild();
+  }
+
+ private:
+  int column_of(const Scene& s, const std::string& host) {
+    int h = s.host_index(host);
+    for (std::size_t c = 0; c < columns_.size(); ++c)
+      if (columns_[c] == h) return static_cast<int>(c);
+    return -1;
+  }
+
+  void build(const Scene& s) {
+    built_for_ = s.trace;
+    arrows_.clear();
+    columns_.clear();
+    // Lifelines in the network's left-to-right order, only for hosts that take part.
+    std::vector<int> used;
+    for (const auto& e : s.trace->events()) {
+      auto use = [&](const std::string& h) {
+        int i = s.host_index(h);
+        if (i >= 0 && std::find(used.begin(), used.end(), i) == used.end()) used.push_back(i);
+      };
+      if (const auto* l = std::get_if<sim::LineEv>(&e.p)) use(l->from), use(l->to);
+      if (const auto* c = std::get_if<sim::ConnEv>(&e.p)) use(c->client), use(c->server);
+    }
+    std::sort(used.begin(), used.end(), [&](int a, int b) {
+      const auto &ha = s.hosts[static_cast<std::size_t>(a)],
+                 &hb = s.hosts[static_cast<std::size_t>(b)];
+      return ha.x != hb.x ? ha.x < hb.x : ha.y < hb.y;
+    });
+    columns_ = used;
+
+    const auto& ev = s.trace->events();
+    for (std::size_t i = 0; i < ev.size(); ++i) {
+      if (const auto* l = std::get_if<sim::LineEv>(&ev[i].p)) {
+        const char* proto = sim::to_string(l->proto);
+        if (l->data && !arrows_.empty() && data_conn_ == l->conn) {
+          Arrow& a = arrows_.back();  // fold message content into one arrow
+          a.index = i;
+          ++data_lines_;
+          a.label = "message content (" + std::to_string(data_lines_) + " lines)";
+          continue;
+        }
+        data_conn_ = l->data ? l->conn : 0;
+        data_lines_ = 1;
+        std::string label = l->data ? "message content (1 line)" : l->text;
+        if (label.size() > 60) label = label.substr(0, 57) + "...";
+        arrows_.push_back(
+            {i, column_of(s, l->from), column_of(s, l->to), label, protocol_colour(proto), false});
+      } else if (const auto* c = std::get_if<sim::ConnEv>(&ev[i].p)) {
+        data_conn_ = 0;
+        std::string port = ":" + std::to_string(c->server_port);
+        if (c->op == "open")
+          arrows_.push_back({i, column_of(s, c->client), column_of(s, c->server),
+                             "TCP connect " + port + " (SYN, SYN-ACK, ACK)",
+                             IM_COL32(160, 160, 160, 255), true});
+        else if (c->op == "refused")
+          arrows_.push_back({i, column_of(s, c->server), column_of(s, c->client),
+                             "connection refused " + port + " (RST)", IM_COL32(230, 80, 80, 255),
+                             true});
+        else if (c->op == "close" || c->op == "reset")
+          arrows_.push_back({i, column_of(s, c->client), column_of(s, c->server),
+                             c->op == "close" ? "TCP close (FIN)" : "TCP reset (RST)",
+                             IM_COL32(160, 160, 160, 255), true});
+      }
+    }
+    std::erase_if(arrows_, [](const Arrow& a) { return a.from < 0 || a.to < 0; });
+  }
+
+  const sim::Trace* built_for_ = nullptr;
+  std::vector<int> columns_;  // host index of each lifeline
+  std::vector<Arrow> arrows_;
+  std::uint32_t data_conn_ = 0;
+  std::size_t data_lines_ = 0;
+  int last_current_ = -2;
+};
+
+}  // namespace
+
+std::unique_ptr<View> make_sequence_view() {
+  return std::make_unique<SequenceView>();
+}
+
+}  // namespace mailsim
