@@ -101,7 +101,7 @@ class Session {
       if (opt_.on_connected)
         opt_.on_connected(endpoint_text(sock_.local_endpoint(ignored)), res_.peer);
       pump();  // a client-speaks-first engine may already have output
-      read();
+      if (!finished_) read();
     });
   }
 
