@@ -222,6 +222,11 @@ void Server::login(const std::optional<std::string>& address, std::string_view h
   address_ = *address;
   locked_ = true;
   msgs_.clear();
+  validity_ = cfg_.uidl_validity;
+  if (validity_ == 0) {
+    const auto* inbox = store_.folder(address_, "INBOX");
+    validity_ = inbox && inbox->uid_validity ? inbox->uid_validity : 1;
+  }
   if (const auto* list = store_.messages(address_)) {
     for (const auto& m : *list) msgs_.push_back({m.uid, m.data.size(), false});
   }

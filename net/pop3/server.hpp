@@ -53,8 +53,9 @@ struct ServerConfig {
   std::uint64_t apop_clock = 0;
   // Owner id for Mailstore::lock; unique per session (e.g. the connection id). Not 0.
   std::uint64_t lock_owner = 1;
-  // Part of every UIDL; change it if the store's UIDs may start again from 1.
-  std::uint32_t uidl_validity = 1;
+  // Part of every UIDL ("<validity>.<uid>"); 0 uses the INBOX's UIDVALIDITY from the store
+  // (the same number IMAP shows). Set it when the store's UIDs may start again from 1.
+  std::uint32_t uidl_validity = 0;
   // APOP needs the shared secret in clear: returns the password for a login (or address),
   // or nullopt. Without it APOP always fails.
   std::function<std::optional<std::string>(std::string_view login)> apop_secret;
@@ -175,7 +176,8 @@ class Server {
   // TRANSACTION
   std::string address_;
   bool locked_ = false;
-  std::vector<Msg> msgs_;  // the snapshot taken at login; index = number - 1
+  std::vector<Msg> msgs_;       // the snapshot taken at login; index = number - 1
+  std::uint32_t validity_ = 0;  // for UIDL
 };
 
 }  // namespace net::pop3

@@ -397,14 +397,14 @@ void Server::cmd_uidl(std::string_view args) {
   if (a.size() == 1) {
     auto n = msg_arg(a[0]);
     if (!n) return;
-    ok(std::to_string(*n) + " " + uidl_of(cfg_.uidl_validity, msgs_[*n - 1].uid),
+    ok(std::to_string(*n) + " " + uidl_of(validity_, msgs_[*n - 1].uid),
        "The message's number and its unique id.", "RFC 1939 §7");
     return;
   }
   ok("Unique-ID listing follows", "The unique ids follow, one message per line.", "RFC 1939 §7");
   for (std::size_t i = 0; i < msgs_.size(); ++i) {
     if (msgs_[i].deleted) continue;
-    data_line(std::to_string(i + 1) + " " + uidl_of(cfg_.uidl_validity, msgs_[i].uid),
+    data_line(std::to_string(i + 1) + " " + uidl_of(validity_, msgs_[i].uid),
               "Message number and its unique id.", "RFC 1939 §7");
   }
   data_line(".", "A line with a single dot: the end of the multi-line response.", "RFC 1939 §3");

@@ -444,3 +444,18 @@ TEST_SUITE("pop3_server") {
     }
   }
 }
+
+TEST_SUITE("pop3_server") {
+  TEST_CASE("UIDL validity 0 uses the store's INBOX UIDVALIDITY") {
+    net::store::Mailstore st;
+    st.set_uid_validity_base(4242);
+    fill(st);
+    auto cfg = config();
+    cfg.uidl_validity = 0;
+    Rig r(st, false, cfg);
+    r.login();
+    auto* inbox = st.folder("bob@recipient.example", "INBOX");
+    REQUIRE(inbox != nullptr);
+    CHECK(r.send("UIDL 1\r\n") == "+OK 1 " + std::to_string(inbox->uid_validity) + ".1\r\n");
+  }
+}
