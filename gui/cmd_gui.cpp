@@ -98,6 +98,7 @@ int run_window(const GuiOptions& o) {
   auto mail = make_mail_state_view();
   auto narration = make_narration_view();
   auto sequence = make_sequence_view();
+  auto inspector = make_inspector_view();
 
   if (!glfwInit()) {
     std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
@@ -133,7 +134,7 @@ int run_window(const GuiOptions& o) {
       glfwSetWindowShouldClose(win, 1);  // Ctrl+Q quits
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     const ImVec2 p = vp->WorkPos, sz = vp->WorkSize;
-    const float bar = 64, left = sz.x * 0.58f, net_h = (sz.y - bar) * 0.66f;
+    const float bar = 64, left = sz.x * 0.58f, net_h = (sz.y - bar) * 0.56f;
     ImGui::SetNextWindowPos(p);
     ImGui::SetNextWindowSize(ImVec2(sz.x, bar));
     ImGui::Begin(
@@ -146,7 +147,8 @@ int run_window(const GuiOptions& o) {
     narration->draw(ctx, ImVec2(p.x, p.y + bar + net_h), ImVec2(left, sz.y - bar - net_h));
     draw_tabs("Protocol", ctx, ImVec2(p.x + left, p.y + bar), ImVec2(sz.x - left, net_h),
               {transcript.get(), sequence.get()});
-    mail->draw(ctx, ImVec2(p.x + left, p.y + bar + net_h), ImVec2(sz.x - left, sz.y - bar - net_h));
+    draw_tabs("State", ctx, ImVec2(p.x + left, p.y + bar + net_h),
+              ImVec2(sz.x - left, sz.y - bar - net_h), {mail.get(), inspector.get()});
 
     ImGui::Render();
     int w, h;

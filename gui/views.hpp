@@ -12,6 +12,7 @@ std::unique_ptr<View> make_transcript_view();  // view_transcript.cpp
 std::unique_ptr<View> make_mail_state_view();  // view_mail_state.cpp
 std::unique_ptr<View> make_narration_view();   // view_narration.cpp
 std::unique_ptr<View> make_sequence_view();    // view_sequence.cpp
+std::unique_ptr<View> make_inspector_view();   // view_inspector.cpp
 
 // Colour of a protocol name ("SMTP", "DNS", ...), shared so every view agrees.
 ImU32 protocol_colour(const char* proto, float alpha = 1.0f);

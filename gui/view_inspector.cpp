@@ -1,0 +1,135 @@
+// Inspector: the selected packet or line (or the current line): raw bytes as hex and text,
+// the parsed line with its meaning and RFC section, and the server's state machine for that
+// connection, drawn from the engine's own command table, with the current state lit.
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <string>
+
+#include "gui/views.hpp"
+#include "net/smtp/server.hpp"
+
+namespace mailsim {
+
+namespace {
+
+void hex_dump(const std::string& bytes) {
+  const float rows = static_cast<float>((bytes.size() + 15) / 16);
+  const float h = std::min(160.0f, rows * ImGui::GetTextLineHeightWithSpacing() + 12.0f);
+  ImGui::BeginChild("hex", ImVec2(0, h), true, ImGuiWindowFlags_HorizontalScrollbar);
+  ImGuiListClipper clip;
+  clip.Begin(static_cast<int>((bytes.size() + 15) / 16));
+  while (clip.Step())
+    for (int row = clip.DisplayStart; row < clip.DisplayEnd; ++row) {
+      char line[100];
+      int n = std::snprintf(line, sizeof line, "%04x  ", row * 16);
+      std::string text;
+      for (std::size_t i = static_cast<std::size_t>(row) * 16;
+           i < static_cast<std::size_t>(row) * 16 + 16; ++i) {
+        if (i < bytes.size()) {
+          auto c = static_cast<unsigned char>(bytes[i]);
+          n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), "%02x ", c);
+          text += std::isprint(c) ? static_cast<char>(c) : '.';
+        } else {
+          n += std::snprintf(line + n, sizeof line - static_cast<std::size_t>(n), "   ");
+        }
+      }
+      ImGui::Text("%s %s", line, text.c_str());
+    }
+  ImGui::EndChild();
+}
+
+// The SMTP server's states and what each allows, from net::smtp::Server::commands().
+void smtp_state_machine(const std::string& current) {
+  using net::smtp::ServerState;
+  ImGui::TextDisabled("SMTP server state machine (RFC 5321 §4.1.4)");
+  for (int i = 0; i <= static_cast<int>(ServerState::Quit); ++i) {
+    auto st = static_cast<ServerState>(i);
+    std::string allowed;
+    for (const auto& c : net::smtp::Server::commands())
+      for (auto a : c.allowed)
+        if (a == st) allowed += std::string(allowed.empty() ? "" : " ") + c.verb;
+    bool here = current == net::smtp::to_string(st);
+    if (here) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.9f, 0.3f, 1));
+    ImGui::Text("%s %-10s %s", here ? ">" : " ", net::smtp::to_string(st),
+                allowed.empty() ? "(no commands)" : allowed.c_str());
+    if (here) ImGui::PopStyleColor();
+  }
+}
+
+class InspectorView : public View {
+ public:
+  InspectorView() : View("Inspector") {}
+
+ protected:
+  void draw_content(ViewContext& ctx) override {
+    const Scene& s = ctx.scene;
+    std::size_t idx;
+    if (ctx.state.selected && *ctx.state.selected < s.trace->size()) {
+      idx = *ctx.state.selected;
+    } else {
+      // Nothing selected: inspect the last protocol line the cursor has passed.
+      std::size_t last = SIZE_MAX;
+      for (auto i : s.lines)
+        if (i < ctx.state.upto) last = i;
+      if (last == SIZE_MAX) {
+        ImGui::TextDisabled("Click a packet, a transcript line or an arrow to inspect it.");
+        return;
+      }
+      idx = last;
+    }
+    const sim::Event& e = s.event(idx);
+    std::uint32_t conn = 0;
+    ImGui::Text("event #%zu at %.3f ms", idx, static_cast<double>(e.t) / 1000.0);
+    if (const auto* seg = std::get_if<sim::SegmentEv>(&e.p)) {
+      conn = seg->conn;
+      ImGui::Text("%s segment on link %s (%s -> %s)", segment_protocol(*seg), seg->link.c_str(),
+                  seg->from.c_str(), seg->to.c_str());
+      ImGui::Text("%s:%u -> %s:%u  %s", seg->src_ip.c_str(), seg->sport, seg->dst_ip.c_str(),
+                  seg->dport, seg->udp ? "UDP" : sim::flags_to_string(seg->flags).c_str());
+      if (!seg->udp)
+        ImGui::Text("seq %u  ack %u  arrives at %.3f ms", seg->seq, seg->ack,
+                    static_cast<double>(seg->arrive) / 1000.0);
+      ImGui::Text("%zu bytes of payload", seg->payload.size());
+      if (!seg->payload.empty()) hex_dump(seg->payload);
+    } else if (const auto* l = std::get_if<sim::LineEv>(&e.p)) {
+      conn = l->conn;
+      ImGui::Text("%s line, %s -> %s (%s)", sim::to_string(l->proto), l->from.c_str(),
+                  l->to.c_str(), l->from_client ? "client to server" : "server to client");
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextColored(ImVec4(0.6f, 0.85f, 1, 1), "%s", l->text.c_str());
+      if (!l->label.empty())
+        ImGui::Text("%s: %s", l->from_client ? "command" : "reply", l->label.c_str());
+      if (!l->meaning.empty()) ImGui::Text("Meaning: %s", l->meaning.c_str());
+      if (!l->rfc.empty()) ImGui::TextDisabled("Rule: %s", l->rfc.c_str());
+      ImGui::PopTextWrapPos();
+      hex_dump(l->text + "\r\n");
+    } else {
+      ImGui::TextDisabled("(this event carries no bytes)");
+    }
+    if (conn == 0) return;
+    // The server engine's state on this connection at the cursor, folded from the trace.
+    std::string server_state = "Connected";
+    bool smtp = false;
+    for (std::size_t i = 0; i < ctx.state.upto && i < s.trace->size(); ++i) {
+      if (const auto* st = std::get_if<sim::StateEv>(&s.event(i).p);
+          st && st->conn == conn && st->role == "server") {
+        server_state = st->to;
+        smtp = st->proto == sim::Proto::Smtp;
+      }
+      if (const auto* l = std::get_if<sim::LineEv>(&s.event(i).p); l && l->conn == conn)
+        smtp = smtp || l->proto == sim::Proto::Smtp;
+    }
+    ImGui::Separator();
+    ImGui::Text("Connection #%u, server state now: %s", conn, server_state.c_str());
+    if (smtp) smtp_state_machine(server_state);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<View> make_inspector_view() {
+  return std::make_unique<InspectorView>();
+}
+
+}  // namespace mailsim
