@@ -194,38 +194,119 @@ std::string envelope(std::string_view message) {
   return out;
 }
 
-std::string body_structure(std::string_view message, bool extensible) {
-  auto m = message::Message::parse(message);
-  auto hb = split_message(message);
-  ContentType ct = content_type(m.get("Content-Type"));
-  if (ct.type == "MULTIPART" || ct.type == "MESSAGE") {
-    ct.type = "APPLICATION";
-    ct.subtype = "OCTET-STREAM";
-    ct.params.clear();
+namespace {
+
+std::string params_list(const std::vector<std::pair<std::string, std::string>>& ps) {
+  if (ps.empty()) return "NIL";
+  std::string out = "(";
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (i) out += ' ';
+    out += quote(ps[i].first) + " " + quote(ps[i].second);
   }
-  std::string params = "NIL";
-  if (!ct.params.empty()) {
-    params = "(";
-    for (size_t i = 0; i < ct.params.size(); ++i) {
-      if (i) params += ' ';
-      params += quote(ct.params[i].first) + " " + quote(ct.params[i].second);
+  return out + ")";
+}
+
+size_t count_lines(std::string_view body) {
+  size_t lines = 0;
+  for (char c : body) lines += c == '\n';
+  if (!body.empty() && body.back() != '\n') ++lines;
+  return lines;
+}
+
+std::string structure(const MimePart& p, bool ext) {
+  if (p.multipart()) {
+    std::string out = "(";
+    for (const auto& c : p.parts) out += structure(c, ext);
+    out += " " + quote(p.subtype);
+    if (ext) out += " " + params_list(p.params) + " NIL NIL NIL";
+    return out + ")";
+  }
+  auto h = message::Message::parse(p.header);
+  auto cte = h.get("Content-Transfer-Encoding");
+  std::string out = "(" + quote(p.type) + " " + quote(p.subtype) + " " + params_list(p.params) +
+                    " " + nstring(h.get("Content-ID")) + " " +
+                    nstring(h.get("Content-Description")) + " " +
+                    quote(cte ? to_upper(*cte) : "7BIT") + " " + std::to_string(p.body.size());
+  if (p.encapsulated()) {
+    out += " " + envelope(p.body) + " " + structure(p.parts[0], ext) + " " +
+           std::to_string(count_lines(p.body));
+  } else if (p.type == "TEXT") {
+    out += " " + std::to_string(count_lines(p.body));
+  }
+  if (ext) out += " NIL NIL NIL NIL";  // body-ext-1part: md5 disposition language location
+  return out + ")";
+}
+
+// The parts between "--boundary" lines (RFC 2046 §5.1.1); the CRLF before a delimiter
+// belongs to the delimiter.
+std::vector<std::string_view> split_multipart(std::string_view body, const std::string& b) {
+  std::vector<std::string_view> out;
+  const std::string dash = "--" + b;
+  size_t pos = 0;
+  size_t part_start = std::string_view::npos;
+  while (pos <= body.size()) {
+    size_t e = body.find("\r\n", pos);
+    size_t line_end = e == std::string_view::npos ? body.size() : e;
+    std::string_view line = body.substr(pos, line_end - pos);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    bool close = line == dash + "--";
+    if (line == dash || close) {
+      if (part_start != std::string_view::npos) {
+        size_t end = pos >= 2 ? pos - 2 : pos;
+        out.push_back(body.substr(part_start, end >= part_start ? end - part_start : 0));
+      }
+      if (close) break;
+      part_start = e == std::string_view::npos ? body.size() : e + 2;
     }
-    params += ")";
+    if (e == std::string_view::npos) break;
+    pos = e + 2;
   }
-  auto cte = m.get("Content-Transfer-Encoding");
-  std::string out = "(" + quote(ct.type) + " " + quote(ct.subtype) + " " + params + " " +
-                    nstring(m.get("Content-ID")) + " " + nstring(m.get("Content-Description")) +
-                    " " + quote(cte ? to_upper(*cte) : "7BIT") + " " +
-                    std::to_string(hb.body.size());
-  if (ct.type == "TEXT") {
-    size_t lines = 0;
-    for (char c : hb.body) lines += c == '\n';
-    if (!hb.body.empty() && hb.body.back() != '\n') ++lines;
-    out += " " + std::to_string(lines);
-  }
-  if (extensible) out += " NIL NIL NIL NIL";  // body-ext-1part: md5 disposition language location
-  out += ")";
   return out;
+}
+
+}  // namespace
+
+MimePart parse_mime(std::string_view entity, int depth) {
+  MimePart p;
+  HeaderBody hb = split_message(entity);
+  if (entity.substr(0, 2) == "\r\n") hb = {entity.substr(0, 2), entity.substr(2)};
+  p.header = hb.header;
+  p.body = hb.body;
+  auto h = message::Message::parse(p.header);
+  ContentType ct = content_type(h.get("Content-Type"));
+  p.type = ct.type;
+  p.subtype = ct.subtype;
+  p.params = ct.params;
+  if (depth >= 8) return p;
+  if (p.type == "MULTIPART") {
+    std::string boundary;
+    for (const auto& [k, v] : p.params)
+      if (k == "BOUNDARY") boundary = v;
+    if (!boundary.empty())
+      for (auto part : split_multipart(p.body, boundary))
+        p.parts.push_back(parse_mime(part, depth + 1));
+  } else if (p.type == "MESSAGE" && p.subtype == "RFC822") {
+    p.parts.push_back(parse_mime(p.body, depth + 1));
+  }
+  return p;
+}
+
+const MimePart* find_part(const MimePart& root, const std::vector<uint32_t>& path) {
+  const MimePart* p = &root;
+  for (uint32_t n : path) {
+    if (p->encapsulated()) p = &p->parts[0];  // numbers inside message/rfc822 (§6.4.5)
+    if (p->multipart()) {
+      if (n == 0 || n > p->parts.size()) return nullptr;
+      p = &p->parts[n - 1];
+    } else if (n != 1) {
+      return nullptr;
+    }
+  }
+  return p;
+}
+
+std::string body_structure(std::string_view message, bool extensible) {
+  return structure(parse_mime(message), extensible);
 }
 
 }  // namespace net::imap

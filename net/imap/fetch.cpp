@@ -25,8 +25,9 @@ enum class Item {
 struct FetchItem {
   Item kind = Item::Flags;
   bool peek = false;
-  std::string name;  // the item's name in the response, e.g. "BODY[HEADER]" or "RFC822"
-  std::string spec;  // "", "HEADER", "TEXT", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "1", "MIME"
+  std::string name;            // the item's name in the response, e.g. "BODY[HEADER]" or "RFC822"
+  std::vector<uint32_t> path;  // part numbers, e.g. {2, 1} for "2.1"
+  std::string spec;            // "", "HEADER", "TEXT", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "MIME"
   std::vector<std::string> fields;
   bool partial = false;
   uint32_t origin = 0, length = 0;
@@ -42,8 +43,19 @@ bool parse_section(Cursor& a, FetchItem& it) {
   std::string spec(w.substr(0, close));
   a.set_pos(start + (close == std::string_view::npos ? w.size() : close));
   spec = to_upper(spec);
-  if (spec == "1" || spec == "1.TEXT") spec = "1";  // the only part of a single-part message
-  if (spec == "HEADER.FIELDS" || spec == "HEADER.FIELDS.NOT") {
+  // A part path "1.2." before the section text (RFC 3501 §6.4.5).
+  std::string text = spec;
+  while (!text.empty() && text.front() >= '0' && text.front() <= '9') {
+    size_t dot = text.find('.');
+    std::string num = text.substr(0, dot);
+    for (char ch : num)
+      if (ch < '0' || ch > '9') return false;
+    if (num.size() > 5 || std::stoul(num) == 0) return false;
+    it.path.push_back(static_cast<uint32_t>(std::stoul(num)));
+    text = dot == std::string::npos ? "" : text.substr(dot + 1);
+    if (dot != std::string::npos && text.empty()) return false;
+  }
+  if (text == "HEADER.FIELDS" || text == "HEADER.FIELDS.NOT") {
     if (!a.sp() || !a.eat('(')) return false;
     while (!a.eat(')')) {
       auto f = a.astring();
@@ -52,12 +64,12 @@ bool parse_section(Cursor& a, FetchItem& it) {
       a.sp();
     }
     if (it.fields.empty()) return false;
-  } else if (spec != "" && spec != "HEADER" && spec != "TEXT" && spec != "1" && spec != "MIME" &&
-             spec != "1.MIME") {
+  } else if (text != "" && text != "HEADER" && text != "TEXT" &&
+             !(text == "MIME" && !it.path.empty())) {
     return false;
   }
   if (!a.eat(']')) return false;
-  it.spec = spec;
+  it.spec = text;
   it.name = "BODY[" + spec;
   if (!it.fields.empty()) {
     it.name += " (";
@@ -153,18 +165,35 @@ std::optional<std::vector<FetchItem>> parse_items(Cursor& a) {
 }
 
 std::string section_data(const FetchItem& it, std::string_view msg) {
-  HeaderBody hb = split_message(msg);
   std::string data;
-  if (it.spec.empty()) {
-    data = std::string(msg);
-  } else if (it.spec == "HEADER" || it.spec == "MIME" || it.spec == "1.MIME") {
-    data = std::string(hb.header);
-  } else if (it.spec == "TEXT" || it.spec == "1") {
-    data = std::string(hb.body);
-  } else if (it.spec == "HEADER.FIELDS") {
-    data = header_fields(hb.header, it.fields, false);
-  } else if (it.spec == "HEADER.FIELDS.NOT") {
-    data = header_fields(hb.header, it.fields, true);
+  std::string_view target = msg;  // the message whose HEADER / TEXT is meant
+  if (!it.path.empty()) {
+    MimePart root = parse_mime(msg);
+    const MimePart* p = find_part(root, it.path);
+    if (!p) return {};  // no such part: an empty string
+    if (it.spec.empty()) {
+      data = std::string(p->body);
+    } else if (it.spec == "MIME") {
+      data = std::string(p->header);
+    } else if (p->encapsulated()) {
+      target = p->body;
+    } else {
+      return {};  // HEADER / TEXT of a part that is not a message
+    }
+  }
+  if (data.empty() && (it.path.empty() || (!it.spec.empty() && it.spec != "MIME"))) {
+    HeaderBody hb = split_message(target);
+    if (it.spec.empty()) {
+      data = std::string(target);
+    } else if (it.spec == "HEADER") {
+      data = std::string(hb.header);
+    } else if (it.spec == "TEXT") {
+      data = std::string(hb.body);
+    } else if (it.spec == "HEADER.FIELDS") {
+      data = header_fields(hb.header, it.fields, false);
+    } else if (it.spec == "HEADER.FIELDS.NOT") {
+      data = header_fields(hb.header, it.fields, true);
+    }
   }
   if (it.partial) {
     if (it.origin >= data.size()) return {};

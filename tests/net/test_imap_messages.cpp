@@ -214,3 +214,66 @@ TEST_CASE("IMAP COPY, MOVE, EXPUNGE, UID EXPUNGE with UIDPLUS codes") {
   CHECK(c.send("j EXPUNGE\r\n") == "j NO [READ-ONLY] Mailbox is read-only\r\n");
   CHECK(c.send("j MOVE 1 INBOX\r\n") == "j NO [READ-ONLY] Mailbox is read-only\r\n");
 }
+
+TEST_CASE("IMAP FETCH: multipart BODYSTRUCTURE and part sections") {
+  Rig rig;
+  const std::string inner = "From: x@y.example\r\nSubject: Inner\r\n\r\ninner body\r\n";
+  const std::string msg =
+      "From: ana@sender.example\r\n"
+      "Subject: Parts\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"XyZ\"\r\n"
+      "\r\n"
+      "preamble\r\n"
+      "--XyZ\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n"
+      "\r\n"
+      "Hello\r\n"
+      "--XyZ\r\n"
+      "Content-Type: application/pdf; name=\"a.pdf\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n"
+      "\r\n"
+      "QUJD\r\n"
+      "--XyZ\r\n"
+      "Content-Type: message/rfc822\r\n"
+      "\r\n" +
+      inner +
+      "--XyZ--\r\n"
+      "epilogue\r\n";
+  rig.store.deliver(kBob, msg, 0);
+  Session c(rig.store);
+  c.select();
+  CHECK(
+      c.send("a FETCH 1 BODYSTRUCTURE\r\n") ==
+      "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 5 1 "
+      "NIL NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") NIL NIL \"BASE64\" 4 NIL "
+      "NIL NIL NIL)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 47 (NIL \"Inner\" ((NIL NIL \"x\" "
+      "\"y.example\")) ((NIL NIL \"x\" \"y.example\")) ((NIL NIL \"x\" \"y.example\")) NIL NIL "
+      "NIL NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1 NIL NIL "
+      "NIL NIL) 4 NIL NIL NIL NIL) \"MIXED\" (\"BOUNDARY\" \"XyZ\") NIL NIL NIL))\r\n"
+      "a OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[1]\r\n") ==
+        "* 1 FETCH (BODY[1] {5}\r\nHello)\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[2]\r\n") ==
+        "* 1 FETCH (BODY[2] {4}\r\nQUJD)\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[2.MIME]\r\n") ==
+        "* 1 FETCH (BODY[2.MIME] " +
+            lit("Content-Type: application/pdf; name=\"a.pdf\"\r\n"
+                "Content-Transfer-Encoding: base64\r\n\r\n") +
+            ")\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[3]\r\n") == "* 1 FETCH (BODY[3] " +
+                                                    lit(inner.substr(0, inner.size() - 2)) +
+                                                    ")\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[3.HEADER.FIELDS (SUBJECT)]\r\n") ==
+        "* 1 FETCH (BODY[3.HEADER.FIELDS (SUBJECT)] " + lit("Subject: Inner\r\n\r\n") +
+            ")\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[3.1]\r\n") ==
+        "* 1 FETCH (BODY[3.1] " + lit("inner body") + ")\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[4]\r\n") ==
+        "* 1 FETCH (BODY[4] {0}\r\n)\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[1.HEADER]\r\n") ==
+        "* 1 FETCH (BODY[1.HEADER] {0}\r\n)\r\na OK FETCH completed\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[MIME]\r\n") == "a BAD Invalid FETCH data items\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[1.]\r\n") == "a BAD Invalid FETCH data items\r\n");
+  CHECK(c.send("a FETCH 1 BODY.PEEK[0]\r\n") == "a BAD Invalid FETCH data items\r\n");
+}
