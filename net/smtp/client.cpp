@@ -5,6 +5,32 @@
 
 namespace net::smtp {
 
+namespace {
+
+// Calls f with each line of a message (without its line end), whether lines end in CRLF or
+// in a bare LF; a last line without a line end counts too. The client sends each with CRLF.
+template <typename F>
+void for_each_line(std::string_view m, F&& f) {
+  size_t pos = 0;
+  while (pos < m.size()) {
+    size_t lf = m.find('\n', pos);
+    size_t end = lf == std::string_view::npos ? m.size() : lf;
+    std::string_view line = m.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = lf == std::string_view::npos ? m.size() : lf + 1;
+    f(line);
+  }
+}
+
+// The SIZE the server will count: every line with CRLF, without stuffing dots (RFC 1870 §3).
+size_t content_size(std::string_view m) {
+  size_t n = 0;
+  for_each_line(m, [&](std::string_view line) { n += line.size() + 2; });
+  return n;
+}
+
+}  // namespace
+
 const char* to_string(ClientState s) {
   switch (s) {
     case ClientState::AwaitGreeting:
@@ -369,7 +395,7 @@ void Client::start_transaction() {
 
 void Client::send_mail() {
   std::string line = "MAIL FROM:<" + job_.mail_from + ">";
-  if (size_) line += " SIZE=" + std::to_string(job_.message.size());
+  if (size_) line += " SIZE=" + std::to_string(content_size(job_.message));
   if (eightbit_ && has_8bit(job_.message)) line += " BODY=8BITMIME";
   std::string meaning = job_.mail_from.empty()
                             ? "The client gives the null sender <>: this is a bounce or "
@@ -461,15 +487,8 @@ void Client::on_transaction_reply(const Reply& r) {
 void Client::send_content() {
   enter_state(ClientState::Content);
   // Dot-stuffing (RFC 5321 §4.5.2): a line that starts with "." gets one more ".".
-  std::string_view m = job_.message;
   bool in_body = false;
-  size_t pos = 0;
-  while (pos < m.size()) {
-    size_t lf = m.find('\n', pos);
-    size_t end = lf == std::string_view::npos ? m.size() : lf;
-    std::string_view line = m.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    pos = lf == std::string_view::npos ? m.size() : lf + 1;
+  for_each_line(job_.message, [&](std::string_view line) {
     std::string wire;
     std::string meaning, rfc;
     if (!line.empty() && line.front() == '.') {
@@ -486,7 +505,7 @@ void Client::send_content() {
     }
     if (line.empty()) in_body = true;
     send_line(wire, "", std::move(meaning), std::move(rfc));
-  }
+  });
   send_line(".", ".", "A line with a single dot: the end of the message content.",
             "RFC 5321 §4.1.1.4");
 }

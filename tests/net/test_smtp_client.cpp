@@ -263,3 +263,18 @@ TEST_CASE("client: events report every line with meaning, and the states") {
   CHECK(received == 1 + 2 + 5);
   CHECK(std::string(to_string(ClientState::Content)) == "Content");
 }
+
+TEST_CASE("client: SIZE counts the content as sent, CRLF lines without stuffing dots") {
+  // Bare LF line ends, a dot line and no final line end: 39 octets as sent (RFC 1870 §3).
+  ClientJob j = job();
+  j.message = "Subject: x\n\nhello\n.dot\nno-newline";
+  Client c(j);
+  step(c, "220 mx ESMTP\r\n");
+  std::string mail = step(c, "250-mx\r\n250 SIZE 1000\r\n");
+  CHECK(mail == "MAIL FROM:<ana@sender.example> SIZE=39\r\n");
+  CHECK(step(c, "250 ok\r\n") == "RCPT TO:<bob@recipient.example>\r\n");
+  CHECK(step(c, "250 ok\r\n") == "DATA\r\n");
+  std::string content = step(c, "354 go\r\n");
+  CHECK(content == "Subject: x\r\n\r\nhello\r\n..dot\r\nno-newline\r\n.\r\n");
+  CHECK(content.size() - 1 /* stuffing dot */ - 3 /* ".\r\n" */ == 39);
+}
