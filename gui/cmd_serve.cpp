@@ -3,6 +3,7 @@
 // is kept in memory and, with --maildir, also written as Maildir files. With --pop3 the
 // POP3 engine serves the same mailboxes (its listener runs on a second thread; the two
 // share the store under one mutex), and a POP3 deletion also removes the Maildir file.
+// With --imap the IMAP engine serves them too, on a third thread under the same mutex.
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -26,6 +27,7 @@
 
 #include "gui/commands.hpp"
 #include "net/smtp/recipient_policy.hpp"
+#include "net/socket/imap_listener.hpp"
 #include "net/socket/pop3_listener.hpp"
 #include "net/socket/smtp_listener.hpp"
 #include "net/store/maildir.hpp"
@@ -39,6 +41,7 @@ namespace {
 struct ServeOptions {
   int port = -1;
   int pop3_port = -1;  // -1: no POP3
+  int imap_port = -1;  // -1: no IMAP
   std::string bind = "127.0.0.1";
   std::string domain = "recipient.example";
   std::string hostname;  // default mx.<domain>
@@ -292,6 +295,73 @@ std::unique_ptr<net::socket::Pop3Listener> make_pop3_listener(
   return pop3;
 }
 
+// --imap: the IMAP listener over the same store, logged and traced like POP3 (proto IMAP,
+// connection ids offset by kImapConnBase). Throws net::socket::ListenError.
+constexpr std::uint32_t kImapConnBase = 2000000;
+
+std::unique_ptr<net::socket::ImapListener> make_imap_listener(
+    const ServeOptions& o, const std::string& hostname, net::store::Mailstore& store,
+    std::mutex& store_mutex, TraceFile& trace, const std::vector<User>& users) {
+  net::socket::ImapListenerOptions io;
+  io.bind = o.bind;
+  io.port = static_cast<std::uint16_t>(o.imap_port);
+  io.server.hostname = hostname;
+  io.max_connections = o.max_connections;
+  io.store_mutex = &store_mutex;
+  auto imap = std::make_unique<net::socket::ImapListener>(io, store);
+  auto peer_of = [](const net::socket::ConnectionInfo& c) {
+    return c.peer_ip + ":" + std::to_string(c.peer_port);
+  };
+  imap->on_connection(
+      [&trace, hostname, peer_of](const net::socket::ConnectionInfo& c, bool opened) {
+        spdlog::info("imap conn {} {} {}{}", c.id, opened ? "from" : "closed", peer_of(c),
+                     c.refused ? " (refused: too many connections)" : "");
+        sim::ConnEv ev;
+        ev.conn = kImapConnBase + c.id;
+        ev.op = opened ? (c.refused ? "refused" : "open") : "close";
+        ev.client = c.peer_ip;
+        ev.server = hostname;
+        ev.client_port = c.peer_port;
+        ev.server_port = c.local_port;
+        ev.proto = sim::Proto::Imap;
+        trace.append(std::move(ev));
+      });
+  std::vector<std::string> passwords;
+  for (const auto& u : users) passwords.push_back(u.password);
+  const bool verbose = o.verbose;
+  imap->on_event([&trace, hostname, passwords, verbose](const net::socket::ConnectionInfo& c,
+                                                        const net::EngineEvent& e) {
+    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
+      sim::LineEv l;
+      l.conn = kImapConnBase + c.id;
+      l.proto = sim::Proto::Imap;
+      l.from = le->sent ? hostname : c.peer_ip;
+      l.to = le->sent ? c.peer_ip : hostname;
+      l.from_client = !le->sent;
+      l.data = le->kind == net::LineKind::Data;
+      l.text = le->text;
+      l.label = le->label;
+      l.meaning = le->meaning;
+      l.rfc = le->rfc;
+      redact(l.text, le->secret);
+      redact(l.meaning, le->secret);
+      if (!l.data) {
+        for (const auto& p : passwords) redact(l.text, p);
+      }
+      if (verbose) spdlog::info("imap conn {} {} {}", c.id, le->sent ? "S:" : "C:", l.text);
+      trace.append(std::move(l));
+    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
+      if (verbose) spdlog::info("imap conn {} state {} → {}", c.id, se->from, se->to);
+      trace.append(sim::StateEv{hostname, kImapConnBase + c.id, sim::Proto::Imap, "server",
+                                se->from, se->to});
+    }
+  });
+  imap->on_error([peer_of](const net::socket::ConnectionInfo& c, const std::string& what) {
+    spdlog::error("imap conn {} {}: {}", c.id, peer_of(c), what);
+  });
+  return imap;
+}
+
 int serve(const ServeOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   spdlog::set_pattern("[%H:%M:%S.%e] %v");
@@ -317,6 +387,12 @@ int serve(const ServeOptions& o) {
   const std::string hostname = o.hostname.empty() ? "mx." + o.domain : o.hostname;
 
   net::store::Mailstore store;
+  // A new serve process starts UIDs again at 1: a new UIDVALIDITY tells IMAP clients to
+  // forget what they cached (RFC 3501 §2.3.1.1).
+  store.set_uid_validity_base(
+      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count()));
   store.add_domain(o.domain);
   for (const auto& u : users) store.add_account({u.name + "@" + o.domain, u.name, u.password});
 
@@ -477,10 +553,38 @@ int serve(const ServeOptions& o) {
     pop3_thread = std::thread([&pop3] { pop3->run(); });
   }
 
-  listener->run();
-  if (pop3) {
+  std::unique_ptr<net::socket::ImapListener> imap;
+  std::thread imap_thread;
+  if (o.imap_port >= 0) {
+    try {
+      imap = make_imap_listener(o, hostname, store, store_mutex, *trace, users);
+    } catch (const std::exception& e) {
+      std::cerr << "mailsim serve: " << e.what() << "\n";
+      if (pop3) {
+        pop3->stop();
+        pop3_thread.join();
+      }
+      return 1;
+    }
+    std::cout << "mailsim: IMAP on " << imap->local_address() << std::endl;
+    imap_thread = std::thread([&imap] { imap->run(); });
+  }
+
+  auto stop_pop3 = [&] {
+    if (!pop3) return;
     pop3->stop();
     pop3_thread.join();
+  };
+  try {
+    listener->run();
+  } catch (...) {
+    stop_pop3();  // a joinable std::thread must not be destroyed
+    throw;
+  }
+  stop_pop3();
+  if (imap) {
+    imap->stop();
+    imap_thread.join();
   }
   spdlog::info("stopped");
   return 0;
@@ -500,6 +604,10 @@ void register_serve(CLI::App& app, int& rc) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--pop3", o->pop3_port,
                   "Also serve the same mailboxes over POP3 on this TCP port (RFC 1939; 0 picks "
+                  "a free port, printed when ready)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--imap", o->imap_port,
+                  "Also serve the same mailboxes over IMAP on this TCP port (RFC 3501; 0 picks "
                   "a free port, printed when ready)")
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--bind", o->bind,
