@@ -575,17 +575,20 @@ int serve(const ServeOptions& o) {
     pop3->stop();
     pop3_thread.join();
   };
+  auto stop_imap = [&] {
+    if (!imap) return;
+    imap->stop();
+    imap_thread.join();
+  };
   try {
     listener->run();
   } catch (...) {
     stop_pop3();  // a joinable std::thread must not be destroyed
+    stop_imap();
     throw;
   }
   stop_pop3();
-  if (imap) {
-    imap->stop();
-    imap_thread.join();
-  }
+  stop_imap();
   spdlog::info("stopped");
   return 0;
 }
