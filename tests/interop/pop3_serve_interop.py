@@ -342,6 +342,34 @@ def poplib_checks(srv):
         if len(srv.maildir_files()) != 2:
             return "Maildir still has %d files" % len(srv.maildir_files())
 
+    def penalty():
+        s = socket.create_connection((HOST, srv.pop3_port), timeout=IO_TIMEOUT)
+        f = s.makefile("rb")
+        f.readline()
+        times = []
+        for _ in range(4):
+            t0 = time.monotonic()
+            s.sendall(b"USER bruno\r\nPASS wrong\r\n")
+            f.readline()
+            line = f.readline()
+            times.append(time.monotonic() - t0)
+            if line != b"-ERR [AUTH] Authentication failed\r\n":
+                return "reply %r" % line
+        s.sendall(b"USER bruno\r\nPASS " + PASSWORD.encode() + b"\r\n")
+        f.readline()
+        t0 = time.monotonic()
+        good = f.readline()
+        good_time = time.monotonic() - t0
+        s.sendall(b"QUIT\r\n")
+        f.readline()
+        s.close()
+        if max(times[:3]) > 1.0:
+            return "the first three failures were slow: %r" % times
+        if times[3] < 1.8 or good_time < 1.8:
+            return "no penalty after three failures: %r, %.2f" % (times, good_time)
+        if not good.startswith(b"+OK Logged in"):
+            return "right password refused after the penalty: %r" % good
+
     check("poplib USER/PASS, STAT, LIST", user_pass_stat_list)
     check("poplib RETR byte-exact (dot-stuffing round trip) vs SMTP input and Maildir",
           retr_byte_exact)
@@ -352,6 +380,7 @@ def poplib_checks(srv):
     check("raw AUTH PLAIN with/without initial response, AUTH list", auth_plain)
     check("wrong password: -ERR [AUTH], no password in the log", wrong_password)
     check("second concurrent session: -ERR [IN-USE]", in_use)
+    check("after three failed logins replies wait about 2 s (penalty)", penalty)
     check("DELE then dropped connection deletes nothing", dele_disconnect_keeps)
     check("RSET undeletes", rset_undeletes)
     check("command line over 512 octets: -ERR, session survives", long_line)
