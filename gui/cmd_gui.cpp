@@ -30,7 +30,8 @@ struct GuiOptions {
   std::string screenshot;  // write a PNG of the window after `frames` frames, then quit
   int frames = 0;          // quit after this many frames (0: run until closed)
   std::string lang = "en";
-  bool print_state = false;  // print the cursor when the window closes (for scripted tests)
+  bool print_state = false;       // print the cursor when the window closes (for scripted tests)
+  std::vector<std::string> tabs;  // tabs to open at start, e.g. "Sequence", "Inspector"
   std::string at;  // start with the cursor after this protocol line ("12") or time ("120ms")
   int width = 1280, height = 800;
 };
@@ -53,6 +54,15 @@ std::optional<AtSpec> parse_at(const std::string& at) {
   if (unit == "ms") return AtSpec{std::nullopt, static_cast<sim::Time>(v * 1e3)};
   if (unit == "s") return AtSpec{std::nullopt, static_cast<sim::Time>(v * 1e6)};
   return std::nullopt;
+}
+
+// "Protocol:Sequence,State:Mail_state": the open tabs, without spaces, for --print-state.
+std::string tab_list(const ViewState& v) {
+  std::string out;
+  for (const auto& [panel, tab] : v.tabs) out += (out.empty() ? "" : ",") + panel + ":" + tab;
+  for (auto& c : out)
+    if (c == ' ') c = '_';
+  return out;
 }
 
 bool have_display() {
@@ -82,6 +92,8 @@ int run_window(const GuiOptions& o) {
   Scene scene = build_scene(world.lesson(), world.trace());
   ViewState state;
   state.lang = o.lang;
+  for (const auto& t : o.tabs)
+    state.open[t == "Transcript" || t == "Sequence" ? "Protocol" : "State"] = t;
   if (!o.at.empty()) {
     auto t = parse_at(o.at);
     if (!t) {
@@ -100,6 +112,9 @@ int run_window(const GuiOptions& o) {
   auto sequence = make_sequence_view();
   auto inspector = make_inspector_view();
 
+  glfwSetErrorCallback([](int code, const char* what) {
+    std::cerr << "mailsim: GLFW error " << code << ": " << what << "\n";
+  });
   if (!glfwInit()) {
     std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
     return run_lesson_headless({o.lesson, "", false, false, std::nullopt, o.lang});
@@ -170,7 +185,7 @@ int run_window(const GuiOptions& o) {
   if (o.print_state) {
     std::size_t done = lines_done(state, scene);
     std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << scene.lines.size()
-              << " playing=" << state.playing << " tab=" << state.tab
+              << " playing=" << state.playing << " tabs=" << tab_list(state)
               << " selected=" << (state.selected ? std::to_string(*state.selected) : "none")
               << std::endl;
   }
@@ -195,6 +210,9 @@ void register_gui(CLI::App& app, int& rc) {
   cmd->add_option("--lang", o->lang, "Language of titles and narration (en or pt)")
       ->check(CLI::IsMember({"en", "pt"}));
   cmd->add_option("--frames", o->frames, "Quit after N frames (for scripted runs)");
+  cmd->add_option("--tab", o->tabs,
+                  "Open these tabs at start (Transcript, Sequence, Mail state, Inspector)")
+      ->check(CLI::IsMember({"Transcript", "Sequence", "Mail state", "Inspector"}));
   cmd->add_flag("--print-state", o->print_state,
                 "When the window closes, print the cursor position (for scripted tests)");
   cmd->add_option("--at", o->at,

@@ -20,12 +20,18 @@ void draw_tabs(const char* id, ViewContext& ctx, ImVec2 pos, ImVec2 size,
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                        ImGuiWindowFlags_NoSavedSettings)) {
     if (ImGui::BeginTabBar("tabs")) {
-      for (View* v : views)
-        if (ImGui::BeginTabItem(v->title())) {
-          ctx.state.tab = v->title();
+      auto want = ctx.state.open.find(id);
+      for (View* v : views) {
+        ImGuiTabItemFlags flags = 0;
+        if (want != ctx.state.open.end() && want->second == v->title())
+          flags = ImGuiTabItemFlags_SetSelected;
+        if (ImGui::BeginTabItem(v->title(), nullptr, flags)) {
+          ctx.state.tabs[id] = v->title();
           v->draw_body(ctx);
           ImGui::EndTabItem();
         }
+      }
+      if (want != ctx.state.open.end()) ctx.state.open.erase(want);
       ImGui::EndTabBar();
     }
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -21,7 +22,8 @@ struct ViewState {
   std::optional<std::size_t> selected;  // trace index of the selected event
   bool follow = true;                   // keep the transcript scrolled to the cursor
   std::string lang = "en";
-  std::string tab;  // the open tab of the protocol panel ("Transcript", "Sequence")
+  std::map<std::string, std::string> tabs;  // panel id -> the title of its open tab
+  std::map<std::string, std::string> open;  // tabs to bring to the front (then cleared)
 };
 
 }  // namespace mailsim

@@ -57,17 +57,23 @@ xvfb = shutil.which("Xvfb")
 if not xvfb:
     print("not ok - Xvfb is not installed (the test command installs package xvfb)")
     sys.exit(1)
-display = ":%d" % (90 + os.getpid() % 50)
-xv = subprocess.Popen([xvfb, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+# Xvfb picks a free display itself and writes its number to our pipe (-displayfd), so
+# parallel test runs never share or steal a display.
+rfd, wfd = os.pipe()
+xv = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "1280x800x24",
+                       "-nolisten", "tcp"], pass_fds=(wfd,),
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+os.close(wfd)
+with os.fdopen(rfd) as f:
+    number = f.readline().strip()
+if not number:
+    print("not ok - Xvfb did not start")
+    sys.exit(1)
+display = ":" + number
 try:
     env = dict(os.environ, DISPLAY=display)
     # LeakSanitizer flags allocations inside Mesa's drivers, which we do not own.
     env["ASAN_OPTIONS"] = "detect_leaks=0"
-    for _ in range(100):
-        if os.path.exists("/tmp/.X11-unix/X" + display[1:]):
-            break
-        time.sleep(0.05)
     r = subprocess.run([MAILSIM, "gui", os.path.join(SRC, "lessons", "smtp-basics.toml"),
                         "--frames", "30", "--screenshot", shot],
                        capture_output=True, text=True, timeout=120, env=env)
@@ -144,7 +150,7 @@ try:
     st5, _ = session([["mousemove", "865", "82"], ["mousedown", "1"], ["mouseup", "1"],
                       ["mousemove", "1000", "400"], ["mousedown", "1"], ["mouseup", "1"]])
     checks.append(("clicking an arrow in the sequence diagram moves the cursor",
-                   st5.get("tab") == "Sequence" and st5.get("selected", "none") != "none"
+                   "Protocol:Sequence" in st5.get("tabs", "") and st5.get("selected", "none") != "none"
                    and st5.get("line", "0/").split("/")[0] != "0"))
     print(f"# states: {st} {st2} {st3} {st4} {st5}")
 
