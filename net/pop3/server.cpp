@@ -188,14 +188,13 @@ void Server::on_line(const Line& line) {
 
 // ---- login ----
 
-// Every attempt past the free ones gets its reply after the penalty.
-bool Server::login_allowed() {
+// Every attempt past the free ones gets its reply after the penalty (RFC 1939 §13).
+void Server::hold_if_penalized() {
   if (failed_logins_ >= cfg_.free_login_failures && cfg_.penalty_ms > 0) holding_ = true;
-  return true;
 }
 
 void Server::fail_login(std::string_view meaning) {
-  login_allowed();
+  hold_if_penalized();
   ++failed_logins_;
   user_.clear();
   err("[AUTH] Authentication failed",
@@ -209,7 +208,7 @@ void Server::login(const std::optional<std::string>& address, std::string_view h
     fail_login({});
     return;
   }
-  login_allowed();
+  hold_if_penalized();
   user_.clear();
   // RFC 1939 §8: exclusive access; RFC 2449 §8.1.2: [IN-USE].
   if (!store_.lock(*address, cfg_.lock_owner)) {

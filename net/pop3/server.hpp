@@ -128,7 +128,7 @@ class Server {
   void on_auth_line(const Line& line);
   void login(const std::optional<std::string>& address, std::string_view how);
   void fail_login(std::string_view meaning);
-  bool login_allowed();
+  void hold_if_penalized();
   void release();
   // Parses a message number; on failure sends -ERR and returns nullopt.
   std::optional<std::size_t> msg_arg(std::string_view arg, bool allow_deleted = false);
