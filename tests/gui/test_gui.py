@@ -61,7 +61,7 @@ if not xvfb:
 # parallel test runs never share or steal a display.
 rfd, wfd = os.pipe()
 xv = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "1280x800x24",
-                       "-nolisten", "tcp"], pass_fds=(wfd,),
+                       "-nolisten", "tcp", "-noreset"], pass_fds=(wfd,),
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 os.close(wfd)
 with os.fdopen(rfd) as f:
