@@ -166,3 +166,120 @@ TEST_CASE("IMAP events: parsed and sent lines with meanings; state changes") {
     CHECK_FALSE(c.allowed.empty());
   }
 }
+
+TEST_CASE("IMAP robustness: random and truncated input never crashes the engine") {
+  Rig rig;
+  rig.two_messages();
+  const char* pieces[] = {"a1 ",
+                          "LOGIN bob bobpw",
+                          "SELECT INBOX",
+                          "FETCH 1:* (BODY[",
+                          "{5}",
+                          "{3+}",
+                          "\r\n",
+                          "UID ",
+                          "SEARCH OR (",
+                          "STORE 1 +FLAGS (\\",
+                          "\"quoted",
+                          ")",
+                          "]",
+                          "<0.",
+                          "*",
+                          "IDLE",
+                          "DONE",
+                          "APPEND INBOX ",
+                          "AUTHENTICATE PLAIN",
+                          "COPY 1 Trash",
+                          "MOVE 2:* Junk",
+                          "EXPUNGE",
+                          "LIST \"\" *",
+                          "RENAME INBOX X",
+                          "\x00",
+                          "\xff",
+                          " ",
+                          "NIL"};
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
+  };
+  for (int session = 0; session < 40; ++session) {
+    Session s(rig.store);
+    std::string input;
+    for (int i = 0; i < 200; ++i) input += pieces[next() % (sizeof pieces / sizeof *pieces)];
+    for (size_t pos = 0; pos < input.size();) {
+      size_t n = 1 + next() % 17;
+      s.server.feed(std::string_view(input).substr(pos, n));
+      pos += n;
+      s.server.take_output();
+      s.server.take_events();
+    }
+    s.server.on_disconnect();
+  }
+  CHECK(rig.store.folder("bob@recipient.example", "INBOX") != nullptr);
+}
+
+TEST_CASE("IMAP robustness: mutated valid commands in two interleaved sessions") {
+  Rig rig;
+  rig.two_messages();
+  const char* cmds[] = {"SELECT INBOX",
+                        "EXAMINE Trash",
+                        "FETCH 1:* (FLAGS UID BODY.PEEK[HEADER.FIELDS (FROM)])",
+                        "FETCH * BODY[]<2.5>",
+                        "UID FETCH 1:* (ENVELOPE BODYSTRUCTURE)",
+                        "STORE 1:* +FLAGS (\\Deleted)",
+                        "STORE 1 -FLAGS.SILENT (\\Seen $X)",
+                        "UID EXPUNGE 1:*",
+                        "EXPUNGE",
+                        "SEARCH OR SEEN (UNSEEN "
+                        "FROM a) NOT 1:*",
+                        "COPY 1:2 Trash",
+                        "UID MOVE 1:* Junk",
+                        "MOVE 1 INBOX",
+                        "APPEND INBOX "
+                        "(\\Seen) {12+}\r\nSubject: x\r\n",
+                        "CREATE A/B/C",
+                        "RENAME A X/Y",
+                        "DELETE X",
+                        "DELETE X/Y/B",
+                        "LIST \"\" *",
+                        "LSUB \"\" %",
+                        "STATUS INBOX (MESSAGES UNSEEN)",
+                        "NOOP",
+                        "CLOSE",
+                        "UNSELECT",
+                        "IDLE",
+                        "DONE",
+                        "SUBSCRIBE Junk",
+                        "RENAME INBOX Old",
+                        "CHECK"};
+  uint32_t seed = 777;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7fff;
+  };
+  ServerConfig cfg;
+  cfg.max_bad_commands = 1000000;  // keep both sessions alive through the noise
+  Session a(rig.store, cfg), b(rig.store, cfg);
+  int oks = 0;
+  a.send("l LOGIN bob bobpw\r\n");
+  b.send("l LOGIN bob bobpw\r\n");
+  for (int i = 0; i < 1500; ++i) {
+    std::string c =
+        std::string("t") + std::to_string(i) + " " + cmds[next() % (sizeof cmds / sizeof *cmds)];
+    if (c.find(" DONE") != std::string::npos) c = "DONE";
+    if (next() % 5 == 0 && !c.empty()) {
+      size_t p = next() % c.size();
+      if (next() % 2) {
+        c.erase(p, 1 + next() % 4);
+      } else {
+        c.insert(p, 1, "(){}[]<>*%\" \\0"[next() % 14]);
+      }
+    }
+    if (next() % 50 == 0) rig.store.deliver("bob@recipient.example", "Subject: n\r\n\r\nb\r\n", i);
+    std::string out = (next() % 2 ? a : b).send(c + "\r\n", next() % 8 == 0);
+    oks += out.find(" OK ") != std::string::npos;
+  }
+  CHECK(oks > 500);  // many commands ran
+  CHECK(rig.store.folder("bob@recipient.example", "INBOX") != nullptr);
+}
