@@ -26,8 +26,8 @@ const char* to_string(State s) {
 }
 
 std::string Server::capabilities() {
-  return "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE MOVE UNSELECT UIDPLUS SPECIAL-USE CHILDREN "
-         "AUTH=PLAIN";
+  return "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE MOVE UNSELECT UIDPLUS SPECIAL-USE "
+         "CHILDREN AUTH=PLAIN";
 }
 
 Server::Server(ServerConfig cfg, store::Mailstore& store, std::function<int64_t()> unix_now)

@@ -1,5 +1,6 @@
 // IMAP4rev1 server engine (RFC 3501) with LITERAL+ (RFC 7888), SASL-IR (RFC 4959), ID
-// (RFC 2971), ENABLE (RFC 5161), IDLE (RFC 2177), MOVE (RFC 6851), UNSELECT (RFC 3691),
+// (RFC 2971), ENABLE (RFC 5161), IDLE (RFC 2177), NAMESPACE (RFC 2342), MOVE (RFC 6851),
+// UNSELECT (RFC 3691),
 // UIDPLUS (RFC 4315), SPECIAL-USE (RFC 6154), CHILDREN (RFC 3348) and the response codes
 // of RFC 5530. Sans-I/O like the SMTP server: the driver feeds bytes, writes
 // take_output() and turns take_events() into trace events.
@@ -123,6 +124,7 @@ class Server {
   void cmd_enable(const std::string& tag, Cursor& a);
   void cmd_id(const std::string& tag, Cursor& a);
   void cmd_list(const std::string& tag, Cursor& a);
+  void cmd_namespace(const std::string& tag, Cursor& a);
   void cmd_lsub(const std::string& tag, Cursor& a);
   void cmd_status(const std::string& tag, Cursor& a);
   void cmd_select(const std::string& tag, Cursor& a);

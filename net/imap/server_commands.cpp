@@ -95,6 +95,11 @@ const Server::Entry* Server::find(std::string_view verb) {
         "The client asks for the mailboxes whose names match a pattern (* any, % one level).",
         "RFC 3501 §6.3.8", kAuth},
        &Server::cmd_list},
+      {{"NAMESPACE", "NAMESPACE",
+        "The client asks where personal, other users' and shared mailboxes live and which "
+        "character separates folder levels.",
+        "RFC 2342 §5", kAuth},
+       &Server::cmd_namespace},
       {{"LSUB", "LSUB reference pattern",
         "The client asks for the subscribed mailboxes matching a pattern.", "RFC 3501 §6.3.9",
         kAuth},
@@ -160,11 +165,11 @@ const std::vector<CommandInfo>& Server::commands() {
   static const std::vector<CommandInfo> infos = [] {
     std::vector<CommandInfo> v;
     for (const char* verb :
-         {"CAPABILITY", "NOOP",        "LOGOUT",  "ID",       "LOGIN",   "AUTHENTICATE",
-          "ENABLE",     "SELECT",      "EXAMINE", "CREATE",   "DELETE",  "RENAME",
-          "SUBSCRIBE",  "UNSUBSCRIBE", "LIST",    "LSUB",     "STATUS",  "APPEND",
-          "IDLE",       "CHECK",       "CLOSE",   "UNSELECT", "EXPUNGE", "SEARCH",
-          "FETCH",      "STORE",       "COPY",    "MOVE",     "UID"})
+         {"CAPABILITY", "NOOP",        "LOGOUT",  "ID",        "LOGIN",    "AUTHENTICATE",
+          "ENABLE",     "SELECT",      "EXAMINE", "CREATE",    "DELETE",   "RENAME",
+          "SUBSCRIBE",  "UNSUBSCRIBE", "LIST",    "NAMESPACE", "LSUB",     "STATUS",
+          "APPEND",     "IDLE",        "CHECK",   "CLOSE",     "UNSELECT", "EXPUNGE",
+          "SEARCH",     "FETCH",       "STORE",   "COPY",      "MOVE",     "UID"})
       v.push_back(find(verb)->info);
     return v;
   }();

@@ -187,6 +187,15 @@ void Server::cmd_list(const std::string&, Cursor& a) {
   ok("LIST completed");
 }
 
+void Server::cmd_namespace(const std::string&, Cursor& a) {
+  if (!a.at_end()) return bad("NAMESPACE takes no arguments");
+  // One personal namespace with no prefix; no other users' or shared ones (RFC 2342 §5).
+  untagged("* NAMESPACE ((\"\" \"/\")) NIL NIL",
+           "Every mailbox is personal, names have no prefix and \"/\" separates levels.",
+           "RFC 2342 §5");
+  ok("NAMESPACE completed");
+}
+
 void Server::cmd_lsub(const std::string&, Cursor& a) {
   std::optional<std::string> ref, pat;
   if (!a.sp() || !(ref = a.astring()) || !a.sp() || !(pat = a.list_mailbox()) || !a.at_end())

@@ -11,8 +11,8 @@ using imaptest::Session;
 
 namespace {
 const std::string kCaps =
-    "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE MOVE UNSELECT UIDPLUS SPECIAL-USE CHILDREN "
-    "AUTH=PLAIN";
+    "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE MOVE UNSELECT UIDPLUS SPECIAL-USE "
+    "CHILDREN AUTH=PLAIN";
 }
 
 TEST_CASE("IMAP greeting, CAPABILITY, NOOP, LOGOUT") {
@@ -152,6 +152,9 @@ TEST_CASE("IMAP LIST, LSUB with SPECIAL-USE and CHILDREN") {
   Rig rig;
   Session c(rig.store);
   c.login();
+  CHECK(c.send("n NAMESPACE\r\n") ==
+        "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\nn OK NAMESPACE completed\r\n");
+  CHECK(c.send("n NAMESPACE x\r\n") == "n BAD NAMESPACE takes no arguments\r\n");
   CHECK(c.send("a LIST \"\" \"\"\r\n") ==
         "* LIST (\\Noselect) \"/\" \"\"\r\na OK LIST completed\r\n");
   CHECK(c.send("a LIST \"\" *\r\n") ==
