@@ -206,6 +206,31 @@ std::string params_list(const std::vector<std::pair<std::string, std::string>>& 
   return out + ")";
 }
 
+// body-fld-dsp (RFC 3501 §9, RFC 2183): ("attachment" ("FILENAME" "a.pdf")) or NIL.
+std::string disposition(const std::optional<std::string>& v) {
+  if (!v || trim(*v).empty()) return "NIL";
+  std::string_view s = *v;
+  size_t semi = s.find(';');
+  std::string type(trim(s.substr(0, semi)));
+  std::vector<std::pair<std::string, std::string>> ps;
+  while (semi != std::string_view::npos) {
+    s.remove_prefix(semi + 1);
+    semi = s.find(';');
+    std::string_view p = trim(s.substr(0, semi));
+    size_t eq = p.find('=');
+    if (eq != std::string_view::npos)
+      ps.push_back({to_upper(trim(p.substr(0, eq))), unquote(p.substr(eq + 1))});
+  }
+  return "(" + quote(type) + " " + params_list(ps) + ")";
+}
+
+// disposition language location (RFC 3501 §9 body-ext-1part / body-ext-mpart, after md5
+// or the parameters).
+std::string ext_tail(const message::Message& h) {
+  return disposition(h.get("Content-Disposition")) + " " + nstring(h.get("Content-Language")) +
+         " " + nstring(h.get("Content-Location"));
+}
+
 size_t count_lines(std::string_view body) {
   size_t lines = 0;
   for (char c : body) lines += c == '\n';
@@ -218,7 +243,7 @@ std::string structure(const MimePart& p, bool ext) {
     std::string out = "(";
     for (const auto& c : p.parts) out += structure(c, ext);
     out += " " + quote(p.subtype);
-    if (ext) out += " " + params_list(p.params) + " NIL NIL NIL";
+    if (ext) out += " " + params_list(p.params) + " " + ext_tail(message::Message::parse(p.header));
     return out + ")";
   }
   auto h = message::Message::parse(p.header);
@@ -233,7 +258,7 @@ std::string structure(const MimePart& p, bool ext) {
   } else if (p.type == "TEXT") {
     out += " " + std::to_string(count_lines(p.body));
   }
-  if (ext) out += " NIL NIL NIL NIL";  // body-ext-1part: md5 disposition language location
+  if (ext) out += " " + nstring(h.get("Content-MD5")) + " " + ext_tail(h);
   return out + ")";
 }
 

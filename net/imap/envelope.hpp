@@ -13,8 +13,8 @@ namespace net::imap {
 // "(date subject from sender reply-to to cc bcc in-reply-to message-id)".
 std::string envelope(std::string_view message);
 // BODYSTRUCTURE (extensible) or BODY: MIME parts (RFC 2045/2046) as a tree, multipart and
-// message/rfc822 parts included; extension data beyond the multipart boundary parameter
-// (MD5, disposition, language, location) is always NIL.
+// message/rfc822 parts included, with the extension data MD5, disposition (RFC 2183),
+// language and location taken from the part's header fields.
 std::string body_structure(std::string_view message, bool extensible);
 
 // One MIME entity: its header and body, media type and parameters, and its children

@@ -231,6 +231,7 @@ TEST_CASE("IMAP FETCH: multipart BODYSTRUCTURE and part sections") {
       "Hello\r\n"
       "--XyZ\r\n"
       "Content-Type: application/pdf; name=\"a.pdf\"\r\n"
+      "Content-Disposition: attachment; filename=\"a.pdf\"\r\n"
       "Content-Transfer-Encoding: base64\r\n"
       "\r\n"
       "QUJD\r\n"
@@ -247,7 +248,8 @@ TEST_CASE("IMAP FETCH: multipart BODYSTRUCTURE and part sections") {
       c.send("a FETCH 1 BODYSTRUCTURE\r\n") ==
       "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 5 1 "
       "NIL NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") NIL NIL \"BASE64\" 4 NIL "
-      "NIL NIL NIL)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 47 (NIL \"Inner\" ((NIL NIL \"x\" "
+      "(\"attachment\" (\"FILENAME\" \"a.pdf\")) NIL NIL)(\"MESSAGE\" \"RFC822\" NIL NIL NIL "
+      "\"7BIT\" 47 (NIL \"Inner\" ((NIL NIL \"x\" "
       "\"y.example\")) ((NIL NIL \"x\" \"y.example\")) ((NIL NIL \"x\" \"y.example\")) NIL NIL "
       "NIL NIL NIL) (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1 NIL NIL "
       "NIL NIL) 4 NIL NIL NIL NIL) \"MIXED\" (\"BOUNDARY\" \"XyZ\") NIL NIL NIL))\r\n"
@@ -259,6 +261,7 @@ TEST_CASE("IMAP FETCH: multipart BODYSTRUCTURE and part sections") {
   CHECK(c.send("a FETCH 1 BODY.PEEK[2.MIME]\r\n") ==
         "* 1 FETCH (BODY[2.MIME] " +
             lit("Content-Type: application/pdf; name=\"a.pdf\"\r\n"
+                "Content-Disposition: attachment; filename=\"a.pdf\"\r\n"
                 "Content-Transfer-Encoding: base64\r\n\r\n") +
             ")\r\na OK FETCH completed\r\n");
   CHECK(c.send("a FETCH 1 BODY.PEEK[3]\r\n") == "* 1 FETCH (BODY[3] " +
