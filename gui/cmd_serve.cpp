@@ -410,7 +410,9 @@ int serve(const ServeOptions& o) {
   bool maildir_failed = false;
   std::map<std::pair<std::string, std::uint32_t>, std::filesystem::path> maildir_files;
   store.on_change([&](const net::store::Change& c) {
-    if (c.op == "remove") {  // a POP3 deletion (RFC 1939 §6 UPDATE state)
+    // A POP3 deletion (RFC 1939 §6 UPDATE state) or an IMAP expunge from INBOX (RFC 3501
+    // §6.4.3): the Maildir copy mirrors INBOX, so its file goes too.
+    if (c.op == "remove" || (c.op == "expunge" && c.folder == "INBOX")) {
       std::string where;
       auto it = maildir_files.find({c.address, c.uid});
       if (it != maildir_files.end()) {
@@ -423,11 +425,19 @@ int serve(const ServeOptions& o) {
         maildir_files.erase(it);
       }
       spdlog::info("removed from {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
-      trace->append(sim::MailboxEv{hostname, c.address, "remove", c.uid,
+      trace->append(sim::MailboxEv{hostname, c.address, c.op, c.uid,
                                    static_cast<std::uint64_t>(c.size), std::string()});
       return;
     }
-    if (c.op != "deliver") return;
+    if (c.op != "deliver") {  // IMAP: append, expunge, flags, create, delete, rename, ...
+      std::string what = "folder " + c.folder;
+      if (!c.new_name.empty()) what += " → " + c.new_name;
+      spdlog::info("{} {}: {}{}", c.op, c.address, what,
+                   c.uid ? " uid " + std::to_string(c.uid) : std::string());
+      trace->append(sim::MailboxEv{hostname, c.address, c.op, c.uid,
+                                   static_cast<std::uint64_t>(c.size), what});
+      return;
+    }
     const net::store::StoredMessage* msg = nullptr;
     if (const auto* list = store.messages(c.address)) {
       for (const auto& m : *list) {
