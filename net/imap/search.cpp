@@ -154,6 +154,7 @@ struct Ctx {
   const store::StoredMessage& m;
   uint32_t seq, max_seq, max_uid;
   const message::Message& parsed;
+  bool recent;
 };
 
 bool eval(const Key& k, const Ctx& c) {
@@ -164,8 +165,10 @@ bool eval(const Key& k, const Ctx& c) {
       if (!eval(x, c)) return false;
     return true;
   }
-  if (op == "ALL" || op == "OLD") return true;
-  if (op == "NEW" || op == "RECENT") return false;  // \Recent is not tracked yet
+  if (op == "ALL") return true;
+  if (op == "RECENT") return c.recent;
+  if (op == "OLD") return !c.recent;
+  if (op == "NEW") return c.recent && !m.has_flag("\\Seen");
   if (op == "ANSWERED") return m.has_flag("\\Answered");
   if (op == "DELETED") return m.has_flag("\\Deleted");
   if (op == "FLAGGED") return m.has_flag("\\Flagged");
@@ -239,7 +242,7 @@ void Server::do_search(Cursor& a, bool by_uid) {
     const store::StoredMessage* m = f ? f->find(view_[i]) : nullptr;
     if (!m) continue;
     auto parsed = message::Message::parse(split_message(m->data).header);
-    if (!eval(all, Ctx{*m, i + 1, max_seq, max_uid, parsed})) continue;
+    if (!eval(all, Ctx{*m, i + 1, max_seq, max_uid, parsed, is_recent(m->uid)})) continue;
     hits += " " + std::to_string(by_uid ? m->uid : i + 1);
   }
   untagged("* SEARCH" + hits, "The numbers of the messages that match.", "RFC 3501 §7.2.5");

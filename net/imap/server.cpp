@@ -294,11 +294,15 @@ void Server::flush_updates(bool allow_expunge) {
   const store::Folder* f = current();
   size_t before = view_.size();
   auto announce_exists = [&] {
-    if (view_.size() > before)
+    if (view_.size() > before) {
       untagged(
           "* " + std::to_string(view_.size()) + " EXISTS",
           "The mailbox now holds " + std::to_string(view_.size()) + " messages: new mail arrived.",
           "RFC 3501 §7.3.1");
+      claim_recent();
+      untagged("* " + std::to_string(recent_.size()) + " RECENT",
+               "How many messages are new to this session (\\Recent).", "RFC 3501 §7.3.2");
+    }
     before = view_.size();
   };
   while (!pending_.empty()) {
@@ -311,6 +315,7 @@ void Server::flush_updates(bool allow_expunge) {
       if (seq != 0) {
         announce_exists();  // EXISTS first, so sequence numbers stay right
         view_.erase(view_.begin() + (seq - 1));
+        recent_.erase(p.uid);
         before = view_.size();
         untagged("* " + std::to_string(seq) + " EXPUNGE",
                  "Message " + std::to_string(seq) +
@@ -359,7 +364,18 @@ std::vector<uint32_t> Server::resolve(const SequenceSet& set, bool by_uid) const
 }
 
 std::string Server::flags_of(const store::StoredMessage& m) const {
-  return flag_list(m.flags);
+  if (!is_recent(m.uid)) return flag_list(m.flags);
+  auto f = m.flags;
+  f.push_back("\\Recent");
+  return flag_list(f);
+}
+
+void Server::claim_recent() {
+  // EXAMINE only looks (RFC 3501 §6.3.2): the messages stay \Recent for the next SELECT.
+  auto uids = read_only_ ? store_.unclaimed_recent(user_, selected_)
+                         : store_.claim_recent(user_, selected_);
+  for (uint32_t u : uids)
+    if (seq_of(u) != 0) recent_.insert(u);
 }
 
 void Server::select_folder(const std::string& name, bool read_only) {
@@ -374,6 +390,7 @@ void Server::select_folder(const std::string& name, bool read_only) {
 void Server::unselect() {
   selected_.clear();
   view_.clear();
+  recent_.clear();
   pending_.clear();
   read_only_ = false;
   if (state_ == State::Selected) enter_state(State::Authenticated);

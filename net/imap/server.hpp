@@ -113,6 +113,8 @@ class Server {
   // Sequence numbers or UIDs of the view that a set names, ascending, as UIDs.
   std::vector<uint32_t> resolve(const SequenceSet& set, bool by_uid) const;
   std::string flags_of(const store::StoredMessage& m) const;
+  bool is_recent(uint32_t uid) const { return recent_.count(uid) != 0; }
+  void claim_recent();  // new messages become \Recent here unless read-only
 
   // Handlers (server_commands.cpp, server_mailbox.cpp, server_messages.cpp, fetch.cpp,
   // search.cpp). `a` is positioned just after the command name.
@@ -168,7 +170,9 @@ class Server {
   std::string user_;
   std::string selected_;
   bool read_only_ = false;
+  bool examine_ = false;        // cmd_select is running for EXAMINE
   std::vector<uint32_t> view_;  // UIDs of the selected folder as this client knows them
+  std::set<uint32_t> recent_;   // \Recent in this session (RFC 3501 §2.3.2)
   std::deque<Pending> pending_;
   bool muted_ = false;             // our own flag changes: reported by the command itself
   bool allow_expunge_now_ = true;  // false while answering FETCH / STORE / SEARCH

@@ -51,14 +51,16 @@ void Server::cmd_select(const std::string&, Cursor& a) {
   const store::Folder* f = store_.folder(user_, *name);
   if (!f) return no("[NONEXISTENT] Mailbox does not exist");
   if (f->noselect) return no("[CANNOT] Mailbox cannot be selected");
-  select_folder(f->name, false);
+  select_folder(f->name, examine_);
   f = current();
+  claim_recent();
   uint32_t first_unseen = 0;
   for (size_t i = 0; i < f->messages.size() && first_unseen == 0; ++i)
     if (!f->messages[i].has_flag("\\Seen")) first_unseen = static_cast<uint32_t>(i + 1);
   untagged("* " + std::to_string(view_.size()) + " EXISTS",
            "The mailbox holds " + std::to_string(view_.size()) + " messages.", "RFC 3501 §7.3.1");
-  untagged("* 0 RECENT", "No message is marked new for this session (\\Recent).",
+  untagged("* " + std::to_string(recent_.size()) + " RECENT",
+           "How many messages are new: no session has seen them before (\\Recent).",
            "RFC 3501 §7.3.2");
   if (first_unseen)
     untagged("* OK [UNSEEN " + std::to_string(first_unseen) + "] First unseen message",
@@ -79,7 +81,9 @@ void Server::cmd_select(const std::string&, Cursor& a) {
 }
 
 void Server::cmd_examine(const std::string& tag, Cursor& a) {
+  examine_ = true;
   cmd_select(tag, a);
+  examine_ = false;
   if (state_ == State::Selected) {
     read_only_ = true;
     ok("[READ-ONLY] EXAMINE completed");
@@ -232,7 +236,8 @@ void Server::cmd_status(const std::string&, Cursor& a) {
     if (item == "MESSAGES") {
       v = f->messages.size();
     } else if (item == "RECENT") {
-      v = 0;
+      v = store_.unclaimed_recent(user_, f->name).size();
+      if (f->name == selected_) v += recent_.size();
     } else if (item == "UIDNEXT") {
       v = f->uid_next;
     } else if (item == "UIDVALIDITY") {

@@ -135,6 +135,7 @@ Folder& Mailstore::make_folder(Mailbox& b, const std::string& name, std::string 
   f.special_use = std::move(special_use);
   f.uid_validity = next_validity_++;
   f.uid_next = 1;
+  f.recent_from = 1;
   f.noselect = false;
   f.messages.clear();
   return f;
@@ -398,6 +399,24 @@ std::vector<std::string> Mailstore::subscriptions(std::string_view address) cons
   const Mailbox* b = box(address);
   if (!b) return {};
   return {b->subscribed.begin(), b->subscribed.end()};
+}
+
+std::vector<uint32_t> Mailstore::unclaimed_recent(std::string_view address,
+                                                  std::string_view folder_name) const {
+  std::vector<uint32_t> out;
+  const Folder* f = folder(address, folder_name);
+  if (!f) return out;
+  for (const auto& m : f->messages)
+    if (m.uid >= f->recent_from) out.push_back(m.uid);
+  return out;
+}
+
+std::vector<uint32_t> Mailstore::claim_recent(std::string_view address,
+                                              std::string_view folder_name) {
+  auto out = unclaimed_recent(address, folder_name);
+  Mailbox* b = box(address);
+  if (Folder* f = b ? find_folder(*b, folder_name) : nullptr) f->recent_from = f->uid_next;
+  return out;
 }
 
 uint32_t Mailstore::append(std::string_view address, std::string_view folder_name, std::string data,

@@ -36,7 +36,8 @@ struct Folder {
   std::string special_use;  // "\Sent", "\Drafts", "\Trash", "\Junk" or ""
   uint32_t uid_validity = 0;
   uint32_t uid_next = 1;
-  bool noselect = false;                // deleted but still has inferiors (RFC 3501 §6.3.4)
+  bool noselect = false;     // deleted but still has inferiors (RFC 3501 §6.3.4)
+  uint32_t recent_from = 1;  // UIDs from here on are \Recent for the next session to claim
   std::vector<StoredMessage> messages;  // ascending UIDs
   const StoredMessage* find(uint32_t uid) const;
 };
@@ -120,6 +121,11 @@ class Mailstore {
   Status rename_folder(std::string_view address, std::string_view from, std::string_view to);
   Status set_subscribed(std::string_view address, std::string_view name, bool on);
   std::vector<std::string> subscriptions(std::string_view address) const;  // sorted
+
+  // \Recent (RFC 3501 §2.3.2): the UIDs no session has been told about yet. claim_recent()
+  // hands them to the calling session (they are \Recent there and nowhere else).
+  std::vector<uint32_t> claim_recent(std::string_view address, std::string_view folder);
+  std::vector<uint32_t> unclaimed_recent(std::string_view address, std::string_view folder) const;
 
   // Adds a message with these flags; returns its UID or 0 (no account or folder).
   uint32_t append(std::string_view address, std::string_view folder, std::string data,

@@ -23,16 +23,17 @@ TEST_CASE("IMAP FETCH: FLAGS UID INTERNALDATE RFC822.SIZE, macros, UID FETCH") {
   Session c(rig.store);
   c.select();
   std::string size1 = std::to_string(std::string(kMsg1).size());
-  CHECK(c.send("a FETCH 1 (FLAGS UID INTERNALDATE RFC822.SIZE)\r\n") ==
-        "* 1 FETCH (FLAGS () UID 1 INTERNALDATE \"26-Nov-2026 08:00:00 +0000\" RFC822.SIZE " +
-            size1 + ")\r\na OK FETCH completed\r\n");
+  CHECK(
+      c.send("a FETCH 1 (FLAGS UID INTERNALDATE RFC822.SIZE)\r\n") ==
+      "* 1 FETCH (FLAGS (\\Recent) UID 1 INTERNALDATE \"26-Nov-2026 08:00:00 +0000\" RFC822.SIZE " +
+          size1 + ")\r\na OK FETCH completed\r\n");
   CHECK(c.send("a FETCH 1 FAST\r\n") ==
-        "* 1 FETCH (FLAGS () INTERNALDATE \"26-Nov-2026 08:00:00 +0000\" RFC822.SIZE " + size1 +
-            ")\r\na OK FETCH completed\r\n");
+        "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \"26-Nov-2026 08:00:00 +0000\" RFC822.SIZE " +
+            size1 + ")\r\na OK FETCH completed\r\n");
   CHECK(c.send("a FETCH 1:* UID\r\n") ==
         "* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\na OK FETCH completed\r\n");
   CHECK(c.send("a UID FETCH 2:* FLAGS\r\n") ==
-        "* 2 FETCH (UID 2 FLAGS ())\r\na OK UID FETCH completed\r\n");
+        "* 2 FETCH (UID 2 FLAGS (\\Recent))\r\na OK UID FETCH completed\r\n");
   CHECK(c.send("a UID FETCH 9 FLAGS\r\n") == "a OK UID FETCH completed\r\n");
   CHECK(c.send("a FETCH 3 FLAGS\r\n") == "a BAD Invalid message sequence number\r\n");
   CHECK(c.send("a FETCH 1 (FLAGS BOGUS)\r\n") == "a BAD Invalid FETCH data items\r\n");
@@ -102,13 +103,13 @@ TEST_CASE("IMAP FETCH: body sections, partials, PEEK and the implicit \\Seen") {
   CHECK(rig.store.messages(kBob)->front().flags.empty());  // PEEK left \Seen alone
   // Non-PEEK sets \Seen and reports the flags.
   CHECK(c.send("b FETCH 1 BODY[]\r\n") ==
-        "* 1 FETCH (BODY[] " + lit(m1) + " FLAGS (\\Seen))\r\nb OK FETCH completed\r\n");
+        "* 1 FETCH (BODY[] " + lit(m1) + " FLAGS (\\Seen \\Recent))\r\nb OK FETCH completed\r\n");
   CHECK(c.send("b FETCH 1 (FLAGS RFC822)\r\n") ==
-        "* 1 FETCH (FLAGS (\\Seen) RFC822 " + lit(m1) + ")\r\nb OK FETCH completed\r\n");
+        "* 1 FETCH (FLAGS (\\Seen \\Recent) RFC822 " + lit(m1) + ")\r\nb OK FETCH completed\r\n");
   CHECK(c.send("b FETCH 2 RFC822.HEADER\r\n").find("FLAGS") == std::string::npos);
   CHECK(c.send("b UID FETCH 2 RFC822.TEXT\r\n") ==
         "* 2 FETCH (UID 2 RFC822.TEXT " + lit("The quarterly report is attached.\r\nBye\r\n") +
-            " FLAGS (\\Seen))\r\nb OK UID FETCH completed\r\n");
+            " FLAGS (\\Seen \\Recent))\r\nb OK UID FETCH completed\r\n");
   // The trace shows the literal as its own data line.
   auto lines = imaptest::lines_of(c.server.take_events());
   bool literal_line = false;
@@ -122,16 +123,17 @@ TEST_CASE("IMAP STORE: +FLAGS -FLAGS FLAGS .SILENT keywords, UID STORE") {
   Session c(rig.store);
   c.select();
   CHECK(c.send("a STORE 1 +FLAGS (\\Flagged $Work)\r\n") ==
-        "* 1 FETCH (FLAGS (\\Flagged $Work))\r\na OK STORE completed\r\n");
+        "* 1 FETCH (FLAGS (\\Flagged $Work \\Recent))\r\na OK STORE completed\r\n");
   CHECK(c.send("a STORE 1:2 +FLAGS \\seen\r\n") ==
-        "* 1 FETCH (FLAGS (\\Flagged $Work \\Seen))\r\n* 2 FETCH (FLAGS (\\Seen))\r\n"
+        "* 1 FETCH (FLAGS (\\Flagged $Work \\Seen \\Recent))\r\n"
+        "* 2 FETCH (FLAGS (\\Seen \\Recent))\r\n"
         "a OK STORE completed\r\n");
   CHECK(c.send("a STORE 1 -FLAGS ($work)\r\n") ==
-        "* 1 FETCH (FLAGS (\\Flagged \\Seen))\r\na OK STORE completed\r\n");
+        "* 1 FETCH (FLAGS (\\Flagged \\Seen \\Recent))\r\na OK STORE completed\r\n");
   CHECK(c.send("a STORE 2 FLAGS.SILENT (\\Answered)\r\n") == "a OK STORE completed\r\n");
   CHECK(rig.store.messages(kBob)->back().flags == std::vector<std::string>{"\\Answered"});
   CHECK(c.send("a UID STORE 2 FLAGS ()\r\n") ==
-        "* 2 FETCH (UID 2 FLAGS ())\r\na OK UID STORE completed\r\n");
+        "* 2 FETCH (UID 2 FLAGS (\\Recent))\r\na OK UID STORE completed\r\n");
   CHECK(c.send("a STORE 1 +FLAGS (\\Recent)\r\n") == "a BAD Invalid flag \\Recent\r\n");
   CHECK(c.send("a STORE 1 XFLAGS (\\Seen)\r\n") ==
         "a BAD Syntax: STORE sequence-set (+|-)FLAGS[.SILENT] (flags)\r\n");

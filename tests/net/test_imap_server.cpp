@@ -231,7 +231,7 @@ TEST_CASE("IMAP SELECT, EXAMINE, STATUS, CLOSE, UNSELECT") {
   c.login();
   std::string v = std::to_string(rig.store.folder("bob@recipient.example", "INBOX")->uid_validity);
   CHECK(c.send("a SELECT inbox\r\n") ==
-        "* 2 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 1] First unseen message\r\n"
+        "* 2 EXISTS\r\n* 2 RECENT\r\n* OK [UNSEEN 1] First unseen message\r\n"
         "* OK [UIDVALIDITY " +
             v +
             "] UIDs valid\r\n* OK [UIDNEXT 3] Predicted next UID\r\n"

@@ -21,11 +21,12 @@ TEST_CASE("IMAP two sessions: new mail, flags and expunges reported after the ne
   // New mail by SMTP: reported on the next command, before its tagged OK.
   rig.store.deliver(kBob, "Subject: new\r\n\r\nx\r\n", imaptest::kNow);
   CHECK_FALSE(a.server.has_output());
-  CHECK(a.send("n NOOP\r\n") == "* 3 EXISTS\r\nn OK NOOP completed\r\n");
+  CHECK(a.send("n NOOP\r\n") == "* 3 EXISTS\r\n* 3 RECENT\r\nn OK NOOP completed\r\n");
   // B changes flags: A sees FETCH FLAGS; B sees its own STORE result only.
   CHECK(b.send("s STORE 1 +FLAGS (\\Seen)\r\n") ==
-        "* 1 FETCH (FLAGS (\\Seen))\r\n* 3 EXISTS\r\ns OK STORE completed\r\n");
-  CHECK(a.send("n NOOP\r\n") == "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\nn OK NOOP completed\r\n");
+        "* 1 FETCH (FLAGS (\\Seen))\r\n* 3 EXISTS\r\n* 0 RECENT\r\ns OK STORE completed\r\n");
+  CHECK(a.send("n NOOP\r\n") ==
+        "* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent))\r\nn OK NOOP completed\r\n");
   // B expunges message 2: A hears of it on NOOP, but not while answering FETCH.
   b.send("s STORE 2 +FLAGS.SILENT (\\Deleted)\r\n");
   CHECK(b.send("e EXPUNGE\r\n") == "* 2 EXPUNGE\r\ne OK EXPUNGE completed\r\n");
@@ -47,11 +48,12 @@ TEST_CASE("IMAP two sessions: EXISTS before EXPUNGE keeps sequence numbers right
   a.select();
   b.select();
   rig.store.deliver(kBob, "Subject: 3\r\n\r\n3\r\n", 0);
-  CHECK(b.send("n NOOP\r\n") == "* 3 EXISTS\r\nn OK NOOP completed\r\n");
+  CHECK(b.send("n NOOP\r\n") == "* 3 EXISTS\r\n* 1 RECENT\r\nn OK NOOP completed\r\n");
   b.send("s UID STORE 3 +FLAGS.SILENT (\\Deleted)\r\n");
   b.send("e EXPUNGE\r\n");
   // A learns of message 3 and that it is gone.
-  CHECK(a.send("n NOOP\r\n") == "* 3 EXISTS\r\n* 3 EXPUNGE\r\nn OK NOOP completed\r\n");
+  CHECK(a.send("n NOOP\r\n") ==
+        "* 3 EXISTS\r\n* 2 RECENT\r\n* 3 EXPUNGE\r\nn OK NOOP completed\r\n");
 }
 
 TEST_CASE("IMAP two sessions: APPEND and COPY into the selected mailbox; other folders quiet") {
@@ -63,10 +65,10 @@ TEST_CASE("IMAP two sessions: APPEND and COPY into the selected mailbox; other f
         "p OK [APPENDUID 1 1] APPEND completed\r\n");
   CHECK(b.send("p APPEND Sent {8+}\r\nSubject:\r\n") ==
         "p OK [APPENDUID 4 1] APPEND completed\r\n");
-  CHECK(a.send("n NOOP\r\n") == "* 1 EXISTS\r\nn OK NOOP completed\r\n");
+  CHECK(a.send("n NOOP\r\n") == "* 1 EXISTS\r\n* 1 RECENT\r\nn OK NOOP completed\r\n");
   // The session's own APPEND to its selected mailbox is reported too.
   CHECK(a.send("q APPEND INBOX {8+}\r\nSubject:\r\n") ==
-        "* 2 EXISTS\r\nq OK [APPENDUID 1 2] APPEND completed\r\n");
+        "* 2 EXISTS\r\n* 2 RECENT\r\nq OK [APPENDUID 1 2] APPEND completed\r\n");
   // Another account's mail is none of A's business.
   rig.store.deliver("carol@recipient.example", "x\r\n", 0);
   CHECK(a.send("n NOOP\r\n") == "n OK NOOP completed\r\n");
@@ -82,9 +84,9 @@ TEST_CASE("IMAP IDLE: changes pushed at once, DONE ends it") {
   CHECK(a.server.idling());
   rig.store.deliver(kBob, "Subject: 3\r\n\r\n3\r\n", 0);
   CHECK(a.server.has_output());
-  CHECK(a.server.take_output() == "* 3 EXISTS\r\n");
+  CHECK(a.server.take_output() == "* 3 EXISTS\r\n* 3 RECENT\r\n");
   b.send("s STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");
-  CHECK(a.server.take_output() == "* 1 FETCH (UID 1 FLAGS (\\Deleted))\r\n");
+  CHECK(a.server.take_output() == "* 1 FETCH (UID 1 FLAGS (\\Deleted \\Recent))\r\n");
   b.send("e EXPUNGE\r\n");
   CHECK(a.server.take_output() == "* 1 EXPUNGE\r\n");
   CHECK(a.send("DO", true) == "");
@@ -97,7 +99,7 @@ TEST_CASE("IMAP IDLE: changes pushed at once, DONE ends it") {
   CHECK(a.send("j IDLE x\r\n") == "j BAD IDLE takes no arguments\r\n");
   // IDLE flushes what is pending before the continuation.
   rig.store.deliver(kBob, "Subject: 4\r\n\r\n4\r\n", 0);
-  CHECK(a.send("l IDLE\r\n") == "* 3 EXISTS\r\n+ idling\r\n");
+  CHECK(a.send("l IDLE\r\n") == "* 3 EXISTS\r\n* 3 RECENT\r\n+ idling\r\n");
   // IDLE is allowed in the authenticated state too.
   Session c(rig.store);
   c.login();
@@ -282,4 +284,28 @@ TEST_CASE("IMAP robustness: mutated valid commands in two interleaved sessions")
   }
   CHECK(oks > 500);  // many commands ran
   CHECK(rig.store.folder("bob@recipient.example", "INBOX") != nullptr);
+}
+
+TEST_CASE("IMAP \\Recent: the first session to learn of a message gets it (RFC 3501 2.3.2)") {
+  Rig rig;
+  rig.two_messages();
+  Session peek(rig.store), first(rig.store), second(rig.store);
+  peek.login();
+  CHECK(peek.send("s STATUS INBOX (RECENT)\r\n") ==
+        "* STATUS INBOX (RECENT 2)\r\ns OK STATUS completed\r\n");
+  // EXAMINE sees them as \Recent without taking that away from the next SELECT.
+  CHECK(peek.send("e EXAMINE INBOX\r\n").find("* 2 RECENT\r\n") != std::string::npos);
+  first.select();
+  CHECK(first.send("f SEARCH RECENT\r\n") == "* SEARCH 1 2\r\nf OK SEARCH completed\r\n");
+  first.send("s STORE 1 +FLAGS.SILENT (\\Seen)\r\n");
+  CHECK(first.send("f SEARCH NEW\r\n") == "* SEARCH 2\r\nf OK SEARCH completed\r\n");
+  CHECK(first.send("f SEARCH OLD\r\n") == "* SEARCH\r\nf OK SEARCH completed\r\n");
+  CHECK(first.send("s STATUS INBOX (RECENT)\r\n") ==
+        "* STATUS INBOX (RECENT 2)\r\ns OK STATUS completed\r\n");
+  second.login();
+  CHECK(second.send("s STATUS INBOX (RECENT)\r\n") ==
+        "* STATUS INBOX (RECENT 0)\r\ns OK STATUS completed\r\n");
+  CHECK(second.send("x SELECT INBOX\r\n").find("* 0 RECENT\r\n") != std::string::npos);
+  CHECK(second.send("f FETCH 2 FLAGS\r\n") == "* 2 FETCH (FLAGS ())\r\nf OK FETCH completed\r\n");
+  CHECK(second.send("f SEARCH OLD\r\n") == "* SEARCH 1 2\r\nf OK SEARCH completed\r\n");
 }
