@@ -314,6 +314,9 @@ def idle_checks(srv):
         pushed = a.line(timeout=10)
         if not pushed.endswith(" EXISTS") or pushed == before[0]:
             return "expected a new EXISTS, got %r (before %r)" % (pushed, before)
+        recent = a.line(timeout=10)  # the idler is the first to learn of it (RFC 3501 §7.3.2)
+        if recent != "* 1 RECENT":
+            return "expected * 1 RECENT, got %r" % recent
         # Another IMAP session flags the message; the idler sees FETCH FLAGS at once.
         m = srv.imap()
         m.select("INBOX")
@@ -321,7 +324,7 @@ def idle_checks(srv):
         m.store(n, "+FLAGS", "\\Flagged")
         m.logout()
         flags = a.line(timeout=10)
-        if "FETCH" not in flags or "\\Flagged" not in flags:
+        if "FETCH" not in flags or "\\Flagged" not in flags or "\\Recent" not in flags:
             return "expected FETCH FLAGS, got %r" % flags
         a.send(b"DONE\r\n")
         done = a.until_tag("a3")
