@@ -123,9 +123,9 @@ TEST_CASE("Mailstore lock: one owner at a time (RFC 1939 section 8)") {
   CHECK_FALSE(s.locked("bruno@recipient.example"));
   CHECK(s.lock("Bruno@Recipient.example", 1));
   CHECK(s.locked("bruno@recipient.example"));
-  CHECK(s.lock("bruno@recipient.example", 1));   // the owner may lock again
+  CHECK(s.lock("bruno@recipient.example", 1));  // the owner may lock again
   CHECK_FALSE(s.lock("bruno@recipient.example", 2));
-  s.unlock("bruno@recipient.example", 2);        // not the owner: no effect
+  s.unlock("bruno@recipient.example", 2);  // not the owner: no effect
   CHECK(s.locked("bruno@recipient.example"));
   s.unlock("bruno@recipient.example", 1);
   CHECK_FALSE(s.locked("bruno@recipient.example"));
