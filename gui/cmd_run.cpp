@@ -26,7 +26,7 @@ int run_lesson_headless(const HeadlessOptions& o) {
             << lesson.seed << ")\n";
   sim::World world(std::move(lesson));
   bool finished = world.run();
-  sim::write_transcript(world.trace(), std::cout, {o.explain, o.segments});
+  sim::write_transcript(world.trace(), std::cout, {o.explain, o.segments, &world.lesson(), o.lang});
 
   // The end state, folded from the trace like every other view.
   std::map<std::string, int> boxes;

@@ -25,6 +25,16 @@ std::string flags_of(std::uint8_t f) {
   return s;
 }
 
+// Step notes read "step N/M: narration"; the lesson has the narration in every language.
+std::string step_text(const std::string& note, const TranscriptOptions& opt) {
+  unsigned n = 0, m = 0;
+  if (!opt.lesson || std::sscanf(note.c_str(), "step %u/%u", &n, &m) != 2 || n == 0 ||
+      n > opt.lesson->steps.size())
+    return note;
+  return "step " + std::to_string(n) + "/" + std::to_string(m) + ": " +
+         opt.lesson->steps[n - 1].narration.get(opt.lang);
+}
+
 }  // namespace
 
 void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOptions& opt) {
@@ -56,7 +66,7 @@ void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOpt
                 << "\n";
           } else if constexpr (std::is_same_v<T, NoteEv>) {
             if (e.kind == "step")
-              out << ts << "== " << e.text << "\n";
+              out << ts << "== " << step_text(e.text, opt) << "\n";
             else
               out << ts << "-- " << (e.host.empty() ? "" : e.host + ": ") << e.text << "\n";
           } else if constexpr (std::is_same_v<T, StateEv>) {

@@ -59,6 +59,9 @@ check("password not printed", "ana-secret" not in out and "AGFuYQBhbmEtc2VjcmV0"
 r2 = run("run", LESSON)
 check("two runs print the same transcript", r2.stdout == out)
 
+r = run("run", LESSON, "--lang", "pt")
+check("--lang pt narrates in Portuguese", "A Ana carrega em Enviar" in r.stdout, r.stdout[:400])
+
 r = run("run", LESSON, "--explain")
 check("--explain adds meanings with RFC sections", "RFC 5321" in r.stdout)
 
