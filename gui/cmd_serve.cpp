@@ -1,9 +1,9 @@
 // `mailsim serve`: the same SMTP server engine the simulator runs, on a real TCP socket,
 // so real clients (smtplib, curl, swaks, Thunderbird) can send mail to it. Delivered mail
 // is kept in memory and, with --maildir, also written as Maildir files. With --pop3 the
-// POP3 engine serves the same mailboxes (its listener runs on a second thread; the two
-// share the store under one mutex), and a POP3 deletion also removes the Maildir file.
-// With --imap the IMAP engine serves them too, on a third thread under the same mutex.
+// POP3 engine serves the same mailboxes, and a POP3 deletion also removes the Maildir file.
+// With --imap the IMAP engine serves them too. All listeners share one event loop on the
+// main thread, so the store needs no lock.
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -17,19 +17,16 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "gui/commands.hpp"
 #include "net/smtp/recipient_policy.hpp"
-#include "net/socket/imap_listener.hpp"
-#include "net/socket/pop3_listener.hpp"
-#include "net/socket/smtp_listener.hpp"
+#include "net/socket/engines.hpp"
+#include "net/socket/listener.hpp"
 #include "net/store/maildir.hpp"
 #include "net/store/mailstore.hpp"
 #include "sim/trace.hpp"
@@ -130,25 +127,20 @@ std::string summary_of(const std::string& data) {
 // temporary failure (451, RFC 5321 §4.2.2) instead of a 250 for mail the user cannot see.
 class MaildirPolicy : public net::smtp::ServerPolicy {
  public:
-  // Every call holds store_mutex: the store is shared with the POP3 listener's thread.
-  MaildirPolicy(net::smtp::RecipientPolicy& inner, bool& write_failed, std::mutex& store_mutex)
-      : inner_(inner), failed_(write_failed), mutex_(store_mutex) {}
+  MaildirPolicy(net::smtp::RecipientPolicy& inner, bool& write_failed)
+      : inner_(inner), failed_(write_failed) {}
   std::optional<std::string> authenticate(const std::string& login,
                                           const std::string& password) override {
-    std::lock_guard<std::mutex> g(mutex_);
     return inner_.authenticate(login, password);
   }
   net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
-    std::lock_guard<std::mutex> g(mutex_);
     return inner_.check_sender(env, addr);
   }
   net::smtp::Reply check_recipient(const net::smtp::Envelope& env,
                                    const std::string& addr) override {
-    std::lock_guard<std::mutex> g(mutex_);
     return inner_.check_recipient(env, addr);
   }
   net::smtp::Reply accept_message(const net::smtp::Envelope& env, std::string message) override {
-    std::lock_guard<std::mutex> g(mutex_);
     failed_ = false;
     auto r = inner_.accept_message(env, std::move(message));  // Maildir written meanwhile
     if (r.positive() && failed_) {
@@ -160,7 +152,6 @@ class MaildirPolicy : public net::smtp::ServerPolicy {
  private:
   net::smtp::RecipientPolicy& inner_;
   bool& failed_;
-  std::mutex& mutex_;
 };
 
 // Removes the Maildir copy of a deleted message: new/NAME, or cur/NAME:2,FLAGS when a
@@ -191,7 +182,6 @@ class TraceFile {
   }
   void append(sim::Payload p) {
     if (!enabled_) return;
-    std::lock_guard<std::mutex> g(mutex_);  // SMTP and POP3 listeners run on two threads
     const auto t = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - start_)
                        .count();
@@ -205,29 +195,81 @@ class TraceFile {
   std::chrono::steady_clock::time_point start_;
   std::uint64_t seq_ = 0;
   bool enabled_ = false;
-  std::mutex mutex_;
 };
 
-// --pop3: the POP3 listener over the same store, logging and tracing like SMTP's (proto
-// POP3). Its connection ids are offset by kPop3ConnBase in log and trace so that they never
-// clash with SMTP's. Throws net::socket::ListenError.
+// Logs and traces one listener's connections, lines and state changes. Log lines start
+// with `prefix` ("conn", "pop3 conn"); trace connection ids are offset by `conn_base` so that
+// the protocols' ids never clash.
+void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
+                   std::uint32_t conn_base, sim::Proto proto, const std::string& hostname,
+                   TraceFile& trace, const std::vector<User>& users, bool verbose) {
+  auto peer_of = [](const net::socket::ConnectionInfo& c) {
+    return c.peer_ip + ":" + std::to_string(c.peer_port);
+  };
+  listener.on_connection([=, &trace](const net::socket::ConnectionInfo& c, bool opened) {
+    spdlog::info("{} {} {} {}{}", prefix, c.id, opened ? "from" : "closed", peer_of(c),
+                 c.refused ? " (refused: too many connections)" : "");
+    sim::ConnEv ev;
+    ev.conn = conn_base + c.id;
+    ev.op = opened ? (c.refused ? "refused" : "open") : "close";
+    ev.client = c.peer_ip;
+    ev.server = hostname;
+    ev.client_port = c.peer_port;
+    ev.server_port = c.local_port;
+    ev.proto = proto;
+    trace.append(std::move(ev));
+  });
+  std::vector<std::string> passwords;
+  for (const auto& u : users) passwords.push_back(u.password);
+  listener.on_event([=, &trace](const net::socket::ConnectionInfo& c, const net::EngineEvent& e) {
+    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
+      sim::LineEv l;
+      l.conn = conn_base + c.id;
+      l.proto = proto;
+      l.from = le->sent ? hostname : c.peer_ip;
+      l.to = le->sent ? c.peer_ip : hostname;
+      l.from_client = !le->sent;
+      l.data = le->kind == net::LineKind::Data;
+      l.text = le->text;
+      l.label = le->label;
+      l.meaning = le->meaning;
+      l.rfc = le->rfc;
+      // Credentials never reach the log or the trace: the engine marks them, and known
+      // passwords are masked in commands too in case a client sends one in the clear.
+      redact(l.text, le->secret);
+      redact(l.meaning, le->secret);
+      if (!l.data) {
+        for (const auto& p : passwords) redact(l.text, p);
+      }
+      if (verbose) spdlog::info("{} {} {} {}", prefix, c.id, le->sent ? "S:" : "C:", l.text);
+      trace.append(std::move(l));
+    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
+      if (verbose) spdlog::info("{} {} state {} → {}", prefix, c.id, se->from, se->to);
+      trace.append(sim::StateEv{hostname, conn_base + c.id, proto, "server", se->from, se->to});
+    }
+  });
+  listener.on_error([=](const net::socket::ConnectionInfo& c, const std::string& what) {
+    spdlog::error("{} {} {}: {}", prefix, c.id, peer_of(c), what);
+  });
+}
+
+// --pop3: the POP3 listener over the same store (log prefix "pop3 conn", trace ids offset
+// by kPop3ConnBase). Throws net::socket::ListenError.
 constexpr std::uint32_t kPop3ConnBase = 1000000;
 
-std::unique_ptr<net::socket::Pop3Listener> make_pop3_listener(
-    const ServeOptions& o, const std::string& hostname, const std::string& domain,
-    net::store::Mailstore& store, std::mutex& store_mutex, TraceFile& trace,
+std::unique_ptr<net::socket::Listener> make_pop3_listener(
+    net::socket::EventLoop& loop, const ServeOptions& o, const std::string& hostname,
+    const std::string& domain, net::store::Mailstore& store, TraceFile& trace,
     const std::vector<User>& users) {
-  net::socket::Pop3ListenerOptions po;
-  po.bind = o.bind;
-  po.port = static_cast<std::uint16_t>(o.pop3_port);
-  po.server.hostname = hostname;
+  net::pop3::ServerConfig cfg;
+  cfg.hostname = hostname;
   // UIDs start again at 1 in a new serve process: a new validity keeps UIDLs unique.
-  po.server.uidl_validity =
+  cfg.uidl_validity =
       static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   // APOP needs the clear-text secret (RFC 1939 §7): login name or full address.
-  po.server.apop_secret = [users, domain](std::string_view login) -> std::optional<std::string> {
+  cfg.apop_secret = [users, domain](std::string_view login) -> std::optional<std::string> {
     std::string l(login);
     for (char& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     for (const auto& u : users) {
@@ -237,128 +279,36 @@ std::unique_ptr<net::socket::Pop3Listener> make_pop3_listener(
     }
     return std::nullopt;
   };
+  net::socket::ListenerOptions po;
+  po.bind = o.bind;
+  po.port = static_cast<std::uint16_t>(o.pop3_port);
   po.max_connections = o.max_connections;
   po.idle_timeout_s = std::max(o.idle_timeout, 1);
-  po.store_mutex = &store_mutex;
-  auto pop3 = std::make_unique<net::socket::Pop3Listener>(po, store);
-
-  auto peer_of = [](const net::socket::ConnectionInfo& c) {
-    return c.peer_ip + ":" + std::to_string(c.peer_port);
-  };
-  pop3->on_connection(
-      [&trace, hostname, peer_of](const net::socket::ConnectionInfo& c, bool opened) {
-        spdlog::info("pop3 conn {} {} {}{}", c.id, opened ? "from" : "closed", peer_of(c),
-                     c.refused ? " (refused: too many connections)" : "");
-        sim::ConnEv ev;
-        ev.conn = kPop3ConnBase + c.id;
-        ev.op = opened ? (c.refused ? "refused" : "open") : "close";
-        ev.client = c.peer_ip;
-        ev.server = hostname;
-        ev.client_port = c.peer_port;
-        ev.server_port = c.local_port;
-        ev.proto = sim::Proto::Pop3;
-        trace.append(std::move(ev));
-      });
-  std::vector<std::string> passwords;
-  for (const auto& u : users) passwords.push_back(u.password);
-  const bool verbose = o.verbose;
-  pop3->on_event([&trace, hostname, passwords, verbose](const net::socket::ConnectionInfo& c,
-                                                        const net::EngineEvent& e) {
-    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
-      sim::LineEv l;
-      l.conn = kPop3ConnBase + c.id;
-      l.proto = sim::Proto::Pop3;
-      l.from = le->sent ? hostname : c.peer_ip;
-      l.to = le->sent ? c.peer_ip : hostname;
-      l.from_client = !le->sent;
-      l.data = le->kind == net::LineKind::Data;
-      l.text = le->text;
-      l.label = le->label;
-      l.meaning = le->meaning;
-      l.rfc = le->rfc;
-      redact(l.text, le->secret);
-      redact(l.meaning, le->secret);
-      if (!l.data) {
-        for (const auto& p : passwords) redact(l.text, p);
-      }
-      if (verbose) spdlog::info("pop3 conn {} {} {}", c.id, le->sent ? "S:" : "C:", l.text);
-      trace.append(std::move(l));
-    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
-      if (verbose) spdlog::info("pop3 conn {} state {} → {}", c.id, se->from, se->to);
-      trace.append(sim::StateEv{hostname, kPop3ConnBase + c.id, sim::Proto::Pop3, "server",
-                                se->from, se->to});
-    }
-  });
-  pop3->on_error([peer_of](const net::socket::ConnectionInfo& c, const std::string& what) {
-    spdlog::error("pop3 conn {} {}: {}", c.id, peer_of(c), what);
-  });
+  auto pop3 = std::make_unique<net::socket::Listener>(
+      loop, po, net::socket::pop3_protocol(std::move(cfg), store));
+  log_and_trace(*pop3, "pop3 conn", kPop3ConnBase, sim::Proto::Pop3, hostname, trace, users,
+                o.verbose);
   return pop3;
 }
 
-// --imap: the IMAP listener over the same store, logged and traced like POP3 (proto IMAP,
-// connection ids offset by kImapConnBase). Throws net::socket::ListenError.
+// --imap: the IMAP listener over the same store, logged and traced like POP3 (log prefix
+// "imap conn", trace ids offset by kImapConnBase). Throws net::socket::ListenError.
 constexpr std::uint32_t kImapConnBase = 2000000;
 
-std::unique_ptr<net::socket::ImapListener> make_imap_listener(
-    const ServeOptions& o, const std::string& hostname, net::store::Mailstore& store,
-    std::mutex& store_mutex, TraceFile& trace, const std::vector<User>& users) {
-  net::socket::ImapListenerOptions io;
+std::unique_ptr<net::socket::Listener> make_imap_listener(
+    net::socket::EventLoop& loop, const ServeOptions& o, const std::string& hostname,
+    net::store::Mailstore& store, TraceFile& trace, const std::vector<User>& users) {
+  net::imap::ServerConfig cfg;
+  cfg.hostname = hostname;
+  net::socket::ListenerOptions io;
   io.bind = o.bind;
   io.port = static_cast<std::uint16_t>(o.imap_port);
-  io.server.hostname = hostname;
   io.max_connections = o.max_connections;
-  io.store_mutex = &store_mutex;
-  auto imap = std::make_unique<net::socket::ImapListener>(io, store);
-  auto peer_of = [](const net::socket::ConnectionInfo& c) {
-    return c.peer_ip + ":" + std::to_string(c.peer_port);
-  };
-  imap->on_connection(
-      [&trace, hostname, peer_of](const net::socket::ConnectionInfo& c, bool opened) {
-        spdlog::info("imap conn {} {} {}{}", c.id, opened ? "from" : "closed", peer_of(c),
-                     c.refused ? " (refused: too many connections)" : "");
-        sim::ConnEv ev;
-        ev.conn = kImapConnBase + c.id;
-        ev.op = opened ? (c.refused ? "refused" : "open") : "close";
-        ev.client = c.peer_ip;
-        ev.server = hostname;
-        ev.client_port = c.peer_port;
-        ev.server_port = c.local_port;
-        ev.proto = sim::Proto::Imap;
-        trace.append(std::move(ev));
-      });
-  std::vector<std::string> passwords;
-  for (const auto& u : users) passwords.push_back(u.password);
-  const bool verbose = o.verbose;
-  imap->on_event([&trace, hostname, passwords, verbose](const net::socket::ConnectionInfo& c,
-                                                        const net::EngineEvent& e) {
-    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
-      sim::LineEv l;
-      l.conn = kImapConnBase + c.id;
-      l.proto = sim::Proto::Imap;
-      l.from = le->sent ? hostname : c.peer_ip;
-      l.to = le->sent ? c.peer_ip : hostname;
-      l.from_client = !le->sent;
-      l.data = le->kind == net::LineKind::Data;
-      l.text = le->text;
-      l.label = le->label;
-      l.meaning = le->meaning;
-      l.rfc = le->rfc;
-      redact(l.text, le->secret);
-      redact(l.meaning, le->secret);
-      if (!l.data) {
-        for (const auto& p : passwords) redact(l.text, p);
-      }
-      if (verbose) spdlog::info("imap conn {} {} {}", c.id, le->sent ? "S:" : "C:", l.text);
-      trace.append(std::move(l));
-    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
-      if (verbose) spdlog::info("imap conn {} state {} → {}", c.id, se->from, se->to);
-      trace.append(sim::StateEv{hostname, kImapConnBase + c.id, sim::Proto::Imap, "server",
-                                se->from, se->to});
-    }
-  });
-  imap->on_error([peer_of](const net::socket::ConnectionInfo& c, const std::string& what) {
-    spdlog::error("imap conn {} {}: {}", c.id, peer_of(c), what);
-  });
+  io.idle_timeout_s = 1800;  // RFC 3501 §5.4: the autologout timer is at least 30 minutes
+  auto imap = std::make_unique<net::socket::Listener>(
+      loop, io, net::socket::imap_protocol(std::move(cfg), store));
+  log_and_trace(*imap, "imap conn", kImapConnBase, sim::Proto::Imap, hostname, trace, users,
+                o.verbose);
   return imap;
 }
 
@@ -472,75 +422,29 @@ int serve(const ServeOptions& o) {
                                          .count());
   });
 
+  net::smtp::ServerConfig cfg;
+  MaildirPolicy policy(recipients, maildir_failed);
+  cfg.hostname = hostname;
+  cfg.submission = o.submission;
+  cfg.offer_auth = !users.empty();
+  cfg.max_message_size = o.max_size;
   net::socket::ListenerOptions lo;
   lo.bind = o.bind;
   lo.port = static_cast<std::uint16_t>(o.port);
-  std::mutex store_mutex;  // the store is shared by the SMTP and POP3 listener threads
-  MaildirPolicy policy(recipients, maildir_failed, store_mutex);
-  lo.server.hostname = hostname;
-  lo.server.submission = o.submission;
-  lo.server.offer_auth = !users.empty();
-  lo.server.max_message_size = o.max_size;
   lo.max_connections = o.max_connections;
   lo.idle_timeout_s = o.idle_timeout;
 
-  std::unique_ptr<net::socket::SmtpListener> listener;
+  // One event loop on this thread serves every listener (and so every store access).
+  net::socket::EventLoop loop;
+  std::unique_ptr<net::socket::Listener> listener;
   try {
-    listener = std::make_unique<net::socket::SmtpListener>(lo, policy);
+    listener = std::make_unique<net::socket::Listener>(
+        loop, lo, net::socket::smtp_protocol(std::move(cfg), policy));
   } catch (const std::exception& e) {
     std::cerr << "mailsim serve: " << e.what() << "\n";
     return 1;
   }
-
-  std::vector<std::string> passwords;
-  for (const auto& u : users) passwords.push_back(u.password);
-
-  auto peer_of = [](const net::socket::ConnectionInfo& c) {
-    return c.peer_ip + ":" + std::to_string(c.peer_port);
-  };
-  listener->on_connection([&](const net::socket::ConnectionInfo& c, bool opened) {
-    spdlog::info("conn {} {} {}{}", c.id, opened ? "from" : "closed", peer_of(c),
-                 c.refused ? " (refused: too many connections)" : "");
-    sim::ConnEv ev;
-    ev.conn = c.id;
-    ev.op = opened ? (c.refused ? "refused" : "open") : "close";
-    ev.client = c.peer_ip;
-    ev.server = hostname;
-    ev.client_port = c.peer_port;
-    ev.server_port = c.local_port;
-    ev.proto = sim::Proto::Smtp;
-    trace->append(std::move(ev));
-  });
-  listener->on_event([&](const net::socket::ConnectionInfo& c, const net::EngineEvent& e) {
-    if (const auto* le = std::get_if<net::LineEvent>(&e)) {
-      sim::LineEv l;
-      l.conn = c.id;
-      l.proto = sim::Proto::Smtp;
-      l.from = le->sent ? hostname : c.peer_ip;
-      l.to = le->sent ? c.peer_ip : hostname;
-      l.from_client = !le->sent;
-      l.data = le->kind == net::LineKind::Data;
-      l.text = le->text;
-      l.label = le->label;
-      l.meaning = le->meaning;
-      l.rfc = le->rfc;
-      // Credentials never reach the log or the trace: the engine marks them, and known
-      // passwords are masked in commands too in case a client sends one in the clear.
-      redact(l.text, le->secret);
-      redact(l.meaning, le->secret);
-      if (!l.data) {
-        for (const auto& p : passwords) redact(l.text, p);
-      }
-      if (o.verbose) spdlog::info("conn {} {} {}", c.id, le->sent ? "S:" : "C:", l.text);
-      trace->append(std::move(l));
-    } else if (const auto* se = std::get_if<net::StateEvent>(&e)) {
-      if (o.verbose) spdlog::info("conn {} state {} → {}", c.id, se->from, se->to);
-      trace->append(sim::StateEv{hostname, c.id, sim::Proto::Smtp, "server", se->from, se->to});
-    }
-  });
-  listener->on_error([&](const net::socket::ConnectionInfo& c, const std::string& what) {
-    spdlog::error("conn {} {}: {}", c.id, peer_of(c), what);
-  });
+  log_and_trace(*listener, "conn", 0, sim::Proto::Smtp, hostname, *trace, users, o.verbose);
 
   std::string names;
   for (const auto& u : users) names += (names.empty() ? "" : ", ") + u.name;
@@ -550,55 +454,29 @@ int serve(const ServeOptions& o) {
     spdlog::warn("no --user given: every local recipient will be refused (550)");
   }
 
-  std::unique_ptr<net::socket::Pop3Listener> pop3;
-  std::thread pop3_thread;
+  std::unique_ptr<net::socket::Listener> pop3;
   if (o.pop3_port >= 0) {
     try {
-      pop3 = make_pop3_listener(o, hostname, o.domain, store, store_mutex, *trace, users);
+      pop3 = make_pop3_listener(loop, o, hostname, o.domain, store, *trace, users);
     } catch (const std::exception& e) {
       std::cerr << "mailsim serve: " << e.what() << "\n";
       return 1;
     }
     std::cout << "mailsim: POP3 on " << pop3->local_address() << std::endl;
-    pop3_thread = std::thread([&pop3] { pop3->run(); });
   }
 
-  std::unique_ptr<net::socket::ImapListener> imap;
-  std::thread imap_thread;
+  std::unique_ptr<net::socket::Listener> imap;
   if (o.imap_port >= 0) {
     try {
-      imap = make_imap_listener(o, hostname, store, store_mutex, *trace, users);
+      imap = make_imap_listener(loop, o, hostname, store, *trace, users);
     } catch (const std::exception& e) {
       std::cerr << "mailsim serve: " << e.what() << "\n";
-      if (pop3) {
-        pop3->stop();
-        pop3_thread.join();
-      }
       return 1;
     }
     std::cout << "mailsim: IMAP on " << imap->local_address() << std::endl;
-    imap_thread = std::thread([&imap] { imap->run(); });
   }
 
-  auto stop_pop3 = [&] {
-    if (!pop3) return;
-    pop3->stop();
-    pop3_thread.join();
-  };
-  auto stop_imap = [&] {
-    if (!imap) return;
-    imap->stop();
-    imap_thread.join();
-  };
-  try {
-    listener->run();
-  } catch (...) {
-    stop_pop3();  // a joinable std::thread must not be destroyed
-    stop_imap();
-    throw;
-  }
-  stop_pop3();
-  stop_imap();
+  loop.run();
   spdlog::info("stopped");
   return 0;
 }

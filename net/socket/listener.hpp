@@ -1,0 +1,137 @@
+// The socket driver for serve mode: TCP listeners that run one sans-I/O protocol engine per
+// accepted connection and move bytes between the socket and the engine. Several listeners
+// (SMTP, POP3, IMAP) share one EventLoop, so all engines and the store they share run on the
+// thread that calls EventLoop::run(). The protocol-specific parts (which engine, the refusal
+// and shutdown lines) come from a Protocol; see net/socket/engines.hpp. asio stays in the
+// .cpp; this header shows only plain types.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "net/engine_event.hpp"
+
+namespace net::socket {
+
+struct ListenerOptions {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 0;            // 0 → an ephemeral port; see Listener::port()
+  std::size_t max_connections = 50;  // more get Protocol::refusal() and are closed
+  int idle_timeout_s = 300;          // then Session::on_timeout()
+};
+
+// One TCP connection as the listener saw it.
+struct ConnectionInfo {
+  std::uint32_t id = 0;  // 1, 2, … in accept order, per listener
+  std::string peer_ip;
+  std::uint16_t peer_port = 0;
+  std::string local_ip;
+  std::uint16_t local_port = 0;
+  bool refused = false;  // over max_connections: answered Protocol::refusal() without an engine
+};
+
+// Binding failed; what() reads like "cannot listen on 127.0.0.1:25: Permission denied".
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One connection's engine, as the listener drives it (see e.g. net::smtp::Server).
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual void on_connect(const std::string& peer_ip) = 0;  // queues the greeting
+  virtual void feed(std::string_view bytes) = 0;
+  virtual std::string take_output() = 0;
+  virtual EngineEvents take_events() = 0;
+  virtual bool wants_close() const = 0;  // close after flushing output
+  virtual void on_disconnect() = 0;      // the peer vanished or the server closed first
+  virtual void on_timeout() = 0;         // idle timer fired: the engine says goodbye
+  virtual void shutdown() {}             // server stops (when Protocol::shutdown_reply is empty)
+  virtual int penalty_ms() const { return 0; }  // > 0: hold output and input that long
+  virtual void end_penalty() {}
+  virtual bool has_output() const { return false; }  // output queued outside feed()
+};
+
+// A line the listener writes itself (not the engine), with its trace explanation.
+struct ListenerReply {
+  std::string text;  // without CRLF
+  std::string meaning;
+  std::string rfc;
+};
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+  virtual std::unique_ptr<Session> open(const ConnectionInfo& conn) = 0;
+  // Called once the listener exists: `wake` (loop thread only) makes it write whatever
+  // sessions have queued outside feed() (Session::has_output).
+  virtual void attach(std::function<void()> wake) { (void)wake; }
+
+  // Sent instead of a greeting to a connection over max_connections.
+  ListenerReply refusal;
+  // The last line for open sessions when the server stops; nullopt: Session::shutdown()
+  // queues it.
+  std::optional<ListenerReply> shutdown_reply;
+};
+
+// One thread's asio event loop, shared by listeners; it also handles SIGINT/SIGTERM.
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Serves until stop() or SIGINT/SIGTERM; open sessions get their protocol's shutdown
+  // reply and are closed before run() returns. A second signal closes them at once.
+  void run();
+  // Thread-safe; may be called before run() (run() then returns at once).
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  friend class Listener;
+};
+
+class Listener {
+ public:
+  // Every line the engine parsed (sent=false, C:) or wrote (sent=true, S:) and every state
+  // change, in order, as it happens.
+  using EventHandler = std::function<void(const ConnectionInfo&, const EngineEvent&)>;
+  // A connection was accepted (opened=true) or is gone (opened=false).
+  using ConnectionHandler = std::function<void(const ConnectionInfo&, bool opened)>;
+  // Something threw while serving a connection (the connection is then closed).
+  using ErrorHandler = std::function<void(const ConnectionInfo&, const std::string& what)>;
+
+  // Binds and listens at once; throws ListenError. `loop` must outlive the listener;
+  // connections are accepted while loop.run() runs.
+  Listener(EventLoop& loop, ListenerOptions options, std::unique_ptr<Protocol> protocol);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  std::uint16_t port() const;         // the actual port (useful after binding port 0)
+  std::string local_address() const;  // "127.0.0.1:2525", "[::1]:2525"
+
+  void on_event(EventHandler cb);
+  void on_connection(ConnectionHandler cb);
+  void on_error(ErrorHandler cb);
+
+  std::size_t open_connections() const;  // engine connections currently open
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace net::socket
