@@ -1,0 +1,170 @@
+// The shared "sim driver" of a sans-I/O protocol engine: attaches it to a simulated TCP
+// connection, writes its output, records its events in the trace and closes when it asks.
+// sim/smtp_session.hpp and sim/pop3_session.hpp are thin instantiations; a new protocol's
+// driver derives from EngineServerSession / EngineClientSession and supplies the outcomes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "sim/engine_trace.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/tcp.hpp"
+
+namespace sim {
+
+inline EngineContext context_of(const TcpConn& c, Proto proto) {
+  EngineContext ctx;
+  ctx.conn = c.id();
+  ctx.proto = proto;
+  ctx.host = c.local_host();
+  ctx.peer = c.peer_host();
+  ctx.client = c.is_client();
+  return ctx;
+}
+
+// The state and plumbing common to both ends: the engine, its trace context and the
+// "closing" flag. `Engine` offers feed(), take_output(), take_events() and on_disconnect().
+template <class Engine>
+class EngineSessionBase : public TcpApp {
+ protected:
+  template <class... Args>
+  EngineSessionBase(Trace& trace, EventQueue& q, Proto proto, Args&&... engine_args)
+      : trace_(trace), q_(q), proto_(proto), engine_(std::forward<Args>(engine_args)...) {}
+
+  void record() { record_engine_events(trace_, q_.now(), ctx_, engine_.take_events()); }
+  void flush(TcpConn& c) {
+    std::string out = engine_.take_output();
+    if (!out.empty()) c.send(out);
+  }
+  // Records the engine's events and writes its output, then closes the connection the first
+  // time (engine_.*wants)() holds. Returns whether this call started the close.
+  bool pump_and_close_if(TcpConn& c, bool (Engine::*wants)() const) {
+    record();
+    flush(c);
+    if (!(engine_.*wants)() || closing_) return false;
+    closing_ = true;
+    c.close();
+    return true;
+  }
+
+  Trace& trace_;
+  EventQueue& q_;
+  Proto proto_;
+  Engine engine_;
+  EngineContext ctx_;
+  bool closing_ = false;
+};
+
+// Server end: greets on open, closes once the engine wants_close(). Hooks let a protocol
+// add work after each pump (e.g. a penalty timer) and before the disconnect is reported.
+template <class Engine>
+class EngineServerSession : public EngineSessionBase<Engine> {
+ public:
+  void on_open(TcpConn& c) override {
+    this->ctx_ = context_of(c, this->proto_);
+    this->engine_.on_connect(c.peer_ip(), c.peer_host());
+    pump(c);
+  }
+  void on_data(TcpConn& c, std::string_view bytes) override {
+    if (this->closing_) return;
+    this->engine_.feed(bytes);
+    pump(c);
+  }
+  void on_close(TcpConn&, bool) override {
+    if (this->closing_) return;
+    this->closing_ = true;
+    before_disconnect();
+    this->engine_.on_disconnect();
+    this->record();
+  }
+
+ protected:
+  using EngineSessionBase<Engine>::EngineSessionBase;
+  virtual void after_pump(TcpConn&) {}  // not called on the pump that starts the close
+  virtual void before_disconnect() {}
+
+  void pump(TcpConn& c) {
+    if (!this->pump_and_close_if(c, &Engine::wants_close)) after_pump(c);
+  }
+};
+
+// Client end: runs one job; `done` is called exactly once with the outcome (also when the
+// connection is refused, lost, or the server stops answering for `timeout`). A protocol
+// supplies the outcome of a refused connection and of a timeout.
+template <class Engine>
+class EngineClientSession : public EngineSessionBase<Engine>,
+                            public std::enable_shared_from_this<EngineClientSession<Engine>> {
+ public:
+  using Outcome = std::decay_t<decltype(std::declval<const Engine&>().outcome())>;
+  using Done = std::function<void(const Outcome&)>;
+
+  void on_open(TcpConn& c) override {
+    this->ctx_ = context_of(c, this->proto_);
+    arm_timer(c);
+    pump(c);
+  }
+  void on_data(TcpConn& c, std::string_view bytes) override {
+    if (this->closing_) return;
+    this->engine_.feed(bytes);
+    arm_timer(c);
+    pump(c);
+  }
+  void on_close(TcpConn&, bool) override {
+    if (!finished_) {
+      this->engine_.on_disconnect();
+      this->record();
+      finish(this->engine_.outcome());
+    }
+  }
+  void on_refused(const std::string& why) override { finish(refused_outcome(why)); }
+
+ protected:
+  template <class Job>
+  EngineClientSession(Trace& trace, EventQueue& q, Proto proto, Job job, Done done, Time timeout)
+      : EngineSessionBase<Engine>(trace, q, proto, std::move(job)),
+        done_(std::move(done)),
+        timeout_(timeout) {}
+
+  virtual Outcome refused_outcome(const std::string& why) const = 0;
+  // `o` is the engine's outcome so far.
+  virtual Outcome timed_out_outcome(Outcome o) const = 0;
+
+ private:
+  void pump(TcpConn& c) {
+    if (this->pump_and_close_if(c, &Engine::done)) finish(this->engine_.outcome());
+  }
+  void finish(const Outcome& o) {
+    if (finished_) return;
+    finished_ = true;
+    if (timer_) this->q_.cancel(timer_);
+    timer_ = 0;
+    if (done_) done_(o);
+  }
+  void arm_timer(TcpConn& c) {
+    if (timer_) this->q_.cancel(timer_);
+    // The connection handle stays valid while it is open; the timer is cancelled on close.
+    TcpConn* conn = &c;
+    std::weak_ptr<EngineClientSession> self = this->weak_from_this();
+    timer_ = this->q_.after(timeout_, [self, conn] {
+      auto s = self.lock();
+      if (!s || s->finished_) return;
+      s->timer_ = 0;
+      Outcome o = s->timed_out_outcome(s->engine_.outcome());
+      s->closing_ = true;
+      s->finish(o);
+      conn->abort();
+    });
+  }
+
+  Done done_;
+  Time timeout_;
+  EventId timer_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace sim
