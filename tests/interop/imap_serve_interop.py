@@ -24,83 +24,32 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mailtest import (  # noqa: E402
+    HOST, MailsimServer, check, clean_up, not_ok, setup_failed, summary,
+)
+
 DOMAIN = "recipient.example"
 BRUNO = "bruno@" + DOMAIN
 PASSWORD = "s3cret-pw"
-HOST = "127.0.0.1"
 IO_TIMEOUT = 15
 
-failures = []
-passes = 0
 
-
-def ok(name):
-    global passes
-    passes += 1
-    print("ok - " + name, flush=True)
-
-
-def not_ok(name, why):
-    failures.append(name)
-    print("not ok - %s: %s" % (name, str(why).replace("\n", "\\n")), flush=True)
-
-
-def check(name, fn):
-    try:
-        why = fn()
-    except Exception as e:  # noqa: BLE001 - a test reports every kind of failure
-        why = "%s: %s" % (type(e).__name__, e)
-    if why:
-        not_ok(name, why)
-    else:
-        ok(name)
-
-
-class Server:
+class Server(MailsimServer):
     SMTP_READY = re.compile(r"mailsim: SMTP on (\S+):(\d+) for")
     IMAP_READY = re.compile(r"mailsim: IMAP on (\S+):(\d+)")
 
     def __init__(self, mailsim, workdir):
         self.dir = workdir
         self.trace = os.path.join(workdir, "trace.jsonl")
-        self.log_path = os.path.join(workdir, "server.log")
-        self.args = [mailsim, "serve", "--smtp", "0", "--imap", "0", "--bind", HOST,
-                     "--domain", DOMAIN, "--user", "bruno:" + PASSWORD,
-                     "--user", "alice:wonderland", "--trace", self.trace, "-v"]
-        self.proc = None
+        super().__init__([mailsim, "serve", "--smtp", "0", "--imap", "0", "--bind", HOST,
+                          "--domain", DOMAIN, "--user", "bruno:" + PASSWORD,
+                          "--user", "alice:wonderland", "--trace", self.trace, "-v"],
+                         os.path.join(workdir, "server.log"))
 
     def start(self, ready_timeout=30):
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + ready_timeout
-        while time.monotonic() < deadline:
-            text = self.read_log()
-            s, i = self.SMTP_READY.search(text), self.IMAP_READY.search(text)
-            if s and i:
-                self.smtp_port, self.imap_port = int(s.group(2)), int(i.group(2))
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited with %s:\n%s" % (self.proc.returncode, text))
-            time.sleep(0.05)
-        raise RuntimeError("server not ready:\n" + self.read_log())
-
-    def read_log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self, timeout=15):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=timeout)
-        self.log.close()
-        return self.proc.returncode
+        s, i = self.start_and_wait([self.SMTP_READY, self.IMAP_READY], ready_timeout)
+        self.smtp_port, self.imap_port = int(s.group(2)), int(i.group(2))
 
     def deliver(self, subject, body="Hello from smtplib.\r\n", to=BRUNO):
         msg = ("From: Sender <sender@sender.example>\r\nTo: %s\r\nSubject: %s\r\n\r\n%s" %
@@ -431,17 +380,11 @@ def main():
         trace_checks(srv)
         shutdown_check(srv)
     except Exception as e:  # noqa: BLE001
-        not_ok("setup", "%s: %s" % (type(e).__name__, e))
+        setup_failed(e)
     finally:
-        rc = srv.stop()
-        if rc not in (0, None):
-            not_ok("clean stop", "exit status %s\n%s" % (rc, srv.read_log()[-3000:]))
-        if args.keep or failures:
-            print("# kept " + workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print("# %d passed, %d failed" % (passes, len(failures)))
-    return 1 if failures else 0
+        srv.stop_checked()
+        clean_up(workdir, args.keep)
+    return summary()
 
 
 if __name__ == "__main__":

@@ -14,87 +14,18 @@ Usage: pop3_dovecot_interop.py --client-tool PATH --fixture PATH [--keep]
 import argparse
 import os
 import poplib
-import random
-import re
-import shutil
 import smtplib
 import subprocess
 import sys
 import tempfile
-import time
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mailtest import (  # noqa: E402
+    HOST, RealMail, check, clean_up, joined, setup_failed, summary, wait_until,
+)
+
 IO_TIMEOUT = 15
 DELIVERY_TIMEOUT = 30
-
-failures = []
-passes = 0
-
-
-def ok(name):
-    global passes
-    passes += 1
-    print("ok - " + name, flush=True)
-
-
-def not_ok(name, why):
-    failures.append(name)
-    print("not ok - %s: %s" % (name, str(why).replace("\n", "\\n")), flush=True)
-
-
-def check(name, fn):
-    try:
-        why = fn()
-    except Exception as e:  # noqa: BLE001
-        why = "%s: %s" % (type(e).__name__, e)
-    if why:
-        not_ok(name, why)
-    else:
-        ok(name)
-
-
-def parse_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"export (\w+)=(.*)$", line.strip())
-            if m:
-                env[m.group(1)] = m.group(2)
-    return env
-
-
-class RealMail:
-    def __init__(self, script, workdir):
-        self.script = script
-        self.dir = os.path.join(workdir, "rm")
-        self.env = {}
-        self.started = False
-
-    def start(self):
-        last = ""
-        for _ in range(6):  # another test may hold the ports: try other bases
-            base = random.randrange(20, 60) * 1000 + random.randrange(0, 10) * 10
-            env = dict(os.environ, REAL_MAIL_PORT_BASE=str(base))
-            p = subprocess.run(["bash", self.script, "start", self.dir], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-            last = p.stderr.decode("utf-8", "replace")
-            if p.returncode == 0:
-                self.started = True
-                self.env = parse_env(p.stdout.decode().strip())
-                return
-            if p.returncode != 3:
-                break
-        raise RuntimeError("fixture start failed: " + last)
-
-    def stop(self):
-        if self.started:
-            subprocess.run(["bash", self.script, "stop", self.dir], timeout=60,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.started = False
-
-
-def joined(lines):
-    return b"".join(l + b"\r\n" for l in lines)
 
 
 def main():
@@ -133,16 +64,17 @@ def main():
                 s.sendmail("sender@sender.example", [address],
                            ("From: sender@sender.example\r\nTo: %s\r\nSubject: m%d\r\n\r\n%s" %
                             (address, i, b)).encode())
-        deadline = time.monotonic() + DELIVERY_TIMEOUT
-        while True:
+
+        def both_delivered():
             m = pop()
-            count = m.stat()[0]
-            if count >= 2:
-                break
+            if m.stat()[0] >= 2:
+                return m
             m.quit()
-            if time.monotonic() > deadline:
-                raise RuntimeError("Postfix did not deliver to Dovecot in time")
-            time.sleep(0.3)
+            return None
+
+        m = wait_until(both_delivered, DELIVERY_TIMEOUT, interval=0.3)
+        if m is None:
+            raise RuntimeError("Postfix did not deliver to Dovecot in time")
         reference = [joined(m.retr(i)[1]) for i in (1, 2)]
         uidls = [l.split(b" ", 1)[1].decode() for l in m.uidl()[1]]
         m.quit()
@@ -201,15 +133,11 @@ def main():
         check("Dovecot: wrong password reported", wrong_password)
         check("Dovecot: delete after download empties the mailbox", delete)
     except Exception as e:  # noqa: BLE001
-        not_ok("setup", "%s: %s" % (type(e).__name__, e))
+        setup_failed(e)
     finally:
         rm.stop()
-        if args.keep or failures:
-            print("# kept " + workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print("# %d passed, %d failed" % (passes, len(failures)))
-    return 1 if failures else 0
+        clean_up(workdir, args.keep)
+    return summary()
 
 
 if __name__ == "__main__":

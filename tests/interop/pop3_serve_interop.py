@@ -17,7 +17,6 @@ import os
 import poplib
 import re
 import shutil
-import signal
 import smtplib
 import socket
 import subprocess
@@ -25,39 +24,18 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mailtest import (  # noqa: E402
+    HOST, MailsimServer, check, clean_up, joined, not_ok, setup_failed, summary, wait_until,
+)
+
 DOMAIN = "recipient.example"
 BRUNO = "bruno@" + DOMAIN
 PASSWORD = "secret"
-HOST = "127.0.0.1"
 IO_TIMEOUT = 15
 
-failures = []
-passes = 0
 
-
-def ok(name):
-    global passes
-    passes += 1
-    print("ok - " + name, flush=True)
-
-
-def not_ok(name, why):
-    failures.append(name)
-    print("not ok - %s: %s" % (name, str(why).replace("\n", "\\n")), flush=True)
-
-
-def check(name, fn):
-    try:
-        why = fn()
-    except Exception as e:  # noqa: BLE001 - a test reports every kind of failure
-        why = "%s: %s" % (type(e).__name__, e)
-    if why:
-        not_ok(name, why)
-    else:
-        ok(name)
-
-
-class Server:
+class Server(MailsimServer):
     SMTP_READY = re.compile(r"mailsim: SMTP on (\S+):(\d+) for")
     POP3_READY = re.compile(r"mailsim: POP3 on (\S+):(\d+)")
 
@@ -66,45 +44,15 @@ class Server:
         os.makedirs(self.dir)
         self.maildir = os.path.join(self.dir, "Maildir")
         self.trace = os.path.join(self.dir, "trace.jsonl")
-        self.log_path = os.path.join(self.dir, "server.log")
-        self.args = [mailsim, "serve", "--smtp", "0", "--pop3", "0", "--bind", HOST,
-                     "--domain", DOMAIN, "--user", "bruno:" + PASSWORD,
-                     "--user", "alice:wonderland", "--maildir", self.maildir,
-                     "--trace", self.trace, "-v"]
-        self.proc = None
+        super().__init__([mailsim, "serve", "--smtp", "0", "--pop3", "0", "--bind", HOST,
+                          "--domain", DOMAIN, "--user", "bruno:" + PASSWORD,
+                          "--user", "alice:wonderland", "--maildir", self.maildir,
+                          "--trace", self.trace, "-v"],
+                         os.path.join(self.dir, "server.log"))
 
     def start(self, ready_timeout=30):
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + ready_timeout
-        while time.monotonic() < deadline:
-            text = self.read_log()
-            s, p = self.SMTP_READY.search(text), self.POP3_READY.search(text)
-            if s and p:
-                self.smtp_port, self.pop3_port = int(s.group(2)), int(p.group(2))
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited with %s:\n%s" % (self.proc.returncode, text))
-            time.sleep(0.05)
-        raise RuntimeError("server not ready:\n" + self.read_log())
-
-    def read_log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self, timeout=15):
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=timeout)
-        self.log.close()
-        return self.proc.returncode
+        s, p = self.start_and_wait([self.SMTP_READY, self.POP3_READY], ready_timeout)
+        self.smtp_port, self.pop3_port = int(s.group(2)), int(p.group(2))
 
     def maildir_files(self, address=BRUNO):
         out = []
@@ -128,10 +76,6 @@ class Server:
             m.user("bruno")
             m.pass_(PASSWORD)
         return m
-
-
-def joined(lines):
-    return b"".join(l + b"\r\n" for l in lines)
 
 
 # Body lines that need dot-stuffing on the way out of POP3.
@@ -291,11 +235,8 @@ def poplib_checks(srv):
         before = len(closed.findall(srv.read_log()))
         m.sock.shutdown(socket.SHUT_RDWR)  # no QUIT: no UPDATE state
         m.close()
-        deadline = time.monotonic() + IO_TIMEOUT
-        while len(closed.findall(srv.read_log())) == before:
-            if time.monotonic() > deadline:
-                return "the server did not notice the dropped connection"
-            time.sleep(0.05)
+        if not wait_until(lambda: len(closed.findall(srv.read_log())) != before, IO_TIMEOUT):
+            return "the server did not notice the dropped connection"
         m = srv.pop()  # also proves the lock was released
         count = m.stat()[0]
         m.quit()
@@ -508,17 +449,11 @@ def main():
         fetchmail_checks(srv, workdir)
         trace_checks(srv)
     except Exception as e:  # noqa: BLE001
-        not_ok("setup", "%s: %s" % (type(e).__name__, e))
+        setup_failed(e)
     finally:
-        rc = srv.stop()
-        if rc not in (0, None):
-            not_ok("clean stop", "exit status %s\n%s" % (rc, srv.read_log()[-3000:]))
-        if args.keep or failures:
-            print("# kept " + workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print("# %d passed, %d failed" % (passes, len(failures)))
-    return 1 if failures else 0
+        srv.stop_checked()
+        clean_up(workdir, args.keep)
+    return summary()
 
 
 if __name__ == "__main__":

@@ -21,15 +21,18 @@ import os
 import random
 import re
 import shutil
-import signal
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mailtest  # noqa: E402
+from mailtest import (  # noqa: E402
+    HOST, MailsimServer, clean_up, failures, free_port, listener, not_ok, ok, summary, wait_until,
+)
+
 RELAY_DOMAIN = "recipient.example"
 BRUNO = "bruno@" + RELAY_DOMAIN
 BRUNO_PASSWORD = "bruno-pw"
@@ -37,33 +40,10 @@ IO_TIMEOUT = 20  # seconds for any one client run (ASan builds are slow)
 POSTFIX_MAX_SIZE = 1000000  # the fixture's message_size_limit (advertised as SIZE)
 DELIVERY_TIMEOUT = 30  # seconds for a message to travel through Postfix
 
-failures = []
-passes = 0
-
-
-def ok(name):
-    global passes
-    passes += 1
-    print("ok - " + name, flush=True)
-
-
-def not_ok(name, why):
-    failures.append(name)
-    print("not ok - %s: %s" % (name, str(why).replace("\n", "\\n")), flush=True)
-
 
 def check(name, fn):
-    """Runs fn(); an exception or a returned string means failure."""
-    t0 = time.monotonic()
-    try:
-        why = fn()
-    except Exception as e:  # noqa: BLE001 - every kind of failure is reported
-        why = "%s: %s" % (type(e).__name__, e)
-    if why:
-        not_ok(name, why)
-    else:
-        ok(name)
-    print("#   %.2f s" % (time.monotonic() - t0), flush=True)
+    """mailtest.check, with the time each check took."""
+    mailtest.check(name, fn, timed=True)
 
 
 def crlf(text):
@@ -85,115 +65,30 @@ def headers_of(stored):
 
 
 # ----------------------------------------------------------------------------- servers
-class RealMail:
-    """The fixture's Postfix + Dovecot."""
-
-    def __init__(self, script, workdir):
-        self.script = script
-        self.dir = os.path.join(workdir, "rm")
-        self.env = {}
-        self.started = False
+class RealMail(mailtest.RealMail):
+    """The fixture's Postfix + Dovecot, relaying recipient.example to mailsim serve."""
 
     def start(self, relay_port):
-        last = ""
-        for _ in range(6):  # another test may hold the ports: try other bases
-            base = random.randrange(20, 60) * 1000 + random.randrange(0, 10) * 10
-            env = dict(os.environ, REAL_MAIL_PORT_BASE=str(base),
-                       REAL_MAIL_MAX_SIZE=str(POSTFIX_MAX_SIZE),
-                       REAL_MAIL_RELAY="%s=%s:%d" % (RELAY_DOMAIN, HOST, relay_port))
-            p = subprocess.run(["bash", self.script, "start", self.dir], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-            last = p.stderr.decode("utf-8", "replace")
-            if p.returncode == 0:
-                self.started = True
-                self.env = parse_env(p.stdout.decode().strip())
-                return last.strip()
-            if p.returncode != 3:
-                break
-        raise RuntimeError("fixture start failed: " + last)
-
-    def stop(self):
-        if self.started:
-            subprocess.run(["bash", self.script, "stop", self.dir], timeout=60,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            self.started = False
-
-    def port(self):
-        return int(self.env["SMTP_PORT"])
-
-    def new_dir(self, user):
-        return os.path.join(self.env["MAILDIR_ROOT"], user, "Maildir", "new")
-
-    def flush_queue(self):
-        subprocess.run(["postqueue", "-c", self.env["POSTFIX_CONF"], "-f"], timeout=30,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def log_tail(self, n=40):
-        out = []
-        for key in ("POSTFIX_LOG", "DOVECOT_LOG"):
-            try:
-                with open(self.env[key], "rb") as f:
-                    lines = f.read().decode("utf-8", "replace").splitlines()[-n:]
-                out.append("# --- %s ---\n%s" % (key, "\n".join(lines)))
-            except (KeyError, OSError):
-                pass
-        return "\n".join(out)
+        return super().start({"REAL_MAIL_MAX_SIZE": str(POSTFIX_MAX_SIZE),
+                              "REAL_MAIL_RELAY": "%s=%s:%d" % (RELAY_DOMAIN, HOST, relay_port)})
 
 
-def parse_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"export (\w+)=(.*)$", line.strip())
-            if m:
-                env[m.group(1)] = m.group(2)
-    return env
-
-
-class Serve:
+class Serve(MailsimServer):
     """`mailsim serve` for recipient.example; output to a file, never a pipe."""
 
     READY = re.compile(r"mailsim: SMTP on (\S+):(\d+) for (\S+)")
 
     def __init__(self, mailsim, workdir):
         self.maildir = os.path.join(workdir, "serve-maildir")
-        self.log_path = os.path.join(workdir, "serve.log")
-        self.args = [mailsim, "serve", "--smtp", "0", "--bind", HOST, "--domain", RELAY_DOMAIN,
-                     "--user", "bruno:" + BRUNO_PASSWORD, "--user", "carol:carol-pw",
-                     "--maildir", self.maildir]
-        self.proc = None
+        super().__init__([mailsim, "serve", "--smtp", "0", "--bind", HOST,
+                          "--domain", RELAY_DOMAIN, "--user", "bruno:" + BRUNO_PASSWORD,
+                          "--user", "carol:carol-pw", "--maildir", self.maildir],
+                         os.path.join(workdir, "serve.log"))
         self.port = None
 
     def start(self, timeout=30):
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            m = self.READY.search(self.read_log())
-            if m:
-                self.port = int(m.group(2))
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("mailsim serve exited: " + self.read_log())
-            time.sleep(0.05)
-        raise RuntimeError("mailsim serve not ready: " + self.read_log())
-
-    def read_log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        self.log.close()
+        (m,) = self.start_and_wait([self.READY], timeout)
+        self.port = int(m.group(2))
 
     def new_dir(self, address):
         return os.path.join(self.maildir, address, "new")
@@ -417,10 +312,7 @@ def client_checks(tool, mail, serve):
 
 def runner_error_checks(tool):
     def refused():
-        s = socket.socket()
-        s.bind((HOST, 0))
-        port = s.getsockname()[1]
-        s.close()  # nothing listens there now
+        port = free_port()  # nothing listens there now
         r = run_tool(tool, port, ["a@example.test"], b"Subject: x\r\n\r\nx\r\n")
         want = "# session error: connection refused by %s:%d" % (HOST, port)
         if r.rc != 1 or want not in r.out or "not delivered (temporary)" not in r.out:
@@ -430,9 +322,7 @@ def runner_error_checks(tool):
     check("client runner: closed port → 'connection refused by 127.0.0.1:PORT'", refused)
 
     def timed_out():
-        srv = socket.socket()
-        srv.bind((HOST, 0))
-        srv.listen(1)  # accepts (kernel backlog) but never greets
+        srv = listener()  # accepts (kernel backlog) but never greets
         try:
             r = run_tool(tool, srv.getsockname()[1], ["a@example.test"], b"x\r\n",
                          extra=["--timeout", "2"])
@@ -529,17 +419,21 @@ def relay_checks(mail, serve):
         before = files_in(mail.new_dir(env["MAIL_USER"]))
         with smtplib.SMTP(HOST, mail.port(), timeout=IO_TIMEOUT) as s:
             s.sendmail(alice, [nobody], crlf("Subject: %s\n\nto nobody\n" % token))
-        deadline = time.monotonic() + DELIVERY_TIMEOUT
-        while time.monotonic() < deadline:
+
+        def bounce():
             for path in files_in(mail.new_dir(env["MAIL_USER"])) - before:
                 with open(path, "rb") as f:
                     data = f.read()
                 if token.encode() in data and b"Undelivered Mail" in data:
-                    if not re.search(rb"550[ -]5\.1\.1", data):
-                        return "bounce lacks our 550 5.1.1: %r" % data[:1500]
-                    return None
-            time.sleep(0.1)
-        return "no bounce for %s in %s's mailbox" % (nobody, alice)
+                    return data
+            return None
+
+        data = wait_until(bounce, DELIVERY_TIMEOUT, interval=0.1)
+        if data is None:
+            return "no bounce for %s in %s's mailbox" % (nobody, alice)
+        if not re.search(rb"550[ -]5\.1\.1", data):
+            return "bounce lacks our 550 5.1.1: %r" % data[:1500]
+        return None
 
     check("Postfix → mailsim serve: our 550 at RCPT becomes Postfix's bounce to the sender",
           bounce_from_our_550)
@@ -564,8 +458,7 @@ def main():
         if not os.access(path, os.X_OK):
             not_ok("binary " + path, "not executable")
     if failures:
-        print("# %d passed, %d failed" % (passes, len(failures)))
-        return 1
+            return summary()
     os.environ["PATH"] = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"
 
     workdir = tempfile.mkdtemp(prefix="mspf-", dir="/tmp")  # short: unix socket paths
@@ -598,12 +491,8 @@ def main():
                   if serve.proc else "")
         mail.stop()
         serve.stop()
-        if failures or args.keep:
-            print("# files kept in " + workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print("# %d passed, %d failed in %.2f s" % (passes, len(failures), time.monotonic() - t_start))
-    return 1 if failures else 0
+        clean_up(workdir, args.keep, "# files kept in ")
+    return summary(" in %.2f s" % (time.monotonic() - t_start))
 
 
 if __name__ == "__main__":

@@ -24,43 +24,21 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mailtest import (  # noqa: E402
+    HOST, MailsimServer, check, failures, listener, not_ok, ok, summary, wait_until,
+)
+
 DOMAIN = "recipient.example"
 BRUNO = "bruno@" + DOMAIN
 ALICE = "alice@" + DOMAIN
 NOBODY = "nobody@" + DOMAIN
 PASSWORD = "secret"
 SENDER = "sender@sender.example"
-HOST = "127.0.0.1"
 IO_TIMEOUT = 15  # seconds, for every socket and client run (ASan builds are slow)
 
-failures = []
-passes = 0
 
-
-def ok(name):
-    global passes
-    passes += 1
-    print("ok - " + name, flush=True)
-
-
-def not_ok(name, why):
-    failures.append(name)
-    print("not ok - %s: %s" % (name, str(why).replace("\n", "\\n")), flush=True)
-
-
-def check(name, fn):
-    """Runs fn(); an exception or a returned string means failure."""
-    try:
-        why = fn()
-    except Exception as e:  # noqa: BLE001 - a test reports every kind of failure
-        why = "%s: %s" % (type(e).__name__, e)
-    if why:
-        not_ok(name, why)
-    else:
-        ok(name)
-
-
-class Server:
+class Server(MailsimServer):
     """One `mailsim serve` process; output goes to a log file (never a pipe that could fill)."""
 
     READY = re.compile(r"mailsim: SMTP on (\S+):(\d+) for (\S+)")
@@ -70,50 +48,16 @@ class Server:
         os.makedirs(self.dir)
         self.maildir = os.path.join(self.dir, "Maildir")
         self.trace = os.path.join(self.dir, "trace.jsonl")
-        self.log_path = os.path.join(self.dir, "server.log")
-        self.args = [mailsim, "serve", "--smtp", "0", "--bind", HOST, "--domain", DOMAIN,
-                     "--user", "bruno:" + PASSWORD, "--user", "alice:wonderland",
-                     "--user", "carol:carol-pw",
-                     "--maildir", self.maildir, "--trace", self.trace] + list(extra)
-        self.proc = None
+        super().__init__([mailsim, "serve", "--smtp", "0", "--bind", HOST, "--domain", DOMAIN,
+                          "--user", "bruno:" + PASSWORD, "--user", "alice:wonderland",
+                          "--user", "carol:carol-pw",
+                          "--maildir", self.maildir, "--trace", self.trace] + list(extra),
+                         os.path.join(self.dir, "server.log"))
         self.port = None
 
     def start(self, ready_timeout=30):
-        self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + ready_timeout
-        while time.monotonic() < deadline:
-            m = self.READY.search(self.read_log())
-            if m:
-                self.port = int(m.group(2))
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited with %s before it was ready:\n%s" %
-                                   (self.proc.returncode, self.read_log()))
-            time.sleep(0.05)
-        raise RuntimeError("server not ready after %ss:\n%s" % (ready_timeout, self.read_log()))
-
-    def read_log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout=15):
-        """SIGTERM, bounded wait, then SIGKILL. Returns the exit status."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=timeout)
-        self.log.close()
-        return self.proc.returncode
+        (m,) = self.start_and_wait([self.READY], ready_timeout)
+        self.port = int(m.group(2))
 
     # Maildir helpers -------------------------------------------------------------------
     def new_files(self, address):
@@ -130,17 +74,18 @@ class Server:
 
     def wait_new_file(self, address, before, timeout=5):
         """The single file that appeared in address's new/ since `before`."""
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def one_added():
             added = self.new_files(address) - before
-            if len(added) == 1:
-                with open(added.pop(), "rb") as f:
-                    return f.read()
             if len(added) > 1:
                 raise AssertionError("%d new files for %s, expected 1" % (len(added), address))
-            if time.monotonic() > deadline:
-                raise AssertionError("no new Maildir file for %s" % address)
-            time.sleep(0.05)
+            return added
+
+        added = wait_until(one_added, timeout)
+        if not added:
+            raise AssertionError("no new Maildir file for %s" % address)
+        with open(added.pop(), "rb") as f:
+            return f.read()
 
 
 def split_message(data):
@@ -766,9 +711,7 @@ def cli_checks(mailsim, workdir):
     check("cli: bad --user syntax → clear error, exit 2", bad_user)
 
     def port_in_use():
-        blocker = socket.socket()
-        blocker.bind((HOST, 0))
-        blocker.listen(1)
+        blocker = listener()
         port = blocker.getsockname()[1]
         try:
             p = run([mailsim, "serve", "--smtp", str(port), "--bind", HOST])
@@ -838,8 +781,7 @@ def main():
                 print(srv.read_log()[-6000:])
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    print("# %d passed, %d failed" % (passes, len(failures)))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":
