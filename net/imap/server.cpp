@@ -154,18 +154,6 @@ void Server::feed(std::string_view bytes) {
   }
 }
 
-std::string Server::take_output() {
-  std::string o;
-  o.swap(out_);
-  return o;
-}
-
-EngineEvents Server::take_events() {
-  EngineEvents e;
-  e.swap(events_);
-  return e;
-}
-
 void Server::on_disconnect() {
   if (close_ && state_ == State::Logout) return;
   close_ = true;

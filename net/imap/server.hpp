@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "net/engine_event.hpp"
+#include "net/engine_io.hpp"
 #include "net/imap/parser.hpp"
 
 namespace net::store {
@@ -52,7 +53,7 @@ struct CommandInfo {
   std::vector<State> allowed;
 };
 
-class Server {
+class Server : public net::EngineIo {
  public:
   // unix_now gives the INTERNALDATE of appended messages that carry no date.
   Server(ServerConfig cfg, store::Mailstore& store, std::function<int64_t()> unix_now);
@@ -62,9 +63,6 @@ class Server {
 
   void on_connect(std::string peer_ip, std::string peer_host);  // queues "* OK" greeting
   void feed(std::string_view bytes);
-  std::string take_output();
-  bool has_output() const { return !out_.empty(); }
-  EngineEvents take_events();
   bool wants_close() const { return close_; }  // close after flushing output
   void on_disconnect();
   void on_timeout();  // "* BYE" autologout (RFC 3501 §5.4) and close
@@ -161,8 +159,6 @@ class Server {
   std::uint64_t listener_ = 0;
   CommandReader reader_;
   State state_ = State::NotAuthenticated;
-  std::string out_;
-  EngineEvents events_;
   bool close_ = false;
   int bad_commands_ = 0;
   std::string peer_ip_, peer_host_;

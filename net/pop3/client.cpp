@@ -87,18 +87,6 @@ void Client::send_line(const std::string& line, std::string label, std::string m
   events_.push_back(std::move(e));
 }
 
-std::string Client::take_output() {
-  std::string o;
-  o.swap(out_);
-  return o;
-}
-
-EngineEvents Client::take_events() {
-  EngineEvents e;
-  e.swap(events_);
-  return e;
-}
-
 void Client::problem(std::string what) {
   if (outcome_.error.empty()) outcome_.error = what;
   outcome_.errors.push_back(std::move(what));

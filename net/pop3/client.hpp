@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/engine_event.hpp"
+#include "net/engine_io.hpp"
 
 namespace net {
 class LineBuffer;
@@ -69,16 +70,14 @@ enum class ClientState {
 };
 const char* to_string(ClientState s);
 
-class Client {
+class Client : public net::EngineIo {
  public:
   explicit Client(ClientJob job);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  void feed(std::string_view bytes);  // server responses
-  std::string take_output();
-  EngineEvents take_events();
+  void feed(std::string_view bytes);                         // server responses
   bool done() const { return state_ == ClientState::Done; }  // the driver then closes
   void on_disconnect();  // connection lost before done: nothing deleted
   const ClientOutcome& outcome() const { return outcome_; }
@@ -103,8 +102,6 @@ class Client {
   std::unique_ptr<LineBuffer> lines_;
   ClientState state_ = ClientState::AwaitGreeting;
   ClientOutcome outcome_;
-  std::string out_;
-  EngineEvents events_;
 
   bool multi_expected_ = false;  // the current command's +OK starts a multi-line body
   bool in_multi_ = false;

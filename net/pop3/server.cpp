@@ -139,18 +139,6 @@ void Server::end_penalty() {
   process();
 }
 
-std::string Server::take_output() {
-  std::string o;
-  o.swap(out_);
-  return o;
-}
-
-EngineEvents Server::take_events() {
-  EngineEvents e;
-  e.swap(events_);
-  return e;
-}
-
 void Server::release() {
   if (locked_) store_.unlock(address_, cfg_.lock_owner);
   locked_ = false;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "net/engine_event.hpp"
+#include "net/engine_io.hpp"
 
 namespace net {
 class LineBuffer;
@@ -76,7 +77,7 @@ struct CommandInfo {
   std::vector<ServerState> allowed;
 };
 
-class Server {
+class Server : public net::EngineIo {
  public:
   Server(ServerConfig cfg, store::Mailstore& store);
   ~Server();
@@ -85,8 +86,6 @@ class Server {
 
   void on_connect(std::string peer_ip, std::string peer_host);  // queues the +OK greeting
   void feed(std::string_view bytes);
-  std::string take_output();  // bytes to write (may be empty)
-  EngineEvents take_events();
   bool wants_close() const { return close_; }  // close after flushing output
   void on_disconnect();  // peer vanished: nothing is deleted, the lock is released
   void on_timeout();     // autologout (RFC 1939 §3): -ERR, close, nothing deleted
@@ -159,8 +158,6 @@ class Server {
   ServerState state_ = ServerState::Authorization;
   std::string peer_ip_, peer_host_;
   std::string timestamp_;
-  std::string out_;
-  EngineEvents events_;
   bool close_ = false;
   bool connected_ = false;
   int bad_commands_ = 0;

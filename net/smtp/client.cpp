@@ -118,18 +118,6 @@ void Client::send_line(const std::string& line, std::string label, std::string m
   events_.push_back(std::move(e));
 }
 
-std::string Client::take_output() {
-  std::string o;
-  o.swap(out_);
-  return o;
-}
-
-EngineEvents Client::take_events() {
-  EngineEvents e;
-  e.swap(events_);
-  return e;
-}
-
 void Client::feed(std::string_view bytes) {
   if (state_ == ClientState::Done) return;
   parser_.feed(bytes);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/engine_event.hpp"
+#include "net/engine_io.hpp"
 #include "net/smtp/reply.hpp"
 
 namespace net::smtp {
@@ -44,13 +45,11 @@ struct ClientOutcome {
 enum class ClientState { AwaitGreeting, Ehlo, Helo, Auth, Mail, Rcpt, Data, Content, Quit, Done };
 const char* to_string(ClientState s);
 
-class Client {
+class Client : public net::EngineIo {
  public:
   explicit Client(ClientJob job);
 
-  void feed(std::string_view bytes);  // server replies
-  std::string take_output();
-  EngineEvents take_events();
+  void feed(std::string_view bytes);                         // server replies
   bool done() const { return state_ == ClientState::Done; }  // the driver then closes
   void on_disconnect();  // connection lost before done → temporary failure
   const ClientOutcome& outcome() const { return outcome_; }
@@ -84,8 +83,6 @@ class Client {
   ReplyParser parser_;
   ClientState state_ = ClientState::AwaitGreeting;
   ClientOutcome outcome_;
-  std::string out_;
-  EngineEvents events_;
 
   // What the server offered in its EHLO reply.
   bool esmtp_ = false;

@@ -110,18 +110,6 @@ void Server::feed(std::string_view bytes) {
   }
 }
 
-std::string Server::take_output() {
-  std::string o;
-  o.swap(out_);
-  return o;
-}
-
-EngineEvents Server::take_events() {
-  EngineEvents e;
-  e.swap(events_);
-  return e;
-}
-
 void Server::on_disconnect() {
   if (state_ == ServerState::Quit && close_) return;
   // A message that did not end with CRLF.CRLF is incomplete and is never delivered

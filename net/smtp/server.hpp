@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/engine_event.hpp"
+#include "net/engine_io.hpp"
 #include "net/smtp/reply.hpp"
 
 namespace net {
@@ -77,7 +78,7 @@ struct CommandInfo {
   std::vector<ServerState> allowed;
 };
 
-class Server {
+class Server : public net::EngineIo {
  public:
   Server(ServerConfig cfg, ServerPolicy& policy);
   ~Server();
@@ -86,8 +87,6 @@ class Server {
 
   void on_connect(std::string peer_ip, std::string peer_host);  // queues the 220 greeting
   void feed(std::string_view bytes);
-  std::string take_output();  // bytes to write (may be empty)
-  EngineEvents take_events();
   bool wants_close() const { return close_; }  // close after flushing output
   void on_disconnect();  // peer vanished: a partial message is dropped, never delivered
   void on_timeout();     // idle timer fired: 421 4.4.2 and close (RFC 5321 §4.5.3.2)
@@ -136,8 +135,6 @@ class Server {
   std::unique_ptr<LineBuffer> lines_;
   ServerState state_ = ServerState::Connected;
   Envelope env_;
-  std::string out_;
-  EngineEvents events_;
   bool close_ = false;
   int bad_commands_ = 0;
 

@@ -1,0 +1,31 @@
+// What every sans-I/O engine hands its driver: the bytes to write and the events to record.
+// Engines derive from this and append to out_ and events_; drivers drain both after each
+// feed().
+#pragma once
+
+#include <string>
+
+#include "net/engine_event.hpp"
+
+namespace net {
+
+class EngineIo {
+ public:
+  std::string take_output() {
+    std::string o;
+    o.swap(out_);
+    return o;
+  }
+  EngineEvents take_events() {
+    EngineEvents e;
+    e.swap(events_);
+    return e;
+  }
+  bool has_output() const { return !out_.empty(); }
+
+ protected:
+  std::string out_;
+  EngineEvents events_;
+};
+
+}  // namespace net
