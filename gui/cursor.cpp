@@ -44,16 +44,15 @@ void seek_line(ViewState& v, const Scene& s, std::size_t n) {
 }
 
 std::size_t lines_done(const ViewState& v, const Scene& s) {
-  return static_cast<std::size_t>(std::lower_bound(s.lines.begin(), s.lines.end(), v.upto) -
-                                  s.lines.begin());
+  return Scene::passed(s.lines, v.upto);
 }
 
+// Is a segment in flight at t? Only segments sent in the last max_flight can be.
 static bool wire_busy(const Scene& s, sim::Time t) {
-  for (auto i : s.segments) {
-    const auto& e = s.event(i);
-    if (e.t > t) break;
-    if (std::get<sim::SegmentEv>(e.p).arrive > t) return true;
-  }
+  auto first = std::lower_bound(s.segments.begin(), s.segments.end(), t - s.max_flight,
+                                [&](std::size_t i, sim::Time x) { return s.event(i).t < x; });
+  for (auto it = first; it != s.segments.end() && s.event(*it).t <= t; ++it)
+    if (std::get<sim::SegmentEv>(s.event(*it).p).arrive > t) return true;
   return false;
 }
 
@@ -63,12 +62,10 @@ void advance(ViewState& v, const Scene& s, double real_seconds) {
   sim::Time next = v.cursor + std::max<sim::Time>(step, 1);
   // Skip a quiet gap longer than a second of simulated time.
   if (!wire_busy(s, v.cursor)) {
-    sim::Time upcoming = s.end;
-    for (const auto& e : s.trace->events())
-      if (e.t > v.cursor) {
-        upcoming = e.t;
-        break;
-      }
+    const auto& ev = s.trace->events();
+    auto it = std::upper_bound(ev.begin(), ev.end(), v.cursor,
+                               [](sim::Time x, const sim::Event& e) { return x < e.t; });
+    sim::Time upcoming = it == ev.end() ? s.end : it->t;
     if (upcoming - v.cursor > sim::kSecond) next = upcoming;
   }
   seek_time(v, s, std::min(next, s.end));

@@ -12,6 +12,10 @@ int Scene::host_index(const std::string& name) const {
   return -1;
 }
 
+std::size_t Scene::passed(const std::vector<std::size_t>& list, std::size_t upto) {
+  return static_cast<std::size_t>(std::lower_bound(list.begin(), list.end(), upto) - list.begin());
+}
+
 Scene build_scene(const sim::Lesson& lesson, const sim::Trace& trace) {
   Scene s;
   s.lesson = &lesson;
@@ -80,6 +84,10 @@ Scene build_scene(const sim::Lesson& lesson, const sim::Trace& trace) {
   const auto& ev = trace.events();
   for (std::size_t i = 0; i < ev.size(); ++i) {
     if (std::holds_alternative<sim::LineEv>(ev[i].p)) s.lines.push_back(i);
+    if (std::holds_alternative<sim::NoteEv>(ev[i].p)) s.notes.push_back(i);
+    if (std::holds_alternative<sim::MailboxEv>(ev[i].p) ||
+        std::holds_alternative<sim::QueueEv>(ev[i].p))
+      s.changes.push_back(i);
     if (const auto* seg = std::get_if<sim::SegmentEv>(&ev[i].p)) {
       s.segments.push_back(i);
       s.max_flight = std::max(s.max_flight, seg->arrive - ev[i].t);

@@ -28,11 +28,15 @@ struct Scene {
   std::vector<SceneLink> links;
   std::vector<std::size_t> lines;     // trace indices of protocol lines (LineEv)
   std::vector<std::size_t> segments;  // trace indices of segments (SegmentEv)
+  std::vector<std::size_t> notes;     // trace indices of notes (NoteEv: steps, links)
+  std::vector<std::size_t> changes;   // trace indices of mailbox and queue changes
   sim::Time end = 0;                  // time of the last event
   sim::Time max_flight = 0;           // longest time a segment spends on one link
 
   int host_index(const std::string& name) const;
   const sim::Event& event(std::size_t i) const { return trace->events()[i]; }
+  // The indices in `list` (ascending) of events the cursor has passed (index < upto).
+  static std::size_t passed(const std::vector<std::size_t>& list, std::size_t upto);
 };
 
 // Lays the hosts out in columns by their distance (in links) from the first device, so mail

@@ -1,5 +1,6 @@
 // Mail state view: every server's mailboxes and queue as they were at the cursor, folded
 // from the trace; what changed at the current step is highlighted.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,18 +27,19 @@ class MailStateView : public View {
     std::map<std::string, std::vector<Item>> boxes;  // "mailbox on host"
     std::map<std::string, std::string> queue;        // "host id" -> last detail
     std::map<std::string, std::size_t> queue_since;
-    for (const auto& s : ctx.scene.hosts)
-      if (s.role == "server")
-        for (const auto& a : ctx.scene.lesson->accounts)
-          for (const auto& lh : ctx.scene.lesson->hosts)
-            if (lh.name == s.name)
-              for (const auto& d : lh.domains)
-                if (a.address.size() > d.size() &&
-                    a.address.compare(a.address.size() - d.size(), d.size(), d) == 0)
-                  boxes[a.address + " on " + s.name];
-    const auto& events = ctx.scene.trace->events();
-    for (std::size_t i = 0; i < ctx.state.upto && i < events.size(); ++i) {
-      const auto& e = events[i];
+    // Every account's mailbox is listed, empty or not, on the server of its domain.
+    const sim::Lesson& L = *ctx.scene.lesson;
+    for (const auto& a : L.accounts) {
+      const std::string domain = a.address.substr(a.address.find('@') + 1);
+      for (const auto& h : L.hosts)
+        if (std::find(h.domains.begin(), h.domains.end(), domain) != h.domains.end())
+          boxes[a.address + " on " + h.name];
+    }
+    const auto& changes = ctx.scene.changes;
+    const std::size_t passed = Scene::passed(changes, ctx.state.upto);
+    for (std::size_t k = 0; k < passed; ++k) {
+      const std::size_t i = changes[k];
+      const auto& e = ctx.scene.event(i);
       if (const auto* m = std::get_if<sim::MailboxEv>(&e.p)) {
         auto& box = boxes[m->mailbox + " on " + m->host];
         if (m->op == "deliver" || m->op == "append") {
@@ -56,14 +58,9 @@ class MailStateView : public View {
       }
     }
     // Changes after the previous protocol line count as this step's changes.
-    const std::size_t step_start = [&] {
-      std::size_t prev = 0;
-      for (auto i : ctx.scene.lines) {
-        if (i + 1 >= ctx.state.upto) break;
-        prev = i;
-      }
-      return prev;
-    }();
+    const std::size_t before =
+        Scene::passed(ctx.scene.lines, ctx.state.upto ? ctx.state.upto - 1 : 0);
+    const std::size_t step_start = before ? ctx.scene.lines[before - 1] : 0;
     const ImVec4 fresh(1.0f, 0.9f, 0.3f, 1.0f);
     for (const auto& [name, items] : boxes) {
       ImGui::Text("%s  (%zu)", name.c_str(), items.size());

@@ -19,10 +19,11 @@ class NarrationView : public View {
     ImGui::Separator();
     // Step notes read "step N/M: ..."; the lesson holds the narration in every language.
     std::size_t step = 0;
-    const auto& events = ctx.scene.trace->events();
-    for (std::size_t i = 0; i < ctx.state.upto && i < events.size(); ++i) {
-      const auto& e = events[i];
-      if (const auto* n = std::get_if<sim::NoteEv>(&e.p); n && n->kind == "step")
+    const Scene& s = ctx.scene;
+    const std::size_t passed = Scene::passed(s.notes, ctx.state.upto);
+    for (std::size_t k = 0; k < passed; ++k) {
+      const auto* n = std::get_if<sim::NoteEv>(&s.event(s.notes[k]).p);
+      if (n && n->kind == "step")
         step = static_cast<std::size_t>(std::strtoul(n->text.c_str() + 5, nullptr, 10));
     }
     if (step == 0 || step > L.steps.size()) {

@@ -41,10 +41,10 @@ class NetworkView : public View {
     // Links, drawn red while down at the cursor (folded from the "link" notes).
     for (const auto& l : s.links) {
       bool up = true;
-      const auto& events = s.trace->events();
-      for (std::size_t i = 0; i < ctx.state.upto && i < events.size(); ++i) {
-        const auto& e = events[i];
-        if (const auto* n = std::get_if<sim::NoteEv>(&e.p); n && n->kind == "link") {
+      const std::size_t passed = Scene::passed(s.notes, ctx.state.upto);
+      for (std::size_t k = 0; k < passed; ++k) {
+        const auto* n = std::get_if<sim::NoteEv>(&s.event(s.notes[k]).p);
+        if (n && n->kind == "link") {
           if (n->text == l.id + " down") up = false;
           if (n->text == l.id + " up") up = true;
         }
