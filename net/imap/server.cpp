@@ -47,8 +47,10 @@ void Server::enter_state(State s) {
 
 void Server::write(const std::string& text, std::string label, std::string meaning,
                    std::string rfc) {
-  out_ += text;
-  out_ += "\r\n";
+  std::string& out = holding_ ? held_out_ : out_;
+  EngineEvents& evs = holding_ ? held_events_ : events_;
+  out += text;
+  out += "\r\n";
   // One trace line per wire line; a literal's octets are one Data event.
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -62,7 +64,7 @@ void Server::write(const std::string& text, std::string label, std::string meani
     e.label = label;
     e.meaning = meaning;
     e.rfc = rfc;
-    events_.push_back(std::move(e));
+    evs.push_back(std::move(e));
     if (crlf == std::string::npos) break;
     pos = crlf + 2;
     auto mark = literal_at_end(line);
@@ -76,7 +78,7 @@ void Server::write(const std::string& text, std::string label, std::string meani
       d.meaning = "The " + std::to_string(mark->size) + " octets announced by {" +
                   std::to_string(mark->size) + "}, sent as they are.";
       d.rfc = "RFC 3501 §4.3";
-      events_.push_back(std::move(d));
+      evs.push_back(std::move(d));
       pos += n;
       if (pos == text.size()) break;
     }
@@ -147,14 +149,37 @@ void Server::on_connect(std::string peer_ip, std::string peer_host) {
 void Server::feed(std::string_view bytes) {
   if (close_) return;
   reader_.feed(bytes);
-  while (!close_) {
+  // While a login reply is held, later commands wait in the reader (end_penalty()).
+  while (!close_ && !holding_) {
     auto r = reader_.next();
     if (!r) break;
     on_read(std::move(*r));
   }
 }
 
+void Server::hold_if_penalized() {
+  if (failed_logins_ >= cfg_.free_login_failures && cfg_.penalty_ms > 0) holding_ = true;
+}
+
+void Server::end_penalty() {
+  if (!holding_) return;
+  holding_ = false;
+  out_ += held_out_;
+  held_out_.clear();
+  for (auto& e : held_events_) events_.push_back(std::move(e));
+  held_events_.clear();
+  feed({});
+}
+
+// The connection ends while a reply is held: the reply is never sent.
+void Server::drop_held() {
+  holding_ = false;
+  held_out_.clear();
+  held_events_.clear();
+}
+
 void Server::on_disconnect() {
+  drop_held();
   if (close_ && state_ == State::Logout) return;
   close_ = true;
   idle_tag_.clear();
@@ -165,12 +190,14 @@ void Server::on_disconnect() {
 
 void Server::on_timeout() {
   if (close_) return;
+  drop_held();
   bye("Autologout; idle for too long",
       "The client was silent for too long, so the server logs it out.", "RFC 3501 §5.4");
 }
 
 void Server::shutdown() {
   if (close_) return;
+  drop_held();
   bye("Server shutting down", "The server is stopping and says goodbye first.", "RFC 3501 §7.1.5");
 }
 
@@ -237,14 +264,17 @@ void Server::on_auth_line(const ReadResult& r) {
          "RFC 4616 §2", r.text);
   auto decoded = smtp::base64_decode(r.text);
   auto creds = decoded ? smtp::decode_plain(*decoded) : std::nullopt;
+  if (creds) hold_if_penalized();
   if (!creds) {
     bad("Invalid SASL PLAIN response");
   } else if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
+    ++failed_logins_;
     no("[AUTHORIZATIONFAILED] Cannot log in as another user");
   } else if (auto who = store_.authenticate(creds->authcid, creds->password)) {
     login_as(*who, tag, "AUTHENTICATE PLAIN");
     return;
   } else {
+    ++failed_logins_;
     no("[AUTHENTICATIONFAILED] Invalid credentials");
   }
   finish(tag);

@@ -11,6 +11,13 @@
 // §7 allows: before the tagged completion of a command (EXPUNGE never while answering
 // FETCH, STORE or SEARCH, §7.4.1) and at once while the client idles. has_output() tells
 // the driver that a change made by another session produced bytes to write.
+//
+// Failed logins (as in net::pop3::Server): after cfg.free_login_failures failed LOGIN or
+// AUTHENTICATE attempts, the tagged reply to every further attempt is withheld for
+// cfg.penalty_ms, which slows password guessing down. The engine has no clock, so it only
+// reports the wait: penalty_ms() > 0 means "do not write anything more yet"; the driver
+// waits that long (a timer, never a sleep) and calls end_penalty(), which releases the held
+// reply and processes any commands that arrived meanwhile.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +48,10 @@ const char* to_string(State s);
 
 struct ServerConfig {
   std::string hostname = "imap.recipient.example";
-  ReaderLimits limits;        // 8 KiB lines, 10 MiB literals by default
-  int max_bad_commands = 20;  // then "* BYE" and close
+  ReaderLimits limits;          // 8 KiB lines, 10 MiB literals by default
+  int max_bad_commands = 20;    // then "* BYE" and close
+  int free_login_failures = 3;  // then every login attempt's reply waits penalty_ms
+  int penalty_ms = 2000;
 };
 
 struct CommandInfo {
@@ -72,6 +81,10 @@ class Server : public net::EngineIo {
   const std::string& mailbox() const { return selected_; }  // selected folder name
   bool idling() const { return !idle_tag_.empty(); }
 
+  // Failed-login penalty (see the top of this file).
+  int penalty_ms() const { return holding_ ? cfg_.penalty_ms : 0; }
+  void end_penalty();
+
   static const std::vector<CommandInfo>& commands();
   static std::string capabilities();
 
@@ -100,6 +113,9 @@ class Server : public net::EngineIo {
   void on_auth_line(const ReadResult& r);
   void on_idle_line(const ReadResult& r);
   void login_as(const std::string& address, const std::string& tag, const char* how);
+  // A login attempt with readable credentials: held back when past the free failures.
+  void hold_if_penalized();
+  void drop_held();
 
   // Store changes -> pending untagged responses.
   void on_change(const store::Change& c);
@@ -178,6 +194,11 @@ class Server : public net::EngineIo {
     std::string status, text;
   };
   std::optional<Result> result_;
+
+  int failed_logins_ = 0;
+  bool holding_ = false;  // a login reply is withheld (penalty); write() goes to held_*
+  std::string held_out_;
+  EngineEvents held_events_;
 };
 
 }  // namespace net::imap

@@ -283,7 +283,9 @@ void Server::cmd_login(const std::string& tag, Cursor& a) {
   std::optional<std::string> user, pass;
   if (!a.sp() || !(user = a.astring()) || !a.sp() || !(pass = a.astring()) || !a.at_end())
     return bad("Syntax: LOGIN user password");
+  hold_if_penalized();
   if (auto who = store_.authenticate(*user, *pass)) return login_as(*who, tag, "LOGIN");
+  ++failed_logins_;
   no("[AUTHENTICATIONFAILED] Invalid credentials");
 }
 
@@ -304,10 +306,14 @@ void Server::cmd_authenticate(const std::string& tag, Cursor& a) {
   auto decoded = smtp::base64_decode(*ir == "=" ? "" : *ir);
   auto creds = decoded ? smtp::decode_plain(*decoded) : std::nullopt;
   if (!creds) return bad("Invalid SASL PLAIN response");
-  if (!creds->authzid.empty() && creds->authzid != creds->authcid)
+  hold_if_penalized();
+  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
+    ++failed_logins_;
     return no("[AUTHORIZATIONFAILED] Cannot log in as another user");
+  }
   if (auto who = store_.authenticate(creds->authcid, creds->password))
     return login_as(*who, tag, "AUTHENTICATE PLAIN");
+  ++failed_logins_;
   no("[AUTHENTICATIONFAILED] Invalid credentials");
 }
 

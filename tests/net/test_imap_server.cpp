@@ -133,6 +133,67 @@ TEST_CASE("IMAP AUTHENTICATE PLAIN: SASL-IR, continuation, cancel, failures") {
   }
 }
 
+TEST_CASE("IMAP three failed logins: later replies wait for the driver's penalty") {
+  const std::string kNo = "NO [AUTHENTICATIONFAILED] Invalid credentials\r\n";
+  for (bool bytewise : {false, true}) {
+    CAPTURE(bytewise);
+    Rig rig;
+    Session c(rig.store);
+    for (int i = 0; i < 3; ++i) CHECK(c.send("a LOGIN bob wrong\r\n", bytewise) == "a " + kNo);
+    CHECK(c.server.penalty_ms() == 0);
+    c.server.take_events();
+    // The 4th attempt: its reply is held; commands behind it wait too (no sleep: the
+    // engine only reports the wait, the driver releases it).
+    CHECK(c.send("b LOGIN bob wrong\r\nc NOOP\r\n", bytewise).empty());
+    CHECK(c.server.penalty_ms() == 2000);
+    CHECK_FALSE(c.server.has_output());
+    CHECK(c.send("d CAPABILITY\r\n", bytewise).empty());
+    auto held = imaptest::lines_of(c.server.take_events());
+    REQUIRE(held.size() == 1);  // the LOGIN is traced, its reply is not yet
+    CHECK_FALSE(held[0].sent);
+    CHECK(held[0].label == "LOGIN");
+    c.server.end_penalty();
+    CHECK(c.server.penalty_ms() == 0);
+    CHECK(c.server.take_output() == "b " + kNo + "c OK NOOP completed\r\n* CAPABILITY " + kCaps +
+                                        "\r\nd OK CAPABILITY completed\r\n");
+    // Even the right password (AUTHENTICATE too) is answered only after the penalty.
+    std::string good = net::smtp::base64_encode(std::string("\0bob\0bobpw", 10));
+    CHECK(c.send("e AUTHENTICATE PLAIN " + good + "\r\n", bytewise).empty());
+    CHECK(c.server.penalty_ms() == 2000);
+    c.server.end_penalty();
+    CHECK(c.server.take_output() ==
+          "e OK [CAPABILITY " + kCaps + "] AUTHENTICATE PLAIN completed\r\n");
+    CHECK(c.server.state() == State::Authenticated);
+  }
+}
+
+TEST_CASE("IMAP penalty: continuation-style AUTHENTICATE, syntax errors, disconnect") {
+  Rig rig;
+  ServerConfig cfg;
+  cfg.free_login_failures = 1;
+  cfg.penalty_ms = 500;
+  Session c(rig.store, cfg);
+  std::string bad = net::smtp::base64_encode(std::string("\0bob\0nope", 9));
+  CHECK(c.send("a AUTHENTICATE PLAIN\r\n") == "+ \r\n");
+  CHECK(c.send(bad + "\r\n") == "a NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+  // A syntax error is no login attempt: answered at once, never held.
+  CHECK(c.send("b LOGIN bob\r\n") == "b BAD Syntax: LOGIN user password\r\n");
+  CHECK(c.server.penalty_ms() == 0);
+  // The challenge "+ " is not held; the answer to the credentials is.
+  CHECK(c.send("c AUTHENTICATE PLAIN\r\n") == "+ \r\n");
+  CHECK(c.send(bad + "\r\n").empty());
+  CHECK(c.server.penalty_ms() == 500);
+  c.server.end_penalty();
+  CHECK(c.server.take_output() == "c NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+  // The connection drops while a reply is held: nothing more is written.
+  CHECK(c.send("d LOGIN bob bobpw\r\n").empty());
+  c.server.on_disconnect();
+  CHECK(c.server.penalty_ms() == 0);
+  c.server.end_penalty();
+  CHECK(c.server.take_output().empty());
+  CHECK(c.server.state() == State::Logout);
+}
+
 TEST_CASE("IMAP ID and ENABLE") {
   Rig rig;
   Session c(rig.store);
