@@ -32,7 +32,8 @@ int run_lesson_headless(const HeadlessOptions& o) {
   std::map<std::string, int> boxes;
   for (const auto& ev : world.trace().events())
     if (const auto* m = std::get_if<sim::MailboxEv>(&ev.p))
-      boxes[m->mailbox + " on " + m->host] += (m->op == "deliver") ? 1 : -1;
+      boxes[m->mailbox + (m->folder == "INBOX" ? "" : " folder " + m->folder) + " on " + m->host] +=
+          sim::mailbox_delta(m->op);
   std::cout << "== end of lesson at " << world.queue().now() / sim::kMillisecond << " ms\n";
   for (const auto& [box, n] : boxes) std::cout << "   " << box << ": " << n << " message(s)\n";
 

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mailsim::register_run(app, rc);
   mailsim::register_serve(app, rc);
   mailsim::register_gui(app, rc);
+  mailsim::register_compare(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

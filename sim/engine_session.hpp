@@ -134,10 +134,12 @@ class EngineClientSession : public EngineSessionBase<Engine>,
   // `o` is the engine's outcome so far.
   virtual Outcome timed_out_outcome(Outcome o) const = 0;
 
- private:
+  // Writes what the engine has to say (e.g. after a timer made it act) and closes when done.
   void pump(TcpConn& c) {
     if (this->pump_and_close_if(c, &Engine::done)) finish(this->engine_.outcome());
   }
+
+ private:
   void finish(const Outcome& o) {
     if (finished_) return;
     finished_ = true;

@@ -107,6 +107,13 @@ class Reader {
     return out;
   }
 
+  bool boolean(const toml::table& t, const char* key, bool def) const {
+    const toml::node* n = t.get(key);
+    if (!n) return def;
+    if (!n->is_boolean()) fail(*n, std::string("'") + key + "' must be true or false");
+    return *n->value<bool>();
+  }
+
   std::vector<std::string> strings(const toml::table& t, const char* key) const {
     std::vector<std::string> out;
     const toml::node* n = t.get(key);
@@ -197,7 +204,9 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
   std::set<std::string> names, ips;
   int auto_ip = 10;
   r.each_table(root, "host", [&](const toml::table& t) {
-    r.only_keys(t, {"name", "ip", "role", "label", "domain", "domains", "account", "server"},
+    r.only_keys(t,
+                {"name", "ip", "role", "label", "domain", "domains", "account", "server",
+                 "protocol", "leave_on_server", "keep_offline"},
                 "[[host]]");
     LessonHost h;
     h.pos = r.pos(t);
@@ -214,6 +223,14 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     for (auto& d : r.strings(t, "domain")) h.domains.push_back(d);
     h.account = r.str(t, "account", "[[host]]", false);
     h.server = r.str(t, "server", "[[host]]", false);
+    h.protocol = r.str(t, "protocol", "[[host]]", false, "imap");
+    if (h.protocol != "imap" && h.protocol != "pop3")
+      r.fail(*t.get("protocol"), "unknown protocol '" + h.protocol + "' (use imap or pop3)");
+    h.leave_on_server = r.boolean(t, "leave_on_server", false);
+    h.keep_offline = r.boolean(t, "keep_offline", false);
+    if (h.role != "device")
+      for (const char* k : {"protocol", "leave_on_server", "keep_offline", "account"})
+        if (t.get(k)) r.fail(*t.get(k), std::string("'") + k + "' is only for devices");
     if (!names.insert(h.name).second) r.fail(t, "host '" + h.name + "' is defined twice");
     if (!ips.insert(h.ip).second) r.fail(t, "address " + h.ip + " is used by two hosts");
     if (h.role == "device" && (h.account.empty() || h.server.empty()))
@@ -286,6 +303,14 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     L.mx.push_back(std::move(m));
   });
 
+  auto need_device = [&](const toml::table& t, const std::string& action) {
+    std::string what = "a " + action + " step";
+    std::string name = need_host(t, "device", what.c_str());
+    if (L.host(name)->role != "device")
+      r.fail(*t.get("device"), "'" + name + "' is not a device (role = \"device\")");
+    return name;
+  };
+
   r.each_table(root, "step", [&](const toml::table& t) {
     LessonStep s;
     s.pos = r.pos(t);
@@ -329,9 +354,25 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       if (!up || !up->is_boolean())
         r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
+    } else if (s.action == "check" || s.action == "offline" || s.action == "online") {
+      r.only_keys(t, {"action", "narration", "device"}, ("a " + s.action + " step").c_str());
+      s.device = need_device(t, s.action);
+    } else if (s.action == "read" || s.action == "delete" || s.action == "flag") {
+      r.only_keys(t, {"action", "narration", "device", "subject"},
+                  ("a " + s.action + " step").c_str());
+      s.device = need_device(t, s.action);
+      s.subject = r.str(t, "subject", ("a " + s.action + " step").c_str(), true);
+    } else if (s.action == "move") {
+      r.only_keys(t, {"action", "narration", "device", "subject", "folder"}, "a move step");
+      s.device = need_device(t, s.action);
+      s.subject = r.str(t, "subject", "a move step", true);
+      s.folder = r.str(t, "folder", "a move step", true);
+      if (s.folder.empty() || s.folder == "INBOX")
+        r.fail(*t.get("folder"), "move needs a folder other than INBOX");
     } else {
-      r.fail(*t.get("action"),
-             "unknown action '" + s.action + "' (use send, wait, link or server)");
+      r.fail(*t.get("action"), "unknown action '" + s.action +
+                                   "' (use send, wait, link, server, check, read, delete, move, "
+                                   "flag, offline or online)");
     }
     L.steps.push_back(std::move(s));
   });

@@ -41,7 +41,12 @@ struct LessonHost {
   std::string label;                 // e.g. "Ana's laptop"
   std::vector<std::string> domains;  // servers: the mail domains they receive for
   std::string account;               // devices: the address whose mail app runs here
-  std::string server;                // devices: the host they submit to
+  std::string server;                // devices: the host they submit to and read mail from
+  // devices: how the mail app reads mail. "imap" keeps mail on the server; "pop3"
+  // downloads it, deleting it from the server unless leave_on_server is set.
+  std::string protocol = "imap";
+  bool leave_on_server = false;  // POP3 "leave a copy on the server" (deduplicated by UIDL)
+  bool keep_offline = false;     // IMAP: download every body when checking (offline use)
   SourcePos pos;
 };
 
@@ -65,13 +70,16 @@ struct LessonMx {
 };
 
 struct LessonStep {
-  std::string action;  // "send", "wait", "link", "server"
+  // "send", "wait", "link", "server"; mail app actions on a device: "check", "read",
+  // "delete", "move", "flag", "offline", "online"
+  std::string action;
   Text narration;
   SourcePos pos;
-  // send
+  // send and the mail app actions
   std::string device;
+  std::string folder;  // move: the destination folder
   std::vector<std::string> to;
-  std::string subject;
+  std::string subject;  // send: the new message's; read/delete/move/flag: which message
   std::string body;
   // wait
   Time duration = 0;

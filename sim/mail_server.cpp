@@ -3,7 +3,10 @@
 #include <cstdio>
 
 #include "net/message/message.hpp"
+#include "sim/imap_session.hpp"
+#include "sim/mail_summary.hpp"
 #include "sim/mta_queue.hpp"
+#include "sim/pop3_session.hpp"
 #include "sim/smtp_session.hpp"
 #include "sim/world.hpp"
 
@@ -91,20 +94,19 @@ MailServer::MailServer(World& world, const LessonHost& host) : world_(world), na
       store_.add_account({a.address, a.login, a.password});
   }
   store_.on_change([this](const net::store::Change& c) {
+    if (c.op == "subscribe" || c.op == "unsubscribe") return;
     MailboxEv ev;
     ev.host = name_;
     ev.mailbox = c.address;
     ev.op = c.op;
     ev.uid = c.uid;
     ev.size = c.size;
-    if (const auto* list = store_.messages(c.address)) {
-      for (const auto& m : *list) {
-        if (m.uid != c.uid) continue;
-        auto msg = net::message::Message::parse(m.data);
-        ev.summary = "From: " + msg.get("From").value_or("?") +
-                     " | Subject: " + msg.get("Subject").value_or("(none)");
+    ev.folder = c.op == "rename" ? c.folder + " -> " + c.new_name : c.folder;
+    if (const auto* f = store_.folder(c.address, c.folder); f && c.uid)
+      if (const auto* m = f->find(c.uid)) {
+        ev.summary = mail_summary(m->data);
+        ev.flags = join_flags(m->flags);
       }
-    }
     world_.trace().append(world_.queue().now(), std::move(ev));
   });
   inbound_ = std::make_unique<net::smtp::RecipientPolicy>(store_, name_,
@@ -113,6 +115,8 @@ MailServer::MailServer(World& world, const LessonHost& host) : world_(world), na
   queue_ = std::make_unique<MtaQueue>(world, *this);
   set_port(25, true);
   set_port(587, true);
+  set_port(110, true);
+  set_port(143, true);
 }
 
 MailServer::~MailServer() = default;
@@ -123,12 +127,36 @@ void MailServer::set_port(std::uint16_t port, bool up) {
     net.unlisten(name_, port);
     return;
   }
+  World* w = &world_;
+  if (port == 110) {
+    // POP3 (RFC 1939): one lock owner per connection so a second session sees the lock.
+    net::pop3::ServerConfig cfg;
+    cfg.hostname = name_;
+    net::store::Mailstore* store = &store_;
+    net.listen(name_, port, Proto::Pop3, [w, cfg, store](TcpConn& c) -> std::shared_ptr<TcpApp> {
+      auto s = cfg;
+      s.lock_owner = 1000 + c.id();
+      s.apop_clock = c.id();
+      return std::make_shared<Pop3ServerSession>(w->trace(), w->queue(), s, *store);
+    });
+    return;
+  }
+  if (port == 143) {
+    // IMAP (RFC 3501): every session shares the store, so devices see each other's changes.
+    net::imap::ServerConfig cfg;
+    cfg.hostname = name_;
+    net::store::Mailstore* store = &store_;
+    net.listen(name_, port, Proto::Imap, [w, cfg, store](TcpConn&) -> std::shared_ptr<TcpApp> {
+      return std::make_shared<ImapServerSession>(w->trace(), w->queue(), cfg, *store,
+                                                 [w] { return w->unix_now(); });
+    });
+    return;
+  }
   net::smtp::ServerConfig cfg;
   cfg.hostname = name_;
   cfg.submission = (port == 587);
   net::smtp::ServerPolicy* policy =
       cfg.submission ? static_cast<net::smtp::ServerPolicy*>(submission_.get()) : inbound_.get();
-  World* w = &world_;
   net.listen(name_, port, Proto::Smtp, [w, cfg, policy](TcpConn&) -> std::shared_ptr<TcpApp> {
     return std::make_shared<SmtpServerSession>(w->trace(), w->queue(), cfg, *policy);
   });

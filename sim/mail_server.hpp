@@ -1,5 +1,6 @@
-// A mail server host: the recipient role on port 25 (mail for its own domains) and the
-// submission role on port 587 (authenticated users, relayed through its MTA queue).
+// A mail server host: the recipient role on port 25 (mail for its own domains), the
+// submission role on port 587 (authenticated users, relayed through its MTA queue) and
+// mail access for its users: POP3 on 110 and IMAP on 143, all on one store.
 #pragma once
 
 #include <memory>
@@ -24,7 +25,8 @@ class MailServer {
   net::store::Mailstore& store() { return store_; }
   MtaQueue& queue() { return *queue_; }
 
-  // Starts or stops listening on a port (25 or 587); a stopped port refuses connections.
+  // Starts or stops listening on a port (25, 587, 110 or 143); a stopped port refuses
+  // connections.
   void set_port(std::uint16_t port, bool up);
 
   // Local delivery with Return-Path and Received added by this server.

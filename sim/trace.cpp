@@ -77,6 +77,12 @@ void Trace::scrub(std::string& s) const {
   }
 }
 
+int mailbox_delta(const std::string& op) {
+  if (op == "deliver" || op == "append" || op == "add") return 1;
+  if (op == "remove" || op == "expunge") return -1;
+  return 0;
+}
+
 const Event& Trace::append(Time t, Payload p) {
   std::visit(
       [this](auto& ev) {

@@ -75,11 +75,20 @@ struct StateEv {
 struct MailboxEv {
   std::string host;
   std::string mailbox;  // address, e.g. bruno@recipient.example
-  std::string op;       // "deliver", "remove"
+  // Servers: the store's change ("deliver", "append", "remove", "expunge", "flags",
+  // "create", "delete", "rename"). Devices (their local store): "add", "remove", "flags",
+  // "cache" (the body is now on the device), "renumber" (a message moved with uid 0 got
+  // its server UID, given in `uid`).
+  std::string op;
   std::uint32_t uid = 0;
   std::uint64_t size = 0;
-  std::string summary;  // "From: … Subject: …"
+  std::string summary;           // "From: … | Subject: …"
+  std::string folder = "INBOX";  // IMAP folder / the device's local folder
+  std::string flags;             // the message's flags after the change, space-separated
+  bool cached = false;           // devices: the whole message is on the device
 };
+// +1 when the op adds a message to the folder, -1 when it takes one away, else 0.
+int mailbox_delta(const std::string& op);
 
 // A mail queue changed (MTA work).
 struct QueueEv {

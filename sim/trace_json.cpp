@@ -142,6 +142,9 @@ struct Writer {
     j["uid"] = e.uid;
     j["size"] = e.size;
     put_str(j, "summary", e.summary);
+    put_str(j, "folder", e.folder);
+    put_str(j, "flags", e.flags);
+    if (e.cached) j["cached"] = true;
   }
   void operator()(const QueueEv& e) const {
     j["type"] = "queue";
@@ -220,6 +223,9 @@ Payload read_payload(const std::string& type, const Json& j) {
     e.uid = get_num<std::uint32_t>(j, "uid");
     e.size = get_num<std::uint64_t>(j, "size");
     e.summary = get_str(j, "summary");
+    if (j.contains("folder")) e.folder = get_str(j, "folder");
+    if (j.contains("flags")) e.flags = get_str(j, "flags");
+    e.cached = get_bool(j, "cached");
     return e;
   }
   if (type == "queue") {

@@ -59,8 +59,12 @@ void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOpt
             out << ts << "#" << e.conn << " " << e.op << " " << e.client << ":" << e.client_port
                 << " > " << e.server << ":" << e.server_port << " (" << to_string(e.proto) << ")\n";
           } else if constexpr (std::is_same_v<T, MailboxEv>) {
-            out << ts << "mailbox " << e.mailbox << " on " << e.host << ": " << e.op << " uid "
-                << e.uid << " (" << e.size << " bytes) " << e.summary << "\n";
+            out << ts << "mailbox " << e.mailbox;
+            if (e.folder != "INBOX") out << " folder " << e.folder;
+            out << " on " << e.host << ": " << e.op << " uid " << e.uid << " (" << e.size
+                << " bytes) " << e.summary;
+            if (e.op == "flags") out << " flags (" << e.flags << ")";
+            out << "\n";
           } else if constexpr (std::is_same_v<T, QueueEv>) {
             out << ts << "queue " << e.host << " " << e.id << " " << e.op << ": " << e.detail
                 << "\n";

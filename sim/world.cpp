@@ -1,5 +1,6 @@
 #include "sim/world.hpp"
 
+#include <map>
 #include <set>
 
 #include "sim/device.hpp"
@@ -56,6 +57,13 @@ Device* World::device(const std::string& host) {
   return it == devices_.end() ? nullptr : it->second.get();
 }
 
+std::vector<const Device*> World::devices() const {
+  std::vector<const Device*> out;
+  for (const auto& h : lesson_.hosts)
+    if (auto it = devices_.find(h.name); it != devices_.end()) out.push_back(it->second.get());
+  return out;
+}
+
 void World::note(const std::string& kind, const std::string& text, const std::string& host) {
   trace_.append(q_.now(), NoteEv{host, kind, text});
 }
@@ -68,7 +76,13 @@ void World::start_step(std::size_t i) {
   const LessonStep& s = lesson_.steps[i];
   std::string head = "step " + std::to_string(i + 1) + "/" + std::to_string(lesson_.steps.size());
   note("step", head + ": " + s.narration.get("en"));
-  auto next = [this, i] { q_.after(0, [this, i] { start_step(i + 1); }); };
+  auto next = [this, i] {
+    q_.after(0, [this, i] {
+      // The last step's snapshot waits until the run is over (see run()).
+      if (on_step_done && i + 1 < lesson_.steps.size()) on_step_done(i);
+      start_step(i + 1);
+    });
+  };
 
   if (s.action == "send") {
     std::string to;
@@ -90,6 +104,18 @@ void World::start_step(std::size_t i) {
     note("action", "link " + s.target + (s.up ? " comes back up" : " goes down"));
     net_.set_link_up(s.target, s.up);
     next();
+  } else if (s.action == "check" || s.action == "read" || s.action == "delete" ||
+             s.action == "move" || s.action == "flag" || s.action == "offline" ||
+             s.action == "online") {
+    static const std::map<std::string, std::string> verbs = {
+        {"check", "checks mail"}, {"offline", "goes offline"}, {"online", "comes online"},
+        {"read", "opens"},        {"delete", "deletes"},       {"flag", "flags"},
+        {"move", "moves"}};
+    std::string what = verbs.at(s.action);
+    if (!s.subject.empty()) what += " \"" + s.subject + "\"";
+    if (s.action == "move") what += " to " + s.folder;
+    note("action", s.device + " " + what, s.device);
+    device(s.device)->act(s, next);
   } else if (s.action == "server") {
     note("action",
          s.target + (s.up ? " starts listening on port " : " stops listening on port ") +
@@ -112,6 +138,7 @@ bool World::run(const RunLimits& limits) {
     q_.step();
     ++n;
   }
+  if (on_step_done && !lesson_.steps.empty()) on_step_done(lesson_.steps.size() - 1);
   return steps_done_;
 }
 

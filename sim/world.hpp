@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sim/event_queue.hpp"
 #include "sim/lesson.hpp"
@@ -48,10 +49,16 @@ class World {
   // The server that receives mail for this domain (by lesson configuration, not DNS).
   MailServer* server_for_domain(const std::string& domain);
   Device* device(const std::string& host);
+  std::vector<const Device*> devices() const;  // in lesson order
+
+  // Called when step i (0-based) has finished, before the next one starts; after the last
+  // step it runs once the servers have no more work. For `mailsim compare`.
+  std::function<void(std::size_t)> on_step_done;
+
+  void note(const std::string& kind, const std::string& text, const std::string& host = {});
 
  private:
   void start_step(std::size_t i);
-  void note(const std::string& kind, const std::string& text, const std::string& host = {});
 
   Lesson lesson_;
   EventQueue q_;

@@ -94,7 +94,56 @@ TEST_CASE("an unknown host in a link is reported where it is written") {
 TEST_CASE("an unknown action is rejected with the list of actions") {
   std::string err = error_of(kHosts + "\n[[step]]\naction = \"teleport\"\n");
   CHECK(err.find("unknown action 'teleport'") != std::string::npos);
-  CHECK(err.find("send, wait, link or server") != std::string::npos);
+  CHECK(err.find("send, wait, link, server, check, read, delete, move, flag, offline or online") !=
+        std::string::npos);
+}
+
+TEST_CASE("mail app settings and actions on devices") {
+  auto L = parse_lesson(kHosts + R"(
+[[step]]
+action = "check"
+device = "pc"
+
+[[step]]
+action = "move"
+device = "pc"
+subject = "Hi"
+folder = "Archive"
+
+[[step]]
+action = "offline"
+device = "pc"
+)",
+                        "ok.toml");
+  REQUIRE(L.steps.size() == 3);
+  CHECK(L.hosts[0].protocol == "imap");  // the default
+  CHECK_FALSE(L.hosts[0].leave_on_server);
+  CHECK(L.steps[1].subject == "Hi");
+  CHECK(L.steps[1].folder == "Archive");
+
+  std::string pop = kHosts;
+  pop.replace(pop.find("server = \"mx.x.example\""), 0,
+              "protocol = \"pop3\"\nleave_on_server = true\n");
+  auto P = parse_lesson(pop, "pop.toml");
+  CHECK(P.hosts[0].protocol == "pop3");
+  CHECK(P.hosts[0].leave_on_server);
+
+  std::string bad = kHosts;
+  bad.replace(bad.find("server = \"mx.x.example\""), 0, "protocol = \"smoke\"\n");
+  CHECK(error_of(bad).find("unknown protocol 'smoke' (use imap or pop3)") != std::string::npos);
+  std::string flag = kHosts;
+  flag.replace(flag.find("server = \"mx.x.example\""), 0, "keep_offline = \"yes\"\n");
+  CHECK(error_of(flag).find("'keep_offline' must be true or false") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[host]]\nname = \"r\"\nrole = \"router\"\nprotocol = \"pop3\"\n")
+            .find("'protocol' is only for devices") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"read\"\ndevice = \"pc\"\n")
+            .find("a read step needs 'subject'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"move\"\ndevice = \"pc\"\nsubject = \"x\"\n")
+            .find("a move step needs 'folder'") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"check\"\ndevice = \"ns\"\n")
+            .find("is not a device") != std::string::npos);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"check\"\ndevice = \"pc\"\nsubject = \"x\"\n")
+            .find("unknown key 'subject' in a check step") != std::string::npos);
 }
 
 TEST_CASE("lesson validation errors") {

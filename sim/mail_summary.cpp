@@ -1,0 +1,27 @@
+#include "sim/mail_summary.hpp"
+
+#include "net/message/message.hpp"
+
+namespace sim {
+
+std::string mail_subject(const std::string& data) {
+  return net::message::Message::parse(data).get("Subject").value_or("(none)");
+}
+
+std::string mail_from(const std::string& data) {
+  return net::message::Message::parse(data).get("From").value_or("?");
+}
+
+std::string mail_summary(const std::string& data) {
+  auto msg = net::message::Message::parse(data);
+  return "From: " + msg.get("From").value_or("?") +
+         " | Subject: " + msg.get("Subject").value_or("(none)");
+}
+
+std::string join_flags(const std::vector<std::string>& flags) {
+  std::string out;
+  for (const auto& f : flags) out += (out.empty() ? "" : " ") + f;
+  return out;
+}
+
+}  // namespace sim
