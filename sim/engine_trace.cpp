@@ -1,5 +1,6 @@
 #include "sim/engine_trace.hpp"
 
+#include <string>
 #include <type_traits>
 
 namespace sim {
@@ -21,11 +22,30 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
             l.to = e.sent ? ctx.peer : ctx.host;
             l.from_client = (e.sent == ctx.client);
             l.data = e.kind == net::LineKind::Data;
-            l.text = std::move(e.text);
             l.label = std::move(e.label);
             l.meaning = std::move(e.meaning);
             l.rfc = std::move(e.rfc);
-            trace.append(now, std::move(l));
+            // An IMAP line carrying a literal ("{724}" then the message) is one event for
+            // the engine; every view shows one line per event, so the literal's lines
+            // follow as data lines.
+            std::size_t start = 0;
+            for (bool first = true;; first = false) {
+              std::size_t nl = e.text.find('\n', start);
+              std::string piece = e.text.substr(start, nl == std::string::npos ? nl : nl - start);
+              if (nl != std::string::npos && !piece.empty() && piece.back() == '\r')
+                piece.pop_back();
+              LineEv part = l;
+              if (!first) {
+                part.data = true;
+                part.label.clear();
+                part.meaning.clear();
+                part.rfc.clear();
+              }
+              part.text = std::move(piece);
+              trace.append(now, std::move(part));
+              if (nl == std::string::npos) break;
+              start = nl + 1;
+            }
           } else {
             StateEv s;
             s.host = ctx.host;
