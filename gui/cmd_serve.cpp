@@ -300,6 +300,9 @@ std::unique_ptr<net::socket::Listener> make_imap_listener(
     net::store::Mailstore& store, TraceFile& trace, const std::vector<User>& users) {
   net::imap::ServerConfig cfg;
   cfg.hostname = hostname;
+  // An APPEND carries the message as one literal: --max-size bounds every literal, and a
+  // bigger one is refused before its octets are sent (RFC 7888 §4, [TOOBIG] RFC 5530).
+  cfg.limits.max_literal = o.max_size;
   net::socket::ListenerOptions io;
   io.bind = o.bind;
   io.port = static_cast<std::uint16_t>(o.imap_port);
@@ -514,7 +517,8 @@ void register_serve(CLI::App& app, int& rc) {
                   "Also write each delivered message to DIR/<address>/new/ (Maildir)")
       ->type_name("DIR");
   cmd->add_option("--max-size", o->max_size,
-                  "Largest message accepted, in bytes (advertised as SIZE, RFC 1870)")
+                  "Largest message accepted, in bytes (advertised as SIZE, RFC 1870); also the "
+                  "largest IMAP literal (APPEND)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--trace", o->trace,

@@ -33,6 +33,7 @@ DOMAIN = "recipient.example"
 BRUNO = "bruno@" + DOMAIN
 PASSWORD = "s3cret-pw"
 IO_TIMEOUT = 15
+MAX_SIZE = 100000  # --max-size: also the largest IMAP literal
 
 
 class Server(MailsimServer):
@@ -44,7 +45,8 @@ class Server(MailsimServer):
         self.trace = os.path.join(workdir, "trace.jsonl")
         super().__init__([mailsim, "serve", "--smtp", "0", "--imap", "0", "--bind", HOST,
                           "--domain", DOMAIN, "--user", "bruno:" + PASSWORD,
-                          "--user", "alice:wonderland", "--trace", self.trace, "-v"],
+                          "--user", "alice:wonderland", "--trace", self.trace, "-v",
+                          "--max-size", str(MAX_SIZE)],
                          os.path.join(workdir, "server.log"))
 
     def start(self, ready_timeout=30):
@@ -302,6 +304,80 @@ def idle_checks(srv):
 
     check("raw: over-long line and unknown command get BAD, session survives", literal_limits)
 
+    def big_literals():
+        a = Raw(srv.imap_port)
+        a.line()
+        a.send(b"l1 LOGIN bruno " + PASSWORD.encode() + b"\r\n")
+        a.until_tag("l1")
+        # Synchronising literal over --max-size: NO before any octet is sent (RFC 7888 §4).
+        a.send(b"l2 APPEND INBOX {%d}\r\n" % (MAX_SIZE + 1))
+        r2 = a.line()
+        # LITERAL+ over the limit: the client sends it anyway; BAD, the octets are skipped.
+        a.send(b"l3 APPEND INBOX {%d+}\r\n" % (MAX_SIZE + 1) + b"x" * (MAX_SIZE + 1) + b"\r\n")
+        r3 = a.line()
+        # Exactly the limit still works: continuation, then the message is stored.
+        msg = b"Subject: at the limit\r\n\r\n" + b"y" * (MAX_SIZE - 27) + b"\r\n"
+        a.send(b"l4 APPEND Drafts {%d}\r\n" % len(msg))
+        cont = a.line()
+        a.send(msg + b"\r\n")
+        r4 = a.until_tag("l4")[-1]
+        a.send(b"l5 NOOP\r\n")
+        r5 = a.line()
+        a.send(b"l6 LOGOUT\r\n")
+        a.until_tag("l6")
+        a.close()
+        if r2 != "l2 NO [TOOBIG] Literal too big":
+            return "synchronising literal over the limit gave %r" % r2
+        if r3 != "l3 BAD [TOOBIG] Literal too big":
+            return "LITERAL+ over the limit gave %r" % r3
+        if not cont.startswith("+") or not r4.startswith("l4 OK"):
+            return "literal at the limit: %r, %r" % (cont, r4)
+        return None if r5 == "l5 OK NOOP completed" else "session after the limits: %r" % r5
+
+    check("raw: literal over --max-size gets NO (LITERAL+: BAD), at the limit OK, session "
+          "survives", big_literals)
+
+    def bad_syntax():
+        a = Raw(srv.imap_port)
+        a.line()
+        answers = []
+        for cmd in (b"s1 LOGIN bruno", b"s2 LOGIN bruno " + PASSWORD.encode(), b"s3 SELECT",
+                    b"s4 SELECT INBOX", b"s5 FETCH x FLAGS", b"s6 STORE 1 +FLAGS (\\Bogus)",
+                    b"s7 SEARCH (", b"s8 UID FROB", b"s9 NOOP"):
+            a.send(cmd + b"\r\n")
+            answers.append(a.until_tag(cmd.split()[0].decode())[-1])
+        a.close()
+        bad = [l for l in answers if " BAD " in l]
+        if len(bad) != 6 or not answers[1].startswith("s2 OK") or not answers[3].startswith("s4 OK"):
+            return "answers %r" % answers
+        return None if answers[-1] == "s9 OK NOOP completed" else "after errors: %r" % answers
+
+    check("raw: bad syntax gets BAD, session survives", bad_syntax)
+
+    def penalty():
+        a = Raw(srv.imap_port)
+        a.line()
+        answers = []
+        for i in range(1, 5):
+            a.send(b"p%d LOGIN bruno wrong%d\r\n" % (i, i))
+            answers.append(a.until_tag("p%d" % i)[-1])
+        # The 5th attempt (right password) and a command pipelined behind it: the reply is
+        # held by the engine until the listener's timer releases it; nothing is lost.
+        a.send(b"p5 LOGIN bruno " + PASSWORD.encode() + b"\r\np6 NOOP\r\n")
+        answers.append(a.until_tag("p5")[-1])
+        answers.append(a.until_tag("p6")[-1])
+        a.close()
+        want_no = "NO [AUTHENTICATIONFAILED] Invalid credentials"
+        for i in range(4):
+            if answers[i] != "p%d %s" % (i + 1, want_no):
+                return "attempt %d gave %r" % (i + 1, answers[i])
+        if not answers[4].startswith("p5 OK") or answers[5] != "p6 OK NOOP completed":
+            return "after the penalty: %r" % answers[4:]
+        return None
+
+    check("raw: three failed logins, later attempts still answered (penalty), then login works",
+          penalty)
+
 
 def curl_checks(srv):
     curl = shutil.which("curl")
@@ -336,6 +412,53 @@ def curl_checks(srv):
         return None if b"INBOX" in p.stdout and b"Sent" in p.stdout else repr(p.stdout)
 
     check("curl: list mailboxes", curl_list)
+
+    def curl_x(*args):
+        url = "imap://%s:%d/INBOX" % (HOST, srv.imap_port)
+        p = subprocess.run([curl, "-sS", "--max-time", "20", "-u", "bruno:" + PASSWORD, url] +
+                           list(args), capture_output=True, timeout=30)
+        if p.returncode != 0:
+            raise RuntimeError("curl %r exit %d: %s" % (args, p.returncode,
+                                                      p.stderr.decode(errors="replace")))
+        return p.stdout.decode(errors="replace")
+
+    def inbox_uids(*crit):
+        m = srv.imap()
+        m.select("INBOX")
+        typ, data = m.uid("SEARCH", *crit)
+        m.logout()
+        return data[0].split()
+
+    def curl_search():
+        srv.deliver("curl search alpha")
+        srv.deliver("curl search beta")
+        want = inbox_uids("SUBJECT", '"curl search"')
+        out = curl_x("-X", 'UID SEARCH SUBJECT "curl search"')
+        got = re.findall(r"^\* SEARCH(.*)$", out, re.M)
+        if not got or got[0].split() != [u.decode() for u in want] or len(want) != 2:
+            return "curl -X SEARCH printed %r, imaplib found %r" % (out, want)
+        out = curl_x("-X", "SEARCH SUBJECT beta")
+        return None if re.search(r"^\* SEARCH \d+\s*$", out, re.M) else "beta: %r" % out
+
+    check("curl: -X 'UID SEARCH …' and -X 'SEARCH …' on INBOX", curl_search)
+
+    def curl_delete():
+        uids = inbox_uids("SUBJECT", '"curl search alpha"')
+        if len(uids) != 1:
+            return "setup: %r" % uids
+        uid = uids[0].decode()
+        out = curl_x("-X", "UID STORE %s +FLAGS (\\Deleted)" % uid)
+        if "\\Deleted" not in out:
+            return "STORE printed %r" % out
+        if inbox_uids("DELETED") != [uid.encode()]:
+            return "not flagged \\Deleted: %r" % inbox_uids("DELETED")
+        out = curl_x("-X", "EXPUNGE")
+        if not re.search(r"^\* \d+ EXPUNGE", out, re.M):
+            return "EXPUNGE printed %r" % out
+        left = inbox_uids("SUBJECT", '"curl search"')
+        return None if left and uid.encode() not in left else "after EXPUNGE: %r" % left
+
+    check("curl: delete with -X 'UID STORE n +FLAGS (\\Deleted)' then -X EXPUNGE", curl_delete)
 
 
 def trace_checks(srv):

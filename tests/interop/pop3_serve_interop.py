@@ -269,6 +269,26 @@ def poplib_checks(srv):
         if not nxt.startswith(b"+OK Capability"):
             return "session did not survive: %r" % nxt
 
+    def bad_commands():
+        s = socket.create_connection((HOST, srv.pop3_port), timeout=IO_TIMEOUT)
+        f = s.makefile("rb")
+        f.readline()
+        got = []
+        for cmd, want in ((b"XYZZY", b"-ERR Unknown command: XYZZY"), (b"USER", b"-ERR Syntax"),
+                          (b"STAT", b"-ERR STAT is not allowed before login"),
+                          (b"USER bruno", b"+OK"), (b"PASS " + PASSWORD.encode(), b"+OK"),
+                          (b"RETR x", b"-ERR Invalid message number"), (b"TOP 1", b"-ERR Syntax"),
+                          (b"LIST 1 2", b"-ERR Syntax"), (b"STAT", b"+OK 3 ")):
+            s.sendall(cmd + b"\r\n")
+            line = f.readline()
+            got.append(line)
+            if not line.startswith(want):
+                s.close()
+                return "%r gave %r (want %r…)" % (cmd, line, want)
+        s.sendall(b"QUIT\r\n")
+        f.readline()
+        s.close()
+
     def dele_quit_removes():
         m = srv.pop()
         m.dele(3)
@@ -325,6 +345,7 @@ def poplib_checks(srv):
     check("DELE then dropped connection deletes nothing", dele_disconnect_keeps)
     check("RSET undeletes", rset_undeletes)
     check("command line over 512 octets: -ERR, session survives", long_line)
+    check("unknown command and bad syntax: -ERR, session survives", bad_commands)
     check("DELE then QUIT removes (store and Maildir file)", dele_quit_removes)
 
 
