@@ -61,13 +61,13 @@ std::map<std::string, FoldedPlace> fold_mailboxes(const Scene& scene, std::size_
     };
     const int delta = sim::mailbox_delta(m->op);
     if (delta > 0) {
-      list.push_back({m->uid, m->size, m->summary, m->flags, m->cached, i});
+      list.push_back({m->uid, m->size, m->summary, m->flags, m->cached || !p.device, i});
     } else if (delta < 0) {
       if (auto it = find(m->uid); it != list.end()) list.erase(it);
     } else if (m->op == "flags" || m->op == "cache") {
       if (auto it = find(m->uid); it != list.end()) {
         it->flags = m->flags;
-        it->cached = m->cached;
+        it->cached = m->cached || !p.device;
         it->since = i;
       }
     } else if (m->op == "renumber") {

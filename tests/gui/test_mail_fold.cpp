@@ -1,0 +1,70 @@
+// The Mail state view's model: mailboxes of servers and devices folded from the trace.
+#include <doctest/doctest.h>
+
+#include "gui/mail_fold.hpp"
+#include "gui/scene.hpp"
+#include "sim/lesson.hpp"
+#include "sim/world.hpp"
+
+namespace {
+
+struct Run {
+  sim::World world{
+      sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/pop3-vs-imap.toml")};
+  mailsim::Scene scene;
+  Run() {
+    REQUIRE(world.run());
+    scene = mailsim::build_scene(world.lesson(), world.trace());
+  }
+  // The trace index just after the note that starts step n (1-based), or the end.
+  std::size_t before_step(int n) const {
+    const std::string head = "step " + std::to_string(n) + "/";
+    for (std::size_t i : scene.notes)
+      if (const auto* e = std::get_if<sim::NoteEv>(&scene.event(i).p))
+        if (e->kind == "step" && e->text.compare(0, head.size(), head) == 0) return i;
+    return world.trace().size();
+  }
+};
+
+std::string subjects(const std::vector<mailsim::FoldedMessage>& list) {
+  std::string out;
+  for (const auto& m : list) {
+    auto p = m.summary.find("Subject: ");
+    out += (out.empty() ? "" : ",") + m.summary.substr(p + 9, 5);
+    if (m.flags.find("\\Seen") == std::string::npos) out += "*";
+    if (!m.cached) out += "~";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("fold: nothing before the first change, every place listed") {
+  Run r;
+  auto places = mailsim::fold_mailboxes(r.scene, 0);
+  REQUIRE(places.count("bruno@recipient.example on mx.recipient.example"));
+  REQUIRE(places.count("bruno@recipient.example on phone.bruno.example"));
+  CHECK(places.at("bruno@recipient.example on phone.bruno.example").device);
+  CHECK_FALSE(places.at("bruno@recipient.example on mx.recipient.example").device);
+  for (const auto& [key, p] : places) CHECK(p.folders.at("INBOX").empty());
+}
+
+TEST_CASE("fold: the server and the devices at chosen steps, stepping back included") {
+  Run r;
+  const std::string server = "bruno@recipient.example on mx.recipient.example";
+  const std::string phone = "bruno@recipient.example on phone.bruno.example";
+  auto at6 = mailsim::fold_mailboxes(r.scene, r.before_step(6));  // after the phone's check
+  CHECK(subjects(at6.at(server).folders.at("INBOX")) == "Lunch*,Invoi*,Holid*");
+  CHECK(subjects(at6.at(phone).folders.at("INBOX")) == "Lunch*~,Invoi*~,Holid*~");
+  auto at7 = mailsim::fold_mailboxes(r.scene, r.before_step(7));  // after reading Lunch
+  CHECK(subjects(at7.at(server).folders.at("INBOX")) == "Lunch,Invoi*,Holid*");
+  CHECK(subjects(at7.at(phone).folders.at("INBOX")) == "Lunch,Invoi*~,Holid*~");
+  auto at12 = mailsim::fold_mailboxes(r.scene, r.before_step(12));  // tablet filed, phone synced
+  CHECK(subjects(at12.at(server).folders.at("INBOX")) == "Holid*");
+  CHECK(subjects(at12.at(server).folders.at("Receipts")) == "Invoi*");
+  CHECK(subjects(at12.at(phone).folders.at("Receipts")) == "Invoi*~");
+  // Folding again at an earlier point gives exactly the earlier picture.
+  auto again = mailsim::fold_mailboxes(r.scene, r.before_step(6));
+  CHECK(subjects(again.at(phone).folders.at("INBOX")) == "Lunch*~,Invoi*~,Holid*~");
+  CHECK(again.at(server).folders.count("Receipts") == 0);
+}
