@@ -34,7 +34,7 @@ def check(name, cond, detail=""):
 
 r = run("--help")
 check("--help exits 0", r.returncode == 0, r.stderr)
-for cmd in ("run", "serve", "gui"):
+for cmd in ("run", "serve", "gui", "compare"):
     check(f"--help lists {cmd}", cmd in r.stdout, r.stdout)
     h = run(cmd, "--help")
     check(f"{cmd} --help exits 0 with options", h.returncode == 0 and "--" in h.stdout,
@@ -110,5 +110,37 @@ check("no command and no display prints the default lesson's transcript",
 
 r = run("serve", "--smtp", "2525", "--user", "nocolon")
 check("serve with a bad --user exits 2", r.returncode == 2, f"rc={r.returncode} {r.stderr}")
+
+# compare: the default multi-device lesson under POP3 (delete), POP3 (keep) and IMAP.
+r = run("compare")
+check("compare exits 0", r.returncode == 0, r.stderr)
+check("compare prints one table per step with the three variants",
+      r.stdout.count("== step ") == 13 and "| POP3 (delete)" in r.stdout
+      and "| POP3 (leave a copy)" in r.stdout and "| IMAP" in r.stdout, r.stdout[:2000])
+last = r.stdout[r.stdout.rfind("== step 13/13"):]
+rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:-1]]
+        for line in last.splitlines() if line.startswith("| ") and "---" not in line}
+check("compare: at the end the POP3-delete server is empty, the IMAP one has the filed invoice",
+      rows.get("server: bruno@recipient.example") == ["INBOX: -", "INBOX: A* B* C*",
+                                                     "INBOX: C*; Receipts: B*"], str(rows))
+check("compare: the offline IMAP laptop could not open a message it never downloaded",
+      "cannot be opened offline" in rows.get("notes", ["", "", ""])[2], str(rows))
+r = run("compare", "--format", "markdown", "--lang", "pt")
+check("compare --format markdown --lang pt", r.returncode == 0 and "### step 1/13" in r.stdout
+      and "Mensagens:" in r.stdout and "| onde" in r.stdout, r.stdout[:500] + r.stderr)
+r = run("compare", "--format", "html")
+check("compare with a bad --format exits 2", r.returncode == 2, f"rc={r.returncode}")
+r = run("compare", LESSON)
+check("compare of a lesson nobody reads mail in still runs",
+      r.returncode == 0 and "== step 1/1" in r.stdout, r.stdout + r.stderr)
+with tempfile.TemporaryDirectory() as d:
+    bad = os.path.join(d, "bad.toml")
+    with open(bad, "w") as f:
+        f.write(open(os.path.join(SRC, "lessons", "pop3-vs-imap.toml")).read().replace(
+            'action = "offline"', 'action = "sleep"'))
+    r = run("compare", bad)
+    check("compare of a bad lesson exits 2 naming file:line:col",
+          r.returncode == 2 and "bad.toml:" in r.stderr and "unknown action 'sleep'" in r.stderr,
+          r.stderr)
 
 sys.exit(1 if failures else 0)
