@@ -2,6 +2,7 @@
 
 #include "net/message/message.hpp"
 #include "net/pop3/client.hpp"
+#include "sim/compose.hpp"
 #include "sim/imap_session.hpp"
 #include "sim/mail_summary.hpp"
 #include "sim/pop3_session.hpp"
@@ -25,38 +26,18 @@ void Device::note(const std::string& kind, const std::string& text) {
   world_.trace().append(world_.queue().now(), NoteEv{host_.name, kind, text});
 }
 
-static std::string to_crlf(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
-    out += text[i];
-  }
-  if (out.size() < 2 || out.compare(out.size() - 2, 2, "\r\n") != 0) out += "\r\n";
-  return out;
-}
-
-static bool is_ascii(const std::string& s) {
-  for (unsigned char c : s)
-    if (c >= 0x80) return false;
-  return true;
-}
-
 std::string Device::compose(const LessonStep& step) {
-  net::message::Message m;
-  m.append("From", account_.address);
-  std::string to;
-  for (const auto& a : step.to) to += (to.empty() ? "" : ", ") + a;
-  m.append("To", to);
-  m.append("Subject", step.subject);
-  m.append("Date", net::message::format_date(world_.unix_now()));
-  m.append("Message-ID", "<" + std::to_string(++sent_) + "." +
-                             std::to_string(world_.lesson().seed) + "@" + host_.name + ">");
-  m.append("MIME-Version", "1.0");
-  m.append("Content-Type",
-           is_ascii(step.body) ? "text/plain; charset=us-ascii" : "text/plain; charset=utf-8");
-  m.append("Content-Transfer-Encoding", is_ascii(step.body) ? "7bit" : "8bit");
-  m.body = to_crlf(step.body);
-  return m.serialize();
+  Draft d;
+  d.from = account_.address;
+  d.to = step.to;
+  d.subject = step.subject;
+  d.date = net::message::format_date(world_.unix_now());
+  d.message_id = "<" + std::to_string(++sent_) + "." + std::to_string(world_.lesson().seed) + "@" +
+                 host_.name + ">";
+  d.text = step.body;
+  d.html = step.html;
+  d.attachments = step.attachments;
+  return compose_message(d);
 }
 
 void Device::send(const LessonStep& step,

@@ -317,7 +317,9 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     s.action = r.str(t, "action", "[[step]]", true);
     s.narration = r.text(t, "narration");
     if (s.action == "send") {
-      r.only_keys(t, {"action", "narration", "device", "to", "subject", "body"}, "a send step");
+      r.only_keys(t,
+                  {"action", "narration", "device", "to", "subject", "body", "html", "attachment"},
+                  "a send step");
       s.device = need_host(t, "device", "a send step");
       if (L.host(s.device)->role != "device")
         r.fail(*t.get("device"), "'" + s.device + "' is not a device (role = \"device\")");
@@ -328,6 +330,17 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
           r.fail(*t.get("to"), "'" + a + "' is not an e-mail address");
       s.subject = r.str(t, "subject", "a send step", false, "(no subject)");
       s.body = r.str(t, "body", "a send step", false, "");
+      s.html = r.str(t, "html", "a send step", false, "");
+      r.each_table(t, "attachment", [&](const toml::table& a) {
+        r.only_keys(a, {"name", "type", "content"}, "[[step.attachment]]");
+        LessonStep::Attachment att;
+        att.name = r.str(a, "name", "[[step.attachment]]", true);
+        att.type = r.str(a, "type", "[[step.attachment]]", false, "application/octet-stream");
+        if (att.type.find('/') == std::string::npos)
+          r.fail(*a.get("type"), "'" + att.type + "' is not a MIME type (like text/plain)");
+        att.content = r.str(a, "content", "[[step.attachment]]", true);
+        s.attachments.push_back(std::move(att));
+      });
     } else if (s.action == "wait") {
       r.only_keys(t, {"action", "narration", "seconds"}, "a wait step");
       s.duration = r.integer(t, "seconds", 0, 0, 7 * 24 * 3600) * kSecond;

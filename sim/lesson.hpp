@@ -81,6 +81,11 @@ struct LessonStep {
   std::vector<std::string> to;
   std::string subject;  // send: the new message's; read/delete/move/flag: which message
   std::string body;
+  std::string html;  // send: an HTML alternative of the body (multipart/alternative)
+  struct Attachment {
+    std::string name, type, content;  // file name, MIME type, the file's bytes
+  };
+  std::vector<Attachment> attachments;  // send: multipart/mixed parts, base64-encoded
   // wait
   Time duration = 0;
   // link: up/down; server: stop/start a port

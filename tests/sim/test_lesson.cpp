@@ -98,6 +98,43 @@ TEST_CASE("an unknown action is rejected with the list of actions") {
         std::string::npos);
 }
 
+TEST_CASE("send steps with an HTML alternative and attachments") {
+  auto L = parse_lesson(kHosts + R"(
+[[step]]
+action = "send"
+device = "pc"
+to = "b@y.example"
+html = "<p>Hi</p>"
+
+[[step.attachment]]
+name = "a.txt"
+content = "hello"
+)",
+                        "ok.toml");
+  REQUIRE(L.steps.size() == 1);
+  CHECK(L.steps[0].html == "<p>Hi</p>");
+  REQUIRE(L.steps[0].attachments.size() == 1);
+  CHECK(L.steps[0].attachments[0].type == "application/octet-stream");
+  std::string err = error_of(kHosts + R"(
+[[step]]
+action = "send"
+device = "pc"
+to = "b@y.example"
+
+[[step.attachment]]
+name = "a.txt"
+type = "text"
+content = "x"
+)");
+  CHECK(err.find("'text' is not a MIME type") != std::string::npos);
+  // The position is the bad value's: the 9th line after kHosts.
+  const auto type_line = std::count(kHosts.begin(), kHosts.end(), '\n') + 9;
+  CHECK(err.rfind(std::to_string(type_line) + ":", 0) == 0);
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"send\"\ndevice = \"pc\"\nto = \"b@y\"\n"
+                          "[[step.attachment]]\nname = \"a\"\n")
+            .find("needs 'content'") != std::string::npos);
+}
+
 TEST_CASE("mail app settings and actions on devices") {
   auto L = parse_lesson(kHosts + R"(
 [[step]]
