@@ -1,6 +1,6 @@
-// `mailsim gui [LESSON]`: the window. This first version shows the lesson, its narration and
-// the transcript folded from the trace; the full views (network, ladder, time travel) build
-// on the same trace.
+// `mailsim gui [LESSON]`: the window. A menu bar (app.hpp, menus.cpp) over the timeline and
+// the views, all reading one document's trace; the theme, fonts and scale come from theme.hpp,
+// the interface's strings from i18n.hpp, the user's settings from settings.hpp.
 #include <GLFW/glfw3.h>
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -8,13 +8,20 @@
 #include <stb_image_write.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <vector>
 
+#include "gui/app.hpp"
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
+#include "gui/i18n.hpp"
 #include "gui/scene.hpp"
+#include "gui/settings.hpp"
+#include "gui/theme.hpp"
 #include "gui/timeline.hpp"
 #include "gui/view_state.hpp"
 #include "gui/views.hpp"
@@ -27,9 +34,11 @@ namespace {
 
 struct GuiOptions {
   std::string lesson;
-  std::string screenshot;  // write a PNG of the window after `frames` frames, then quit
-  int frames = 0;          // quit after this many frames (0: run until closed)
-  std::string lang = "en";
+  std::string screenshot;         // write a PNG of the window after `frames` frames, then quit
+  int frames = 0;                 // quit after this many frames (0: run until closed)
+  std::string lang;               // "" = the saved setting (English at first)
+  std::string theme;              // "" = the saved setting
+  float zoom = 0;                 // 0 = the saved setting
   bool print_state = false;       // print the cursor when the window closes (for scripted tests)
   std::vector<std::string> tabs;  // tabs to open at start, e.g. "Sequence", "Inspector"
   std::string at;  // start with the cursor after this protocol line ("12") or time ("120ms")
@@ -79,19 +88,76 @@ bool save_png(const std::string& path, int w, int h) {
   return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
 }
 
+// The views of one document; made again for every document (they cache what they build).
+struct Views {
+  std::unique_ptr<View> network = make_network_view(), transcript = make_transcript_view(),
+                        mail = make_mail_state_view(), narration = make_narration_view(),
+                        sequence = make_sequence_view(), inspector = make_inspector_view();
+};
+
+// Lays the panels out in the area below the menu bar; hidden panels give their room to the
+// others (left column: network over lesson; right column: protocol tabs over state tabs).
+void draw_panels(ViewContext& ctx, Views& views, const UiSettings& set, ImVec2 p, ImVec2 sz) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  if (set.show_timeline) {
+    const float bar = ImGui::GetFrameHeightWithSpacing() + ImGui::GetFrameHeight() +
+                      st.WindowPadding.y * 2 + st.WindowBorderSize * 2;
+    ImGui::SetNextWindowPos(p);
+    ImGui::SetNextWindowSize(ImVec2(sz.x, bar));
+    ImGui::Begin((std::string(tr("panel.timeline")) + "###Timeline").c_str(), nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+    draw_timeline(ctx.state, ctx.scene);
+    ImGui::End();
+    p.y += bar;
+    sz.y -= bar;
+  } else {
+    draw_timeline_keys(ctx.state, ctx.scene);
+  }
+  const bool left_any = set.show_network || set.show_lesson;
+  const bool right_any = set.show_protocol || set.show_state;
+  const float left = left_any && right_any ? std::floor(sz.x * 0.58f) : left_any ? sz.x : 0;
+  auto split = [&](bool top, bool bottom) {
+    return top && bottom ? std::floor(sz.y * 0.56f) : top ? sz.y : 0.0f;
+  };
+  const float net_h = split(set.show_network, set.show_lesson);
+  if (set.show_network) views.network->draw(ctx, p, ImVec2(left, net_h));
+  if (set.show_lesson)
+    views.narration->draw(ctx, ImVec2(p.x, p.y + net_h), ImVec2(left, sz.y - net_h));
+  const float proto_h = split(set.show_protocol, set.show_state);
+  if (set.show_protocol)
+    draw_tabs("Protocol", ctx, ImVec2(p.x + left, p.y), ImVec2(sz.x - left, proto_h),
+              {views.transcript.get(), views.sequence.get()});
+  if (set.show_state)
+    draw_tabs("State", ctx, ImVec2(p.x + left, p.y + proto_h), ImVec2(sz.x - left, sz.y - proto_h),
+              {views.mail.get(), views.inspector.get()});
+}
+
 int run_window(const GuiOptions& o) {
-  sim::Lesson lesson;
-  try {
-    lesson = sim::load_lesson(o.lesson);
-  } catch (const sim::LessonError& e) {
-    std::cerr << "mailsim: error: " << e.what() << "\n";
+  std::string error;
+  std::unique_ptr<Document> doc = open_lesson_document(o.lesson, error);
+  if (!doc) {
+    std::cerr << "mailsim: error: " << error << "\n";
     return 2;
   }
-  sim::World world(lesson);
-  world.run();
-  Scene scene = build_scene(world.lesson(), world.trace());
+  // Settings live in the config directory (never the working directory); options given on
+  // the command line apply to this run only and are not saved.
+  Ui ui;
+  const std::string dir = config_dir(true);
+  static std::string ini_path;  // ImGui keeps the pointer
+  if (!dir.empty()) {
+    ui.settings_path = dir + "/settings.ini";
+    ini_path = dir + "/imgui.ini";
+    ui.settings = load_settings(ui.settings_path);
+  }
+  if (!o.lang.empty()) ui.settings.lang = o.lang;
+  if (!o.theme.empty()) ui.settings.theme = o.theme;
+  if (o.zoom > 0) ui.settings.zoom = clamp_zoom(o.zoom);
+  set_language(ui.settings.lang);
+  ui.lessons = list_lessons(lessons_dir());
+
   ViewState state;
-  state.lang = o.lang;
+  state.lang = ui.settings.lang;
   for (const auto& t : o.tabs)
     state.open[t == "Transcript" || t == "Sequence" ? "Protocol" : "State"] = t;
   if (!o.at.empty()) {
@@ -101,23 +167,18 @@ int run_window(const GuiOptions& o) {
       return 2;
     }
     if (t->line)
-      seek_line(state, scene, *t->line);
+      seek_line(state, doc->scene, *t->line);
     else
-      seek_time(state, scene, t->time);
+      seek_time(state, doc->scene, t->time);
   }
-  auto network = make_network_view();
-  auto transcript = make_transcript_view();
-  auto mail = make_mail_state_view();
-  auto narration = make_narration_view();
-  auto sequence = make_sequence_view();
-  auto inspector = make_inspector_view();
+  auto views = std::make_unique<Views>();
 
   glfwSetErrorCallback([](int code, const char* what) {
     std::cerr << "mailsim: GLFW error " << code << ": " << what << "\n";
   });
   if (!glfwInit()) {
     std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
-    return run_lesson_headless({o.lesson, "", false, false, std::nullopt, o.lang});
+    return run_lesson_headless({o.lesson, "", false, false, std::nullopt, ui.settings.lang});
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
@@ -125,51 +186,87 @@ int run_window(const GuiOptions& o) {
   if (!win) {
     glfwTerminate();
     std::cerr << "mailsim: cannot create an OpenGL 3 window; printing the transcript\n";
-    return run_lesson_headless({o.lesson, "", false, false, std::nullopt, o.lang});
+    return run_lesson_headless({o.lesson, "", false, false, std::nullopt, ui.settings.lang});
   }
   glfwMakeContextCurrent(win);
   glfwSwapInterval(1);
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
-  ImGui::GetIO().IniFilename = nullptr;  // no imgui.ini in the user's working directory
-  ImGui::StyleColorsDark();
+  // imgui.ini (positions of the movable windows) goes to the config directory, or nowhere.
+  ImGui::GetIO().IniFilename = ini_path.empty() ? nullptr : ini_path.c_str();
   ImGui_ImplGlfw_InitForOpenGL(win, true);
   ImGui_ImplOpenGL3_Init("#version 130");
+
+  // HiDPI: the monitor's content scale times the user's zoom sizes fonts and spacing.
+  auto content_scale = [win] {
+    float xs = 1, ys = 1;
+    glfwGetWindowContentScale(win, &xs, &ys);
+    return std::clamp(std::max(xs, ys), 0.5f, 4.0f);
+  };
+  float scale_now = content_scale();
+  auto restyle = [&](bool recreate_texture) {
+    const float scale = scale_now * ui.settings.zoom;
+    apply_theme(theme_from_string(ui.settings.theme).value_or(Theme::Dark), scale);
+    load_fonts(scale);
+    if (recreate_texture) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+  };
+  restyle(false);  // the renderer makes the font texture in its first frame
 
   int frame = 0;
   int rc = 0;
   while (!glfwWindowShouldClose(win)) {
     glfwPollEvents();
+    // Between frames: documents asked for by the menus, and a new style or font size.
+    for (std::string* want : {&ui.load_lesson, &ui.load_trace}) {
+      if (want->empty()) continue;
+      std::string err;
+      auto next = want == &ui.load_lesson ? open_lesson_document(*want, err)
+                                          : open_trace_document(*want, err);
+      if (next) {
+        doc = std::move(next);
+        views = std::make_unique<Views>();
+        state = ViewState{};
+        state.lang = ui.settings.lang;
+        ui.open_lesson = ui.open_trace = false;
+        ui.message.clear();
+      } else {
+        ui.message = err;
+        ui.message_is_error = true;
+      }
+      want->clear();
+    }
+    if (float s = content_scale(); s != scale_now) scale_now = s, ui.restyle = true;
+    if (ui.restyle) {
+      restyle(true);
+      ui.restyle = false;
+    }
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
 
-    advance(state, scene, static_cast<double>(ImGui::GetIO().DeltaTime));
+    advance(state, doc->scene, static_cast<double>(ImGui::GetIO().DeltaTime));
     if (ImGui::GetIO().KeyCtrl && glfwGetKey(win, GLFW_KEY_Q) == GLFW_PRESS)
       glfwSetWindowShouldClose(win, 1);  // Ctrl+Q quits
+    handle_shortcuts(ui);
+    draw_menu_bar(ui, state, *doc);
+    if (ui.quit) glfwSetWindowShouldClose(win, 1);
+    // The menu bar's height is taken off the top (ImGui moves the work area a frame late).
     const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const ImVec2 p = vp->WorkPos, sz = vp->WorkSize;
-    const float bar = 64, left = sz.x * 0.58f, net_h = (sz.y - bar) * 0.56f;
-    ImGui::SetNextWindowPos(p);
-    ImGui::SetNextWindowSize(ImVec2(sz.x, bar));
-    ImGui::Begin(
-        "Timeline", nullptr,
-        ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-    draw_timeline(state, scene);
-    ImGui::End();
-    ViewContext ctx{scene, state};
-    network->draw(ctx, ImVec2(p.x, p.y + bar), ImVec2(left, net_h));
-    narration->draw(ctx, ImVec2(p.x, p.y + bar + net_h), ImVec2(left, sz.y - bar - net_h));
-    draw_tabs("Protocol", ctx, ImVec2(p.x + left, p.y + bar), ImVec2(sz.x - left, net_h),
-              {transcript.get(), sequence.get()});
-    draw_tabs("State", ctx, ImVec2(p.x + left, p.y + bar + net_h),
-              ImVec2(sz.x - left, sz.y - bar - net_h), {mail.get(), inspector.get()});
+    const float menu_h = ImGui::GetFrameHeight();
+    ViewContext ctx{doc->scene, state};
+    draw_panels(ctx, *views, ui.settings, ImVec2(vp->Pos.x, vp->Pos.y + menu_h),
+                ImVec2(vp->Size.x, vp->Size.y - menu_h));
+    draw_windows(ui, state, *doc);
 
     ImGui::Render();
     int w, h;
     glfwGetFramebufferSize(win, &w, &h);
     glViewport(0, 0, w, h);
-    glClearColor(0.1f, 0.1f, 0.12f, 1);
+    const ImVec4 bg = palette().clear;
+    glClearColor(bg.x, bg.y, bg.z, 1);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frame;
@@ -183,15 +280,31 @@ int run_window(const GuiOptions& o) {
     glfwSwapBuffers(win);
   }
   if (o.print_state) {
-    std::size_t done = lines_done(state, scene);
-    std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << scene.lines.size()
+    std::size_t done = lines_done(state, doc->scene);
+    // Where the menus are, so scripted tests can click them: the headers' x ranges, and the
+    // centre of a menu's first item and the distance between items (no separator between).
+    const ImGuiStyle& st = ImGui::GetStyle();
+    std::string menus;
+    for (const auto& m : ui.menus)
+      menus += (menus.empty() ? "" : ",") + m.id + ":" + std::to_string(std::lround(m.x0)) + ":" +
+               std::to_string(std::lround(m.x1));
+    const float row = ImGui::GetTextLineHeight() + st.ItemSpacing.y;
+    const float item0 = ui.menu_h + st.WindowPadding.y + ImGui::GetTextLineHeight() / 2;
+    char zoom[16];
+    std::snprintf(zoom, sizeof zoom, "%.2f", static_cast<double>(ui.settings.zoom));
+    std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << doc->scene.lines.size()
               << " playing=" << state.playing << " tabs=" << tab_list(state)
               << " selected=" << (state.selected ? std::to_string(*state.selected) : "none")
-              << std::endl;
+              << " lang=" << language() << " theme=" << to_string(current_theme())
+              << " zoom=" << zoom << " font=" << (fonts_are_ttf() ? "ttf" : "builtin")
+              << " font_px=" << std::lround(ImGui::GetFontSize())
+              << " menu_h=" << std::lround(ui.menu_h) << " menus=" << menus
+              << " menu_item0_y=" << std::lround(item0) << " menu_row_h=" << std::lround(row)
+              << " config=" << (dir.empty() ? "none" : dir) << std::endl;
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
-  ImGui::DestroyContext();
+  ImGui::DestroyContext();  // writes imgui.ini
   glfwDestroyWindow(win);
   glfwTerminate();
   return rc;
@@ -207,14 +320,21 @@ void register_gui(CLI::App& app, int& rc) {
       "Open the window on a lesson (the default without a command); without a display "
       "the lesson's transcript is printed instead");
   cmd->add_option("lesson", o->lesson, "Lesson file (.toml)")->capture_default_str();
-  cmd->add_option("--lang", o->lang, "Language of titles and narration (en or pt)")
+  cmd->add_option("--lang", o->lang,
+                  "Language of the interface and narration (en or pt; default: the saved "
+                  "setting, else en)")
       ->check(CLI::IsMember({"en", "pt"}));
+  cmd->add_option("--theme", o->theme, "Colour theme for this run (light or dark)")
+      ->check(CLI::IsMember({"light", "dark"}));
+  cmd->add_option("--zoom", o->zoom, "Zoom for this run (0.5 to 3; 1 is actual size)")
+      ->check(CLI::Range(kMinZoom, kMaxZoom));
   cmd->add_option("--frames", o->frames, "Quit after N frames (for scripted runs)");
   cmd->add_option("--tab", o->tabs,
                   "Open these tabs at start (Transcript, Sequence, Mail state, Inspector)")
       ->check(CLI::IsMember({"Transcript", "Sequence", "Mail state", "Inspector"}));
   cmd->add_flag("--print-state", o->print_state,
-                "When the window closes, print the cursor position (for scripted tests)");
+                "When the window closes, print the cursor position, language, theme, zoom "
+                "and where the menus are (for scripted tests)");
   cmd->add_option("--at", o->at,
                   "Start with the cursor after the N-th protocol line (e.g. 12) or at a "
                   "simulated time (e.g. 120ms, 1.5s)");
@@ -224,7 +344,8 @@ void register_gui(CLI::App& app, int& rc) {
     if (!o->screenshot.empty() && o->frames <= 0) o->frames = 10;
     if (!have_display()) {
       std::cerr << "mailsim: no display; printing the lesson's transcript instead\n";
-      rc = run_lesson_headless({o->lesson, "", false, false, std::nullopt, o->lang});
+      rc = run_lesson_headless(
+          {o->lesson, "", false, false, std::nullopt, o->lang.empty() ? "en" : o->lang});
       return;
     }
     rc = run_window(*o);

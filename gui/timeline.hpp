@@ -24,5 +24,7 @@ void advance(ViewState& v, const Scene& s, double real_seconds);
 
 // The toolbar: play/pause, step, speed and a scrubber. Keyboard: Space, Left/Right, Home/End.
 void draw_timeline(ViewState& v, const Scene& s);
+// Only the keyboard part (when the toolbar is hidden).
+void draw_timeline_keys(ViewState& v, const Scene& s);
 
 }  // namespace mailsim

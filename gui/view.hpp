@@ -4,6 +4,8 @@
 
 #include <imgui.h>
 
+#include <string>
+
 #include "gui/scene.hpp"
 #include "gui/view_state.hpp"
 
@@ -22,6 +24,7 @@ void draw_tabs(const char* id, ViewContext& ctx, ImVec2 pos, ImVec2 size,
 
 class View {
  public:
+  // `title` is the view's id (English); what the window shows is its translation.
   explicit View(const char* title) : title_(title) {}
   virtual ~View() = default;
   // Draws the view in a fixed rectangle of the main window.
@@ -29,6 +32,8 @@ class View {
   // Draws the contents only, inside a window someone else owns (a tab of a tab bar).
   void draw_body(ViewContext& ctx) { draw_content(ctx); }
   const char* title() const { return title_; }
+  // "Translated title###id": the shown text changes with the language, the id does not.
+  std::string label() const;
 
  protected:
   virtual void draw_content(ViewContext& ctx) = 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include "gui/i18n.hpp"
 #include "gui/views.hpp"
 #include "net/smtp/server.hpp"
 
@@ -15,7 +16,8 @@ namespace {
 
 void hex_dump(const std::string& bytes) {
   const float rows = static_cast<float>((bytes.size() + 15) / 16);
-  const float h = std::min(160.0f, rows * ImGui::GetTextLineHeightWithSpacing() + 12.0f);
+  const float h = std::min(px(160.0f), rows * ImGui::GetTextLineHeightWithSpacing() + 12.0f);
+  ImGui::PushFont(mono_font());
   ImGui::BeginChild("hex", ImVec2(0, h), true, ImGuiWindowFlags_HorizontalScrollbar);
   ImGuiListClipper clip;
   clip.Begin(static_cast<int>((bytes.size() + 15) / 16));
@@ -37,12 +39,14 @@ void hex_dump(const std::string& bytes) {
       ImGui::Text("%s %s", line, text.c_str());
     }
   ImGui::EndChild();
+  ImGui::PopFont();
 }
 
 // The SMTP server's states and what each allows, from net::smtp::Server::commands().
 void smtp_state_machine(const std::string& current) {
   using net::smtp::ServerState;
-  ImGui::TextDisabled("SMTP server state machine (RFC 5321 §4.1.4)");
+  ImGui::TextDisabled("%s", tr("insp.machine"));
+  ImGui::PushFont(mono_font());
   for (int i = 0; i <= static_cast<int>(ServerState::Quit); ++i) {
     auto st = static_cast<ServerState>(i);
     std::string allowed;
@@ -50,11 +54,12 @@ void smtp_state_machine(const std::string& current) {
       for (auto a : c.allowed)
         if (a == st) allowed += std::string(allowed.empty() ? "" : " ") + c.verb;
     bool here = current == net::smtp::to_string(st);
-    if (here) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.9f, 0.3f, 1));
+    if (here) ImGui::PushStyleColor(ImGuiCol_Text, palette().fresh);
     ImGui::Text("%s %-10s %s", here ? ">" : " ", net::smtp::to_string(st),
-                allowed.empty() ? "(no commands)" : allowed.c_str());
+                allowed.empty() ? tr("insp.no_commands") : allowed.c_str());
     if (here) ImGui::PopStyleColor();
   }
+  ImGui::PopFont();
 }
 
 class InspectorView : public View {
@@ -73,39 +78,43 @@ class InspectorView : public View {
       for (auto i : s.lines)
         if (i < ctx.state.upto) last = i;
       if (last == SIZE_MAX) {
-        ImGui::TextDisabled("Click a packet, a transcript line or an arrow to inspect it.");
+        ImGui::PushTextWrapPos(0);
+        ImGui::TextDisabled("%s", tr("insp.hint"));
+        ImGui::PopTextWrapPos();
         return;
       }
       idx = last;
     }
     const sim::Event& e = s.event(idx);
     std::uint32_t conn = 0;
-    ImGui::Text("event #%zu at %.3f ms", idx, static_cast<double>(e.t) / 1000.0);
+    ImGui::Text(tr("insp.event"), idx, static_cast<double>(e.t) / 1000.0);
     if (const auto* seg = std::get_if<sim::SegmentEv>(&e.p)) {
       conn = seg->conn;
-      ImGui::Text("%s segment on link %s (%s -> %s)", segment_protocol(*seg), seg->link.c_str(),
-                  seg->from.c_str(), seg->to.c_str());
+      ImGui::Text(tr("insp.segment"), segment_protocol(*seg), seg->link.c_str(), seg->from.c_str(),
+                  seg->to.c_str());
       ImGui::Text("%s:%u -> %s:%u  %s", seg->src_ip.c_str(), seg->sport, seg->dst_ip.c_str(),
                   seg->dport, seg->udp ? "UDP" : sim::flags_to_string(seg->flags).c_str());
       if (!seg->udp)
-        ImGui::Text("seq %u  ack %u  arrives at %.3f ms", seg->seq, seg->ack,
+        ImGui::Text(tr("insp.seq_ack"), seg->seq, seg->ack,
                     static_cast<double>(seg->arrive) / 1000.0);
-      ImGui::Text("%zu bytes of payload", seg->payload.size());
+      ImGui::Text(tr("insp.payload"), seg->payload.size());
       if (!seg->payload.empty()) hex_dump(seg->payload);
     } else if (const auto* l = std::get_if<sim::LineEv>(&e.p)) {
       conn = l->conn;
-      ImGui::Text("%s line, %s -> %s (%s)", sim::to_string(l->proto), l->from.c_str(),
-                  l->to.c_str(), l->from_client ? "client to server" : "server to client");
+      ImGui::Text(tr("insp.line"), sim::to_string(l->proto), l->from.c_str(), l->to.c_str(),
+                  tr(l->from_client ? "insp.c2s" : "insp.s2c"));
       ImGui::PushTextWrapPos(0);
-      ImGui::TextColored(ImVec4(0.6f, 0.85f, 1, 1), "%s", l->text.c_str());
+      ImGui::PushFont(mono_font());
+      ImGui::TextColored(protocol_text_colour(sim::to_string(l->proto)), "%s", l->text.c_str());
+      ImGui::PopFont();
       if (!l->label.empty())
-        ImGui::Text("%s: %s", l->from_client ? "command" : "reply", l->label.c_str());
-      if (!l->meaning.empty()) ImGui::Text("Meaning: %s", l->meaning.c_str());
-      if (!l->rfc.empty()) ImGui::TextDisabled("Rule: %s", l->rfc.c_str());
+        ImGui::Text(tr(l->from_client ? "insp.command" : "insp.reply"), l->label.c_str());
+      if (!l->meaning.empty()) ImGui::Text(tr("insp.meaning"), l->meaning.c_str());
+      if (!l->rfc.empty()) ImGui::TextDisabled(tr("insp.rule"), l->rfc.c_str());
       ImGui::PopTextWrapPos();
       hex_dump(l->text + "\r\n");
     } else {
-      ImGui::TextDisabled("(this event carries no bytes)");
+      ImGui::TextDisabled("%s", tr("insp.no_bytes"));
     }
     if (conn == 0) return;
     // The server engine's state on this connection at the cursor, folded from the trace.
@@ -121,7 +130,7 @@ class InspectorView : public View {
         smtp = smtp || l->proto == sim::Proto::Smtp;
     }
     ImGui::Separator();
-    ImGui::Text("Connection #%u, server state now: %s", conn, server_state.c_str());
+    ImGui::Text(tr("insp.conn_state"), conn, server_state.c_str());
     if (smtp) smtp_state_machine(server_state);
   }
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/i18n.hpp"
 #include "gui/views.hpp"
 
 namespace mailsim {
@@ -61,20 +62,27 @@ class MailStateView : public View {
     const std::size_t before =
         Scene::passed(ctx.scene.lines, ctx.state.upto ? ctx.state.upto - 1 : 0);
     const std::size_t step_start = before ? ctx.scene.lines[before - 1] : 0;
-    const ImVec4 fresh(1.0f, 0.9f, 0.3f, 1.0f);
+    const ImVec4 fresh = palette().fresh;
     for (const auto& [name, items] : boxes) {
-      ImGui::Text("%s  (%zu)", name.c_str(), items.size());
-      if (items.empty()) ImGui::TextDisabled("    (empty)");
+      // Keys read "address on host"; shown in the interface's language.
+      const auto on = name.rfind(" on ");
+      ImGui::Text(tr("ms.mailbox_on"), name.substr(0, on).c_str(),
+                  on == std::string::npos ? "" : name.substr(on + 4).c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled("(%zu)", items.size());
+      if (items.empty()) ImGui::TextDisabled("    %s", tr("ms.empty"));
       for (const auto& it : items) {
         bool is_new = it.since > step_start;
         if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, fresh);
-        ImGui::Text("    uid %u  %llu bytes  %s", it.uid, static_cast<unsigned long long>(it.size),
+        ImGui::Indent();
+        ImGui::Text(tr("ms.item"), it.uid, static_cast<unsigned long long>(it.size),
                     it.summary.c_str());
+        ImGui::Unindent();
         if (is_new) ImGui::PopStyleColor();
       }
     }
     ImGui::Separator();
-    ImGui::Text("Mail queues  (%zu)", queue.size());
+    ImGui::Text(tr("ms.queues"), queue.size());
     for (const auto& [key, detail] : queue) {
       bool is_new = queue_since[key] > step_start;
       if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, fresh);

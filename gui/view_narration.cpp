@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "gui/i18n.hpp"
 #include "gui/views.hpp"
 
 namespace mailsim {
@@ -30,7 +31,7 @@ class NarrationView : public View {
       ImGui::TextWrapped("%s", L.summary.get(ctx.state.lang).c_str());
       return;
     }
-    ImGui::Text("Step %zu of %zu", step, L.steps.size());
+    ImGui::TextDisabled(tr("nar.step"), step, L.steps.size());
     ImGui::TextWrapped("%s", L.steps[step - 1].narration.get(ctx.state.lang).c_str());
   }
 };

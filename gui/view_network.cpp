@@ -5,18 +5,10 @@
 #include <cstring>
 #include <string>
 
+#include "gui/i18n.hpp"
 #include "gui/views.hpp"
 
 namespace mailsim {
-
-ImU32 protocol_colour(const char* p, float alpha) {
-  auto c = [&](int r, int g, int b) { return IM_COL32(r, g, b, static_cast<int>(alpha * 255.0f)); };
-  if (!std::strcmp(p, "SMTP")) return c(80, 160, 255);
-  if (!std::strcmp(p, "DNS")) return c(200, 130, 240);
-  if (!std::strcmp(p, "POP3")) return c(255, 160, 60);
-  if (!std::strcmp(p, "IMAP")) return c(90, 210, 120);
-  return c(170, 170, 170);
-}
 
 namespace {
 
@@ -27,12 +19,13 @@ class NetworkView : public View {
  protected:
   void draw_content(ViewContext& ctx) override {
     const Scene& s = ctx.scene;
+    const Palette& pal = palette();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     ImVec2 origin = ImGui::GetCursorScreenPos();
     ImVec2 size = ImGui::GetContentRegionAvail();
     ImGui::InvisibleButton("canvas", size);
-    // Hosts are boxes 160 px wide: keep their centres that far from the edges.
-    const ImVec2 pad(90, 40);
+    // Hosts are boxes 160 px wide (at scale 1): keep their centres that far from the edges.
+    const ImVec2 pad(px(90), px(44));
     auto at = [&](const SceneHost& h) {
       return ImVec2(origin.x + pad.x + h.x * (size.x - 2 * pad.x),
                     origin.y + pad.y + h.y * (size.y - 2 * pad.y));
@@ -49,29 +42,34 @@ class NetworkView : public View {
           if (n->text == l.id + " up") up = true;
         }
       }
-      dl->AddLine(at(s.hosts[l.a]), at(s.hosts[l.b]),
-                  up ? IM_COL32(110, 110, 120, 255) : IM_COL32(220, 60, 60, 255), up ? 3.0f : 2.0f);
+      dl->AddLine(at(s.hosts[l.a]), at(s.hosts[l.b]), up ? pal.link_up : pal.link_down,
+                  up ? px(3.0f) : px(2.0f));
     }
 
     // Hosts.
     for (const auto& h : s.hosts) {
       ImVec2 c = at(h);
-      ImVec2 half(78, 26);
-      ImU32 fill = h.role == "device"   ? IM_COL32(40, 70, 110, 255)
-                   : h.role == "server" ? IM_COL32(40, 90, 60, 255)
-                   : h.role == "dns"    ? IM_COL32(80, 50, 100, 255)
-                                        : IM_COL32(60, 60, 66, 255);
+      // Three text lines, as wide as the widest of them (at least 156 px at scale 1).
+      const float line = ImGui::GetTextLineHeight();
+      float w = px(156);
+      for (const std::string* t : {&h.label, &h.name, &h.ip})
+        w = std::max(w, ImGui::CalcTextSize(t->c_str()).x + px(16));
+      ImVec2 half(w / 2, line * 1.5f + px(6));
+      ImU32 fill = h.role == "device"   ? pal.host_device
+                   : h.role == "server" ? pal.host_server
+                   : h.role == "dns"    ? pal.host_dns
+                                        : pal.host_other;
       dl->AddRectFilled(ImVec2(c.x - half.x, c.y - half.y), ImVec2(c.x + half.x, c.y + half.y),
-                        fill, 8.0f);
+                        fill, px(8.0f));
       dl->AddRect(ImVec2(c.x - half.x, c.y - half.y), ImVec2(c.x + half.x, c.y + half.y),
-                  IM_COL32(200, 200, 210, 255), 8.0f);
+                  pal.host_border, px(8.0f));
       auto centred = [&](const std::string& t, float dy, ImU32 col) {
         ImVec2 ts = ImGui::CalcTextSize(t.c_str());
         dl->AddText(ImVec2(c.x - ts.x / 2, c.y + dy), col, t.c_str());
       };
-      centred(h.label, -20, IM_COL32(255, 255, 255, 255));
-      centred(h.name, -4, IM_COL32(200, 200, 200, 255));
-      centred(h.ip, 10, IM_COL32(150, 150, 160, 255));
+      centred(h.label, -line * 1.5f, pal.host_label);
+      centred(h.name, -line * 0.5f, pal.host_name);
+      centred(h.ip, line * 0.5f, pal.host_ip);
     }
 
     // Segments in flight at the cursor.
@@ -89,22 +87,23 @@ class NetworkView : public View {
                 static_cast<float>(std::max<sim::Time>(1, seg.arrive - e.t));
       ImVec2 pa = at(s.hosts[a]), pb = at(s.hosts[b]);
       ImVec2 p(pa.x + (pb.x - pa.x) * f,
-               pa.y + (pb.y - pa.y) * f - static_cast<float>(stack % 3) * 16.0f);
+               pa.y + (pb.y - pa.y) * f -
+                   static_cast<float>(stack % 3) * (ImGui::GetTextLineHeight() + px(4)));
       ++stack;
       const char* proto = segment_protocol(seg);
       std::string label = segment_label(seg);
       ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-      p.x = std::min(p.x, origin.x + size.x - ts.x - 10);  // keep the label inside the canvas
-      ImVec2 r0(p.x - 6, p.y - 7), r1(p.x + ts.x + 8, p.y + 8);
+      p.x = std::min(p.x, origin.x + size.x - ts.x - px(10));  // keep the label inside
+      const float th = ImGui::GetTextLineHeight();
+      ImVec2 r0(p.x - px(6), p.y - th / 2 - px(1)), r1(p.x + ts.x + px(8), p.y + th / 2 + px(1));
       bool selected = ctx.state.selected && *ctx.state.selected == idx;
-      dl->AddRectFilled(r0, r1, protocol_colour(proto, 0.92f), 4.0f);
-      if (selected) dl->AddRect(r0, r1, IM_COL32(255, 255, 0, 255), 4.0f, 0, 2.0f);
-      dl->AddText(ImVec2(p.x + 1, p.y - 7), IM_COL32(10, 10, 20, 255), label.c_str());
+      dl->AddRectFilled(r0, r1, protocol_colour(proto, 0.95f), px(4.0f));
+      if (selected) dl->AddRect(r0, r1, pal.selection, px(4.0f), 0, px(2.5f));
+      dl->AddText(ImVec2(p.x + px(1), p.y - th / 2), pal.packet_text, label.c_str());
       bool hover = mouse.x >= r0.x && mouse.x <= r1.x && mouse.y >= r0.y && mouse.y <= r1.y;
       if (hover) {
-        ImGui::SetTooltip("%s %s -> %s\n%s:%u -> %s:%u  [%s]\nseq %u  ack %u  %zu bytes", proto,
-                          seg.from.c_str(), seg.to.c_str(), seg.src_ip.c_str(), seg.sport,
-                          seg.dst_ip.c_str(), seg.dport,
+        ImGui::SetTooltip(tr("net.tooltip"), proto, seg.from.c_str(), seg.to.c_str(),
+                          seg.src_ip.c_str(), seg.sport, seg.dst_ip.c_str(), seg.dport,
                           seg.udp ? "UDP" : sim::flags_to_string(seg.flags).c_str(), seg.seq,
                           seg.ack, seg.payload.size());
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ctx.state.selected = idx;
@@ -112,11 +111,14 @@ class NetworkView : public View {
     }
 
     // Legend.
-    float x = origin.x + 8;
+    float x = origin.x + px(8);
+    const float lh = ImGui::GetTextLineHeight(), box = lh * 0.8f;
     for (const char* p : {"SMTP", "DNS", "POP3", "IMAP", "TCP"}) {
-      dl->AddRectFilled(ImVec2(x, origin.y + 6), ImVec2(x + 12, origin.y + 18), protocol_colour(p));
-      dl->AddText(ImVec2(x + 16, origin.y + 4), IM_COL32(220, 220, 220, 255), p);
-      x += 24 + ImGui::CalcTextSize(p).x + 10;
+      const float y = origin.y + px(4);
+      dl->AddRectFilled(ImVec2(x, y + (lh - box) / 2), ImVec2(x + box, y + (lh + box) / 2),
+                        protocol_colour(p), px(2));
+      dl->AddText(ImVec2(x + box + px(5), y), pal.canvas_text, p);
+      x += box + px(5) + ImGui::CalcTextSize(p).x + px(14);
     }
   }
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/i18n.hpp"
 #include "gui/timeline.hpp"
 #include "gui/views.hpp"
 
@@ -12,11 +13,18 @@ namespace mailsim {
 
 namespace {
 
+template <typename... A>
+std::string format(const char* fmt, A... args) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
+
 struct Arrow {
   std::size_t index;  // trace index of the event that ends the row
   int from, to;       // lifeline columns
   std::string label;
-  ImU32 colour;
+  const char* proto;  // protocol name for its colour; nullptr: TCP, "!" refused
   bool dashed = false;
 };
 
@@ -27,13 +35,15 @@ class SequenceView : public View {
  protected:
   void draw_content(ViewContext& ctx) override {
     const Scene& s = ctx.scene;
-    if (built_for_ != s.trace) build(s);
+    if (built_for_ != s.trace || built_lang_ != language()) build(s);
     if (columns_.empty()) {
-      ImGui::TextDisabled("No protocol lines yet.");
+      ImGui::TextDisabled("%s", tr("seq.empty"));
       return;
     }
-    const float left = 70, row_h = ImGui::GetTextLineHeightWithSpacing() + 6;
-    const float width = std::max(ImGui::GetContentRegionAvail().x - left - 20, 200.0f);
+    const Palette& pal = palette();
+    const float left = ImGui::CalcTextSize("00000.000").x + px(8),
+                row_h = ImGui::GetTextLineHeightWithSpacing() + px(6);
+    const float width = std::max(ImGui::GetContentRegionAvail().x - left - px(20), px(200.0f));
     const float col_w = width / static_cast<float>(std::max<std::size_t>(1, columns_.size() - 1));
     ImDrawList* dl = ImGui::GetWindowDrawList();
 
@@ -46,7 +56,7 @@ class SequenceView : public View {
       // Names alternate between two rows so neighbours never overlap.
       float y = head.y + (c % 2 ? row_h * 0.8f : 0.0f);
       dl->AddText(ImVec2(std::clamp(x - ts.x / 2, head.x, head.x + left + width - ts.x), y),
-                  IM_COL32(230, 230, 230, 255), n.c_str());
+                  pal.canvas_text, n.c_str());
     }
     ImGui::Dummy(ImVec2(0, row_h * 1.8f));
     ImGui::BeginChild("ladder", ImVec2(0, 0), false);
@@ -70,38 +80,38 @@ class SequenceView : public View {
         bool hovered = ImGui::IsItemHovered();
         ImGui::PopID();
         if (r == current)
-          dl->AddRectFilled(row, ImVec2(row.x + left + width, row.y + row_h),
-                            IM_COL32(60, 60, 90, 255));
+          dl->AddRectFilled(row, ImVec2(row.x + left + width, row.y + row_h), pal.row_current);
         else if (hovered)
-          dl->AddRectFilled(row, ImVec2(row.x + left + width, row.y + row_h),
-                            IM_COL32(45, 45, 55, 255));
+          dl->AddRectFilled(row, ImVec2(row.x + left + width, row.y + row_h), pal.row_hover);
         for (std::size_t c = 0; c < columns_.size(); ++c) {
           float x = origin.x + left + col_w * static_cast<float>(c);
-          dl->AddLine(ImVec2(x, row.y), ImVec2(x, row.y + row_h), IM_COL32(90, 90, 100, 255));
+          dl->AddLine(ImVec2(x, row.y), ImVec2(x, row.y + row_h), pal.lifeline);
         }
         char ts[24];
         std::snprintf(ts, sizeof ts, "%8.3f", static_cast<double>(s.event(a.index).t) / 1000.0);
-        dl->AddText(ImVec2(row.x + 2, row.y + 3), IM_COL32(150, 150, 160, 255), ts);
+        dl->AddText(ImVec2(row.x + px(2), row.y + px(3)), pal.time_text, ts);
         float x0 = origin.x + left + col_w * static_cast<float>(a.from);
         float x1 = origin.x + left + col_w * static_cast<float>(a.to);
-        float y = row.y + row_h - 4;
+        float y = row.y + row_h - px(4);
         const bool future = a.index >= ctx.state.upto;
-        ImU32 col = future ? (a.colour & 0x00FFFFFF) | 0x50000000u : a.colour;
+        const ImU32 colour = !a.proto                      ? pal.tcp_arrow
+                             : std::string(a.proto) == "!" ? pal.refused_arrow
+                                                           : protocol_colour(a.proto);
+        ImU32 col = future ? (colour & 0x00FFFFFF) | 0x50000000u : colour;
         if (a.dashed) {
           float dir = x1 > x0 ? 1.0f : -1.0f;
-          for (float x = x0; (x1 - x) * dir > 0; x += 10 * dir)
-            dl->AddLine(ImVec2(x, y), ImVec2(x + 5 * dir, y), col, 1.5f);
+          for (float x = x0; (x1 - x) * dir > 0; x += px(10) * dir)
+            dl->AddLine(ImVec2(x, y), ImVec2(x + px(5) * dir, y), col, px(1.5f));
         } else {
-          dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), col, 1.5f);
+          dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), col, px(1.5f));
         }
         float dir = x1 > x0 ? 1.0f : -1.0f;
-        dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - 8 * dir, y - 4),
-                              ImVec2(x1 - 8 * dir, y + 4), col);
+        dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - px(8) * dir, y - px(4)),
+                              ImVec2(x1 - px(8) * dir, y + px(4)), col);
         ImVec2 lts = ImGui::CalcTextSize(a.label.c_str());
-        float lx = std::min(x0, x1) + 6;
+        float lx = std::min(x0, x1) + px(6);
         lx = std::min(lx, origin.x + left + width - lts.x);
-        dl->AddText(ImVec2(lx, row.y + 1),
-                    future ? IM_COL32(200, 200, 200, 90) : IM_COL32(235, 235, 235, 255),
+        dl->AddText(ImVec2(lx, row.y + px(1)), future ? pal.arrow_label_future : pal.arrow_label,
                     a.label.c_str());
       }
     }
@@ -122,6 +132,7 @@ class SequenceView : public View {
 
   void build(const Scene& s) {
     built_for_ = s.trace;
+    built_lang_ = language();
     arrows_.clear();
     columns_.clear();
     // Lifelines in the network's left-to-right order, only for hosts that take part.
@@ -149,36 +160,33 @@ class SequenceView : public View {
           Arrow& a = arrows_.back();  // fold message content into one arrow
           a.index = i;
           ++data_lines_;
-          a.label = "message content (" + std::to_string(data_lines_) + " lines)";
+          a.label = format(tr("seq.content"), data_lines_);
           continue;
         }
         data_conn_ = l->data ? l->conn : 0;
         data_lines_ = 1;
-        std::string label = l->data ? "message content (1 line)" : l->text;
+        std::string label = l->data ? format(tr("seq.content"), std::size_t{1}) : l->text;
         if (label.size() > 60) label = label.substr(0, 57) + "...";
-        arrows_.push_back(
-            {i, column_of(s, l->from), column_of(s, l->to), label, protocol_colour(proto), false});
+        arrows_.push_back({i, column_of(s, l->from), column_of(s, l->to), label, proto, false});
       } else if (const auto* c = std::get_if<sim::ConnEv>(&ev[i].p)) {
         data_conn_ = 0;
         std::string port = ":" + std::to_string(c->server_port);
         if (c->op == "open")
           arrows_.push_back({i, column_of(s, c->client), column_of(s, c->server),
-                             "TCP connect " + port + " (SYN, SYN-ACK, ACK)",
-                             IM_COL32(160, 160, 160, 255), true});
+                             format(tr("seq.connect"), port.c_str()), nullptr, true});
         else if (c->op == "refused")
           arrows_.push_back({i, column_of(s, c->server), column_of(s, c->client),
-                             "connection refused " + port + " (RST)", IM_COL32(230, 80, 80, 255),
-                             true});
+                             format(tr("seq.refused"), port.c_str()), "!", true});
         else if (c->op == "close" || c->op == "reset")
           arrows_.push_back({i, column_of(s, c->client), column_of(s, c->server),
-                             c->op == "close" ? "TCP close (FIN)" : "TCP reset (RST)",
-                             IM_COL32(160, 160, 160, 255), true});
+                             tr(c->op == "close" ? "seq.close" : "seq.reset"), nullptr, true});
       }
     }
     std::erase_if(arrows_, [](const Arrow& a) { return a.from < 0 || a.to < 0; });
   }
 
   const sim::Trace* built_for_ = nullptr;
+  std::string built_lang_;
   std::vector<int> columns_;  // host index of each lifeline
   std::vector<Arrow> arrows_;
   std::uint32_t data_conn_ = 0;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/i18n.hpp"
 #include "gui/timeline.hpp"
 #include "gui/views.hpp"
 
@@ -18,34 +19,36 @@ struct Row {
   std::string meaning;
 };
 
+// Colours come from the theme at build time; rows are rebuilt when the theme or language changes.
 std::vector<Row> build_rows(const Scene& s) {
+  const Palette& pal = palette();
   std::vector<Row> rows;
   const auto& ev = s.trace->events();
   for (std::size_t i = 0; i < ev.size(); ++i) {
     char ts[24];
     std::snprintf(ts, sizeof ts, "%9.3f  ", static_cast<double>(ev[i].t) / 1000.0);
-    Row r{i, ts, {0.85f, 0.85f, 0.85f, 1}, {}};
+    Row r{i, ts, pal.line_note, {}};
     if (const auto* l = std::get_if<sim::LineEv>(&ev[i].p)) {
       if (l->proto == sim::Proto::Dns) {
         r.text += "DNS " + l->from + " > " + l->to + ": " + l->text;
-        r.colour = {0.8f, 0.55f, 0.95f, 1};
+        r.colour = protocol_text_colour("DNS");
       } else {
         r.text += "#" + std::to_string(l->conn) + (l->from_client ? " C: " : " S: ") + l->text;
-        r.colour = l->data          ? ImVec4{0.65f, 0.65f, 0.65f, 1}
-                   : l->from_client ? ImVec4{0.5f, 0.75f, 1, 1}
-                                    : ImVec4{0.55f, 0.92f, 0.55f, 1};
+        r.colour = l->data ? pal.line_data : l->from_client ? pal.line_client : pal.line_server;
       }
       r.meaning = l->meaning + (l->rfc.empty() ? "" : "  [" + l->rfc + "]");
     } else if (const auto* c = std::get_if<sim::ConnEv>(&ev[i].p)) {
       r.text += "#" + std::to_string(c->conn) + " " + c->op + " " + c->client + " > " + c->server +
                 ":" + std::to_string(c->server_port);
-      r.colour = {0.6f, 0.6f, 0.7f, 1};
+      r.colour = pal.line_conn;
     } else if (const auto* m = std::get_if<sim::MailboxEv>(&ev[i].p)) {
-      r.text += "mailbox " + m->mailbox + ": " + m->op + " uid " + std::to_string(m->uid);
-      r.colour = {1, 0.85f, 0.4f, 1};
+      r.text += std::string(tr("tx.mailbox")) + " " + m->mailbox + ": " + m->op + " uid " +
+                std::to_string(m->uid);
+      r.colour = pal.line_mailbox;
     } else if (const auto* q = std::get_if<sim::QueueEv>(&ev[i].p)) {
-      r.text += "queue " + q->host + " " + q->id + " " + q->op + ": " + q->detail;
-      r.colour = {1, 0.6f, 0.4f, 1};
+      r.text += std::string(tr("tx.queue")) + " " + q->host + " " + q->id + " " + q->op + ": " +
+                q->detail;
+      r.colour = pal.line_queue;
     } else if (const auto* n = std::get_if<sim::NoteEv>(&ev[i].p)) {
       if (n->kind == "step") continue;  // the narration panel shows steps
       r.text += "-- " + n->text;
@@ -63,18 +66,22 @@ class TranscriptView : public View {
 
  protected:
   void draw_content(ViewContext& ctx) override {
-    if (rows_.empty() || built_for_ != ctx.scene.trace) {
+    if (rows_.empty() || built_for_ != ctx.scene.trace || built_lang_ != language() ||
+        built_theme_ != current_theme()) {
       rows_ = build_rows(ctx.scene);
       built_for_ = ctx.scene.trace;
+      built_lang_ = language();
+      built_theme_ = current_theme();
     }
-    ImGui::Checkbox("Follow cursor", &ctx.state.follow);
+    ImGui::Checkbox(tr("tx.follow"), &ctx.state.follow);
     ImGui::SameLine();
-    if (ImGui::Button("Copy")) {
+    if (ImGui::Button(tr("tx.copy"))) {
       std::string all;
       for (const auto& r : rows_) all += r.text + "\n";
       ImGui::SetClipboardText(all.c_str());
     }
     ImGui::BeginChild("rows", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::PushFont(mono_font());
     // The last row at or before the cursor is the current one.
     int current = -1;
     for (std::size_t i = 0; i < rows_.size(); ++i)
@@ -106,12 +113,15 @@ class TranscriptView : public View {
                         ImGui::GetWindowHeight() * 0.5f);
       last_current_ = current;
     }
+    ImGui::PopFont();
     ImGui::EndChild();
   }
 
  private:
   std::vector<Row> rows_;
   const sim::Trace* built_for_ = nullptr;
+  std::string built_lang_;
+  Theme built_theme_ = Theme::Dark;
   int last_current_ = -2;
 };
 

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "gui/theme.hpp"
 #include "gui/view.hpp"
 
 namespace mailsim {
@@ -14,7 +15,6 @@ std::unique_ptr<View> make_narration_view();   // view_narration.cpp
 std::unique_ptr<View> make_sequence_view();    // view_sequence.cpp
 std::unique_ptr<View> make_inspector_view();   // view_inspector.cpp
 
-// Colour of a protocol name ("SMTP", "DNS", ...), shared so every view agrees.
-ImU32 protocol_colour(const char* proto, float alpha = 1.0f);
+// Colours (protocol_colour, palette) come from gui/theme.hpp, so every view agrees.
 
 }  // namespace mailsim

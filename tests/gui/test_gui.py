@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """The window under a real X server (Xvfb): it opens, draws the lesson and saves a
 screenshot after --frames frames, which the test decodes and inspects; then real key
-presses and mouse clicks (XTEST through xdotool) move the time cursor, and the state the
-window prints when it closes (Ctrl+Q) must show it.
+presses and mouse clicks (XTEST through xdotool) move the time cursor, switch the language
+and the theme through the menus and zoom with Ctrl+=, and the state the window prints when it
+closes (Ctrl+Q) must show it. Settings and imgui.ini go to a temporary XDG_CONFIG_HOME, never
+the working directory.
 Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
 import os
 import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 
-MAILSIM, SRC, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+MAILSIM, SRC, OUT = (os.path.abspath(a) for a in sys.argv[1:4])
 os.makedirs(OUT, exist_ok=True)
 shot = os.path.join(OUT, "gui-smtp-basics.png")
 if os.path.exists(shot):
@@ -71,7 +74,9 @@ if not number:
     sys.exit(1)
 display = ":" + number
 try:
-    env = dict(os.environ, DISPLAY=display)
+    tmp = tempfile.mkdtemp(prefix="mailsim-gui-test-")
+    # A fresh config directory: the user's saved settings never change what the test sees.
+    env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(tmp, "config"))
     # LeakSanitizer flags allocations inside Mesa's drivers, which we do not own.
     env["ASAN_OPTIONS"] = "detect_leaks=0"
     r = subprocess.run([MAILSIM, "gui", os.path.join(SRC, "lessons", "smtp-basics.toml"),
@@ -99,10 +104,12 @@ try:
                        capture_output=True, text=True, timeout=120, env=env)
     checks.append(("--at 42 screenshot", r.returncode == 0 and os.path.exists(mid)))
 
-    def session(actions):
-        """Starts the window, performs xdotool actions, quits with Ctrl+Q, returns its state."""
+    def session(actions, config=None, cwd=None):
+        """Starts the window, performs xdotool actions, quits with Ctrl+Q, returns its state.
+        `config` is the XDG_CONFIG_HOME to use (default: the test's)."""
+        senv = dict(env, XDG_CONFIG_HOME=config) if config else env
         p = subprocess.Popen([MAILSIM, "gui", "--print-state"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=env)
+                             stderr=subprocess.PIPE, text=True, env=senv, cwd=cwd)
         try:
             win = ""
             for _ in range(200):
@@ -147,17 +154,87 @@ try:
     checks.append(("clicking a transcript row selects it and moves the cursor",
                    st4.get("selected", "none") != "none" and int(st4.get("cursor_us", "0")) > 0))
     # Open the Sequence tab, then click an arrow of the ladder: the cursor follows.
-    st5, _ = session([["mousemove", "865", "82"], ["mousedown", "1"], ["mouseup", "1"],
+    st5, _ = session([["mousemove", "880", "111"], ["mousedown", "1"], ["mouseup", "1"],
                       ["mousemove", "1000", "400"], ["mousedown", "1"], ["mouseup", "1"]])
     checks.append(("clicking an arrow in the sequence diagram moves the cursor",
                    "Protocol:Sequence" in st5.get("tabs", "") and st5.get("selected", "none") != "none"
                    and st5.get("line", "0/").split("/")[0] != "0"))
     print(f"# states: {st} {st2} {st3} {st4} {st5}")
 
+    # The menus, clicked like a user does. Where they are comes from the window itself (a
+    # first session prints the menu bar's layout): the headers' x ranges, the centre of a
+    # menu's first item and the distance between items.
+    def click(x, y):
+        return [["mousemove", str(int(x)), str(int(y))], ["mousedown", "1"], ["mouseup", "1"],
+                ["sleep", "0.3"]]
+
+    def menu_item(layout, menu, item):
+        """Actions that open a menu of the menu bar and click its item-th item."""
+        headers = {m.split(":")[0]: (int(m.split(":")[1]), int(m.split(":")[2]))
+                   for m in layout["menus"].split(",")}
+        x0, x1 = headers[menu]
+        y = int(layout["menu_item0_y"]) + item * int(layout["menu_row_h"])
+        return click((x0 + x1) / 2, int(layout["menu_h"]) / 2) + click(x0 + 30, y)
+
+    cfg = os.path.join(tmp, "menus-config")
+    work = os.path.join(tmp, "cwd")
+    os.makedirs(work)
+    en, _ = session([], config=cfg, cwd=work)
+    checks.append(("the window starts in English, dark theme, zoom 100%, with the TrueType font",
+                   (en.get("lang"), en.get("theme"), en.get("zoom"), en.get("font"))
+                   == ("en", "dark", "1.00", "ttf")))
+    checks.append(("imgui.ini is written to $XDG_CONFIG_HOME/mailsim, not the working directory",
+                   os.path.exists(os.path.join(cfg, "mailsim", "imgui.ini"))
+                   and not os.path.exists(os.path.join(work, "imgui.ini"))))
+    # Language > Português (the second item).
+    pt, _ = session(menu_item(en, "Language", 1), config=cfg, cwd=work)
+    checks.append(("Language > Português switches the interface to Portuguese",
+                   pt.get("lang") == "pt"))
+    checks.append(("the menu bar is relabelled (File is now Ficheiro: a wider header)",
+                   pt.get("menus") != en.get("menus")))
+    settings = open(os.path.join(cfg, "mailsim", "settings.ini")).read() \
+        if os.path.exists(os.path.join(cfg, "mailsim", "settings.ini")) else ""
+    checks.append(("the language is saved in settings.ini", "lang = pt" in settings))
+    # The next start remembers it; View > Light theme (the first item of Ver).
+    light, _ = session(menu_item(pt, "View", 0), config=cfg, cwd=work)
+    checks.append(("the language is remembered on the next start", light.get("lang") == "pt"))
+    checks.append(("View > Light theme switches to the light theme",
+                   light.get("theme") == "light"))
+    dark, _ = session(menu_item(light, "View", 1), config=cfg, cwd=work)
+    checks.append(("View > Dark theme switches back", dark.get("theme") == "dark"))
+    # Back to English through the menu, then zoom in twice with Ctrl+= (real key presses).
+    zoom, _ = session(menu_item(dark, "Language", 0) + press("ctrl+equal") * 2, config=cfg,
+                      cwd=work)
+    checks.append(("Language > English switches back", zoom.get("lang") == "en"))
+    checks.append(("Ctrl+= twice zooms to 120% with larger fonts",
+                   zoom.get("zoom") == "1.20" and int(zoom.get("font_px", "0")) > int(en["font_px"])))
+    reset, _ = session(press("ctrl+0"), config=cfg, cwd=work)
+    checks.append(("the zoom is remembered, and Ctrl+0 resets it",
+                   reset.get("zoom") == "1.00"))
+    checks.append(("nothing was written to the working directory", os.listdir(work) == []))
+    print(f"# menu states: {en} {pt} {light} {dark} {zoom} {reset}")
+
+    # Screenshots of both themes and both languages (README material; looked at by people).
+    for theme in ("dark", "light"):
+        for lang in ("en", "pt"):
+            out = os.path.join(OUT, f"gui-{theme}-{lang}.png")
+            r = subprocess.run([MAILSIM, "gui", os.path.join(SRC, "lessons", "smtp-basics.toml"),
+                                "--at", "45", "--theme", theme, "--lang", lang, "--frames", "10",
+                                "--screenshot", out], capture_output=True, text=True,
+                               timeout=120, env=env)
+            checks.append((f"screenshot in the {theme} theme, {lang}",
+                           r.returncode == 0 and os.path.exists(out)))
+    # Without the font files the built-in font is used, and nothing crashes.
+    r = subprocess.run([MAILSIM, "gui", "--frames", "3", "--print-state"], capture_output=True,
+                       text=True, timeout=120, env=dict(env, MAILSIM_FONT_DIR=tmp))
+    checks.append(("without the DejaVu files the built-in font is used",
+                   r.returncode == 0 and "font=builtin" in r.stdout))
+
     bad = [n for n, c in checks if not c]
     for n, c in checks:
         print(("ok" if c else "not ok") + " - " + n)
     sys.exit(1 if bad else 0)
 finally:
+    shutil.rmtree(tmp, ignore_errors=True)
     xv.terminate()
     xv.wait(timeout=10)

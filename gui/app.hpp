@@ -1,0 +1,79 @@
+// The window's chrome around the views: what it shows (a lesson run or a trace read from a
+// file), the main menu bar, dialogs and help windows, and the user's settings.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gui/scene.hpp"
+#include "gui/settings.hpp"
+#include "gui/view_state.hpp"
+#include "sim/lesson.hpp"
+#include "sim/trace.hpp"
+#include "sim/world.hpp"
+
+namespace mailsim {
+
+// What the window shows. Lives on the heap and never moves: the scene points into it.
+struct Document {
+  std::string path;
+  bool is_trace = false;
+  sim::Lesson lesson;                 // for traces: hosts and links recovered from the events
+  std::unique_ptr<sim::World> world;  // lessons: the world that made the trace
+  sim::Trace loaded;                  // traces: the events read from the file
+  Scene scene;
+  const sim::Trace& trace() const { return world ? world->trace() : loaded; }
+};
+
+// Runs a lesson; nullptr and a message ("file:line:col: ...") when it cannot be loaded.
+std::unique_ptr<Document> open_lesson_document(const std::string& path, std::string& error);
+// Reads a JSON-lines trace (sim/trace_json.hpp); the hosts and links are recovered from it.
+std::unique_ptr<Document> open_trace_document(const std::string& path, std::string& error);
+bool export_trace(const Document& doc, const std::string& path, std::string& error);
+
+struct LessonEntry {
+  std::string path;
+  sim::Text title;
+};
+// The lessons in a directory, sorted by file name (unreadable files are left out).
+std::vector<LessonEntry> list_lessons(const std::string& dir);
+
+// Where a top-level menu's header is on screen (for --print-state and scripted tests).
+struct MenuHeader {
+  std::string id;
+  float x0 = 0, x1 = 0;
+};
+
+struct Ui {
+  UiSettings settings;
+  std::string settings_path;  // "" when there is no config directory: nothing is saved
+  bool quit = false;
+  bool restyle = false;  // theme, zoom or scale changed: restyle and rebuild the fonts
+  // Windows shown over the panels.
+  bool about = false, shortcuts = false, ports = false;
+  bool open_lesson = false, open_trace = false, export_trace = false;
+  char path[1024] = "";
+  std::string message;  // result of the last dialog action
+  bool message_is_error = false;
+  std::vector<LessonEntry> lessons;
+  // Requests the main loop carries out between frames.
+  std::string load_lesson, load_trace;
+  // Layout of the menu bar in the last frame.
+  float menu_h = 0;
+  std::vector<MenuHeader> menus;
+
+  void save();  // writes settings to settings_path
+  void set_theme(const std::string& theme);
+  void set_zoom(float zoom);
+  void set_language(const std::string& lang, ViewState& v);
+};
+
+// The main menu bar (File, View, Lesson, Language, Help) and the keyboard shortcuts that
+// go with its items (Ctrl+O, Ctrl+= / Ctrl+- / Ctrl+0).
+void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc);
+void handle_shortcuts(Ui& ui);
+// Dialogs and help windows, drawn over the panels.
+void draw_windows(Ui& ui, ViewState& v, const Document& doc);
+
+}  // namespace mailsim

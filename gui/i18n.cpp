@@ -1,0 +1,218 @@
+#include "gui/i18n.hpp"
+
+#include <algorithm>
+#include <list>
+
+namespace mailsim {
+
+namespace {
+
+struct Entry {
+  const char* key;
+  const char* en;
+  const char* pt;
+};
+
+// One row per interface string. Keep printf conversions identical in both columns.
+const Entry kTable[] = {
+    // Menus.
+    {"menu.file", "File", "Ficheiro"},
+    {"menu.open_lesson", "Open lesson...", "Abrir lição..."},
+    {"menu.open_trace", "Open trace (.jsonl)...", "Abrir registo (.jsonl)..."},
+    {"menu.export_trace", "Export trace...", "Exportar registo..."},
+    {"menu.quit", "Quit", "Sair"},
+    {"menu.view", "View", "Ver"},
+    {"menu.theme_light", "Light theme", "Tema claro"},
+    {"menu.theme_dark", "Dark theme", "Tema escuro"},
+    {"menu.zoom_in", "Zoom in", "Ampliar"},
+    {"menu.zoom_out", "Zoom out", "Reduzir"},
+    {"menu.zoom_reset", "Actual size", "Tamanho real"},
+    {"menu.zoom_now", "Zoom: %d%%", "Zoom: %d%%"},
+    {"menu.panels", "Panels", "Painéis"},
+    {"menu.language", "Language", "Idioma"},
+    {"menu.lesson", "Lesson", "Lição"},
+    {"menu.restart", "Restart", "Recomeçar"},
+    {"menu.play", "Play", "Reproduzir"},
+    {"menu.pause", "Pause", "Pausar"},
+    {"menu.step_forward", "Step forward", "Avançar um passo"},
+    {"menu.step_back", "Step back", "Voltar um passo"},
+    {"menu.to_end", "Go to the end", "Ir para o fim"},
+    {"menu.lessons", "Lessons", "Lições"},
+    {"menu.no_lessons", "(no lessons in %s)", "(nenhuma lição em %s)"},
+    {"menu.help", "Help", "Ajuda"},
+    {"menu.about", "About mailsim", "Sobre o mailsim"},
+    {"menu.shortcuts", "Keyboard shortcuts", "Atalhos de teclado"},
+    {"menu.ports", "Ports and protocols", "Portas e protocolos"},
+    // Panels and tabs.
+    {"panel.network", "Network", "Rede"},
+    {"panel.lesson", "Lesson", "Lição"},
+    {"panel.transcript", "Transcript", "Transcrição"},
+    {"panel.sequence", "Sequence", "Sequência"},
+    {"panel.mail_state", "Mail state", "Estado do correio"},
+    {"panel.inspector", "Inspector", "Inspetor"},
+    {"panel.timeline", "Timeline", "Linha do tempo"},
+    {"panel.protocol", "Transcript and sequence", "Transcrição e sequência"},
+    {"panel.state", "Mail state and inspector", "Estado do correio e inspetor"},
+    // Timeline.
+    {"tl.play", "Play", "Reproduzir"},
+    {"tl.pause", "Pause", "Pausar"},
+    {"tl.start", "Start (Home)", "Início (Home)"},
+    {"tl.back", "Previous protocol line (Left)", "Linha de protocolo anterior (seta esquerda)"},
+    {"tl.forward", "Next protocol line (Right)", "Próxima linha de protocolo (seta direita)"},
+    {"tl.end", "End (End)", "Fim (End)"},
+    {"tl.speed", "%.0f ms/s", "%.0f ms/s"},
+    {"tl.speed_tip", "Simulated milliseconds per real second",
+     "Milissegundos simulados por segundo real"},
+    {"tl.position", "%9.3f ms   line %zu/%zu", "%9.3f ms   linha %zu/%zu"},
+    // Transcript.
+    {"tx.follow", "Follow cursor", "Seguir o cursor"},
+    {"tx.copy", "Copy", "Copiar"},
+    {"tx.mailbox", "mailbox", "caixa postal"},
+    {"tx.queue", "queue", "fila"},
+    // Sequence diagram.
+    {"seq.empty", "No protocol lines yet.", "Ainda não há linhas de protocolo."},
+    {"seq.content", "message content (%zu lines)", "conteúdo da mensagem (%zu linhas)"},
+    {"seq.connect", "TCP connect %s (SYN, SYN-ACK, ACK)", "ligação TCP %s (SYN, SYN-ACK, ACK)"},
+    {"seq.refused", "connection refused %s (RST)", "ligação recusada %s (RST)"},
+    {"seq.close", "TCP close (FIN)", "ligação TCP fechada (FIN)"},
+    {"seq.reset", "TCP reset (RST)", "ligação TCP interrompida (RST)"},
+    // Inspector.
+    {"insp.hint", "Click a packet, a transcript line or an arrow to inspect it.",
+     "Clique num pacote, numa linha da transcrição ou numa seta para inspecioná-lo."},
+    {"insp.event", "event #%zu at %.3f ms", "evento nº %zu em %.3f ms"},
+    {"insp.segment", "%s segment on link %s (%s -> %s)", "segmento %s no enlace %s (%s -> %s)"},
+    {"insp.seq_ack", "seq %u  ack %u  arrives at %.3f ms", "seq %u  ack %u  chega em %.3f ms"},
+    {"insp.payload", "%zu bytes of payload", "%zu bytes de carga útil"},
+    {"insp.line", "%s line, %s -> %s (%s)", "linha %s, %s -> %s (%s)"},
+    {"insp.c2s", "client to server", "cliente para servidor"},
+    {"insp.s2c", "server to client", "servidor para cliente"},
+    {"insp.command", "command: %s", "comando: %s"},
+    {"insp.reply", "reply: %s", "resposta: %s"},
+    {"insp.meaning", "Meaning: %s", "Significado: %s"},
+    {"insp.rule", "Rule: %s", "Regra: %s"},
+    {"insp.no_bytes", "(this event carries no bytes)", "(este evento não carrega bytes)"},
+    {"insp.conn_state", "Connection #%u, server state now: %s",
+     "Ligação nº %u, estado do servidor agora: %s"},
+    {"insp.machine", "SMTP server state machine (RFC 5321 §4.1.4)",
+     "Máquina de estados do servidor SMTP (RFC 5321 §4.1.4)"},
+    {"insp.no_commands", "(no commands)", "(nenhum comando)"},
+    // Mail state.
+    {"ms.mailbox_on", "%s on %s", "%s em %s"},
+    {"ms.empty", "(empty)", "(vazia)"},
+    {"ms.item", "uid %u  %llu bytes  %s", "uid %u  %llu bytes  %s"},
+    {"ms.queues", "Mail queues  (%zu)", "Filas de correio  (%zu)"},
+    // Lesson narration.
+    {"nar.step", "Step %zu of %zu", "Passo %zu de %zu"},
+    {"nar.trace_title", "Trace %s", "Registo %s"},
+    {"nar.trace_summary", "A trace read from a file: every view shows its events.",
+     "Um registo lido de um ficheiro: todas as vistas mostram os seus eventos."},
+    // Network.
+    {"net.tooltip", "%s %s -> %s\n%s:%u -> %s:%u  [%s]\nseq %u  ack %u  %zu bytes",
+     "%s %s -> %s\n%s:%u -> %s:%u  [%s]\nseq %u  ack %u  %zu bytes"},
+    // Dialogs.
+    {"dlg.open_lesson", "Open lesson", "Abrir lição"},
+    {"dlg.lessons_in", "Lessons in %s", "Lições em %s"},
+    {"dlg.path", "Path", "Caminho"},
+    {"dlg.open", "Open", "Abrir"},
+    {"dlg.cancel", "Cancel", "Cancelar"},
+    {"dlg.close", "Close", "Fechar"},
+    {"dlg.open_trace", "Open trace", "Abrir registo"},
+    {"dlg.trace_hint", "A JSON-lines trace written by `mailsim run --trace` or Export trace.",
+     "Um registo JSON-lines gravado por `mailsim run --trace` ou Exportar registo."},
+    {"dlg.export_trace", "Export trace", "Exportar registo"},
+    {"dlg.export_hint", "Every event of the trace as JSON lines (%zu events).",
+     "Todos os eventos do registo em JSON lines (%zu eventos)."},
+    {"dlg.save", "Save", "Guardar"},
+    {"dlg.saved", "Saved %zu events to %s", "%zu eventos guardados em %s"},
+    {"dlg.cannot_write", "Cannot write %s", "Não foi possível gravar %s"},
+    {"dlg.cannot_read", "Cannot read %s", "Não foi possível ler %s"},
+    {"dlg.error", "Error: %s", "Erro: %s"},
+    // Help.
+    {"about.text",
+     "mailsim %s: watch e-mail move. Real SMTP, POP3 and IMAP between simulated hosts, step "
+     "by step.",
+     "mailsim %s: veja o e-mail se mover. SMTP, POP3 e IMAP reais entre máquinas simuladas, "
+     "passo a passo."},
+    {"about.libs", "Dear ImGui %s, GLFW %s", "Dear ImGui %s, GLFW %s"},
+    {"about.font", "Font: %s", "Tipo de letra: %s"},
+    {"about.builtin", "(DejaVu not found: fonts-dejavu-core)",
+     "(DejaVu não encontrado: fonts-dejavu-core)"},
+    {"about.settings", "Settings: %s", "Definições: %s"},
+    {"sc.key", "Key", "Tecla"},
+    {"sc.action", "Action", "Ação"},
+    {"sc.play", "Play / pause", "Reproduzir / pausar"},
+    {"sc.step", "Previous / next protocol line", "Linha de protocolo anterior / seguinte"},
+    {"sc.ends", "Start / end of the lesson", "Início / fim da lição"},
+    {"sc.zoom", "Zoom in / out", "Ampliar / reduzir"},
+    {"sc.zoom_reset", "Actual size", "Tamanho real"},
+    {"sc.open", "Open a lesson", "Abrir uma lição"},
+    {"sc.quit", "Quit", "Sair"},
+    {"sc.click", "Click a packet, line or arrow", "Clicar num pacote, linha ou seta"},
+    {"sc.click_do", "Inspect it and move the cursor there",
+     "Inspecioná-lo e mover o cursor até ele"},
+    {"ports.port", "Port", "Porta"},
+    {"ports.protocol", "Protocol", "Protocolo"},
+    {"ports.use", "Use", "Uso"},
+    {"ports.25", "Relay: one mail server hands mail to the next",
+     "Retransmissão: um servidor de correio entrega a mensagem ao seguinte"},
+    {"ports.587", "Submission: your mail app sends to your own server, after AUTH",
+     "Submissão: o programa de e-mail envia ao seu próprio servidor, após AUTH"},
+    {"ports.465", "Submission over implicit TLS (encrypted from the first byte)",
+     "Submissão com TLS implícito (cifrada desde o primeiro byte)"},
+    {"ports.110", "Download mail to one device, usually deleting it from the server",
+     "Transferir o correio para um dispositivo, em geral apagando-o do servidor"},
+    {"ports.995", "POP3 over implicit TLS", "POP3 com TLS implícito"},
+    {"ports.143", "Read mail kept on the server, in sync on every device",
+     "Ler o correio guardado no servidor, sincronizado em todos os dispositivos"},
+    {"ports.993", "IMAP over implicit TLS", "IMAP com TLS implícito"},
+    {"ports.53", "Look up a domain's mail servers (MX) and addresses (A)",
+     "Consultar os servidores de correio (MX) e os endereços (A) de um domínio"},
+};
+
+std::string g_lang = "en";
+
+const Entry* find(std::string_view key) {
+  for (const auto& e : kTable)
+    if (key == e.key) return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+const std::vector<Language>& languages() {
+  static const std::vector<Language> all = {{"en", "English"}, {"pt", "Português"}};
+  return all;
+}
+
+void set_language(std::string_view code) {
+  g_lang = code == "pt" ? "pt" : "en";
+}
+
+const std::string& language() {
+  return g_lang;
+}
+
+const char* tr(std::string_view key, std::string_view lang) {
+  const Entry* e = find(key);
+  if (!e) {
+    // Not in the table: give the key back (kept alive in a small set of strings).
+    static std::list<std::string> unknown;  // a list: pointers stay valid
+    auto it = std::find(unknown.begin(), unknown.end(), key);
+    if (it == unknown.end()) it = unknown.insert(unknown.end(), std::string(key));
+    return it->c_str();
+  }
+  if (lang == "pt" && e->pt && *e->pt) return e->pt;
+  return e->en;
+}
+
+const char* tr(std::string_view key) {
+  return tr(key, g_lang);
+}
+
+std::vector<std::string_view> i18n_keys() {
+  std::vector<std::string_view> keys;
+  for (const auto& e : kTable) keys.emplace_back(e.key);
+  return keys;
+}
+
+}  // namespace mailsim

@@ -1,0 +1,116 @@
+#include "gui/settings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace mailsim {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+}  // namespace
+
+float clamp_zoom(float z) {
+  if (!std::isfinite(z)) return 1.0f;
+  return std::clamp(z, kMinZoom, kMaxZoom);
+}
+
+// Steps of 10% that land back on 100%.
+float zoom_in(float z) {
+  return clamp_zoom(std::round(z * 10.0f + 1.0f) / 10.0f);
+}
+
+float zoom_out(float z) {
+  return clamp_zoom(std::round(z * 10.0f - 1.0f) / 10.0f);
+}
+
+std::string config_dir(bool create) {
+  std::filesystem::path dir;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x && x[0] == '/')
+    dir = std::filesystem::path(x) / "mailsim";
+  else if (const char* h = std::getenv("HOME"); h && *h)
+    dir = std::filesystem::path(h) / ".config" / "mailsim";
+  else
+    return "";
+  if (create) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir, ec)) return "";
+  }
+  return dir.string();
+}
+
+UiSettings parse_settings(const std::string& text) {
+  UiSettings s;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto eq = line.find('=');
+    if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+    std::string k = trim(line.substr(0, eq)), v = trim(line.substr(eq + 1));
+    auto flag = [&](bool& b) {
+      if (v == "1" || v == "true") b = true;
+      if (v == "0" || v == "false") b = false;
+    };
+    if (k == "theme" && (v == "light" || v == "dark")) s.theme = v;
+    if (k == "lang" && (v == "en" || v == "pt")) s.lang = v;
+    if (k == "zoom") {
+      char* end = nullptr;
+      float z = std::strtof(v.c_str(), &end);
+      if (end != v.c_str() && *end == 0) s.zoom = clamp_zoom(z);
+    }
+    if (k == "show_timeline") flag(s.show_timeline);
+    if (k == "show_network") flag(s.show_network);
+    if (k == "show_lesson") flag(s.show_lesson);
+    if (k == "show_protocol") flag(s.show_protocol);
+    if (k == "show_state") flag(s.show_state);
+  }
+  return s;
+}
+
+std::string format_settings(const UiSettings& s) {
+  std::ostringstream out;
+  char zoom[16];
+  std::snprintf(zoom, sizeof zoom, "%.2f", static_cast<double>(s.zoom));
+  out << "# mailsim window settings (written by mailsim)\n"
+      << "theme = " << s.theme << "\nzoom = " << zoom << "\nlang = " << s.lang
+      << "\nshow_timeline = " << s.show_timeline << "\nshow_network = " << s.show_network
+      << "\nshow_lesson = " << s.show_lesson << "\nshow_protocol = " << s.show_protocol
+      << "\nshow_state = " << s.show_state << "\n";
+  return out.str();
+}
+
+UiSettings load_settings(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return parse_settings(buf.str());
+}
+
+bool save_settings(const UiSettings& s, const std::string& path) {
+  if (path.empty()) return false;
+  // Write a temporary file, then rename: a crash never leaves half a file behind.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << format_settings(s);
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace mailsim
