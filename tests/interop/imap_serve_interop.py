@@ -483,6 +483,13 @@ def shutdown_check(srv):
         srv.proc.send_signal(signal.SIGTERM)
         line = a.line(timeout=10)
         a.close()
+        # Let it finish stopping: a second SIGTERM from stop() during exit would kill it.
+        try:
+            rc = srv.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            return "still running after SIGTERM"
+        if rc != 0:
+            return "exit status %s after SIGTERM" % rc
         return None if line.startswith("* BYE") else "got %r" % line
 
     check("SIGTERM: open IMAP sessions get BYE", bye_on_stop)
