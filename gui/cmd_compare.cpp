@@ -1,11 +1,14 @@
 // `mailsim compare [LESSON]`: the same multi-device scenario under POP3 (delete), POP3
 // (leave a copy) and IMAP, as a table per step of what the server and each device hold.
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
 #include "gui/commands.hpp"
 #include "sim/compare.hpp"
 #include "sim/lesson.hpp"
+#include "sim/pcap.hpp"
+#include "sim/world.hpp"
 
 namespace mailsim {
 
@@ -15,6 +18,7 @@ struct CompareOptions {
   std::string lesson;
   std::string lang = "en";
   std::string format = "text";
+  std::string pcap;  // prefix: PREFIX-pop3-delete.pcap, PREFIX-pop3-keep.pcap, PREFIX-imap.pcap
 };
 
 int run_compare_cmd(const CompareOptions& o) {
@@ -34,12 +38,25 @@ int run_compare_cmd(const CompareOptions& o) {
     return 2;
   }
   std::cerr << "mailsim: running " << lesson.id << " three times (POP3 delete, POP3 keep, IMAP)\n";
-  auto result = sim::run_compare(lesson, o.lang);
+  bool write_failed = false;
+  auto export_pcap = [&](const sim::Variant& v, sim::World& w) {
+    if (o.pcap.empty()) return;
+    const std::string file = o.pcap + "-" + v.id + ".pcap";
+    std::ofstream f(file, std::ios::binary);
+    if (!f) {
+      std::cerr << "mailsim: error: cannot write " << file << "\n";
+      write_failed = true;
+      return;
+    }
+    std::size_t n = sim::write_pcap(w.trace(), w.lesson(), f);
+    std::cerr << "mailsim: wrote " << n << " packets to " << file << "\n";
+  };
+  auto result = sim::run_compare(lesson, o.lang, export_pcap);
   std::cout << (o.format == "markdown" ? "## " : "") << lesson.title.get(o.lang) << "\n\n";
   sim::write_compare(result, std::cout,
                      o.format == "markdown" ? sim::TableFormat::Markdown : sim::TableFormat::Text,
                      o.lang);
-  return 0;
+  return write_failed ? 1 : 0;
 }
 
 }  // namespace
@@ -56,6 +73,8 @@ void register_compare(CLI::App& app, int& rc) {
       ->check(CLI::IsMember({"en", "pt"}));
   cmd->add_option("--format", opts->format, "text (default) or markdown (for handouts)")
       ->check(CLI::IsMember({"text", "markdown"}));
+  cmd->add_option("--pcap", opts->pcap,
+                  "Also write each variant's packets to PREFIX-<variant>.pcap (Wireshark)");
   cmd->callback([opts, &rc] { rc = run_compare_cmd(*opts); });
 }
 

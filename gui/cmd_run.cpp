@@ -7,6 +7,7 @@
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
 #include "sim/lesson.hpp"
+#include "sim/pcap.hpp"
 #include "sim/trace_json.hpp"
 #include "sim/transcript.hpp"
 #include "sim/world.hpp"
@@ -47,6 +48,30 @@ int run_lesson_headless(const HeadlessOptions& o) {
     std::cerr << "mailsim: wrote " << world.trace().size() << " trace events to " << o.trace_file
               << "\n";
   }
+  if (!o.pcap_file.empty()) {
+    std::string link = o.pcap_link;
+    if (!link.empty()) {  // either direction names the same link
+      std::string known;
+      for (const auto& l : world.network().links()) {
+        auto sep = l.id.find("<->");
+        std::string reversed = l.id.substr(sep + 3) + "<->" + l.id.substr(0, sep);
+        if (link == l.id || link == reversed) known = l.id;
+      }
+      if (known.empty()) {
+        std::cerr << "mailsim: error: --pcap-link: no link '" << link
+                  << "' in the lesson (write it as host<->host)\n";
+        return 2;
+      }
+      link = known;
+    }
+    std::ofstream f(o.pcap_file, std::ios::binary);
+    if (!f) {
+      std::cerr << "mailsim: error: cannot write " << o.pcap_file << "\n";
+      return 1;
+    }
+    std::size_t n = sim::write_pcap(world.trace(), world.lesson(), f, {link});
+    std::cerr << "mailsim: wrote " << n << " packets to " << o.pcap_file << "\n";
+  }
   if (!finished) {
     std::cerr << "mailsim: error: the lesson did not finish (a limit stopped it)\n";
     return 1;
@@ -59,6 +84,10 @@ void register_run(CLI::App& app, int& rc) {
   auto* cmd = app.add_subcommand("run", "Run a lesson headless and print its transcript");
   cmd->add_option("lesson", opts->lesson, "Lesson file (.toml)")->required();
   cmd->add_option("--trace", opts->trace_file, "Also write the full trace as JSON lines to FILE");
+  cmd->add_option("--pcap", opts->pcap_file,
+                  "Also write the packets as a pcap capture (Wireshark, tshark) to FILE");
+  cmd->add_option("--pcap-link", opts->pcap_link,
+                  "Capture only the link A<->B (default: each packet once, at its sender)");
   cmd->add_flag("--explain", opts->explain,
                 "Add each line's meaning and RFC section, and state changes");
   cmd->add_flag("--segments", opts->segments, "Also list every TCP segment on every link");

@@ -13,6 +13,8 @@ struct HeadlessOptions {
   bool segments = false;
   std::optional<std::uint64_t> seed;
   std::string lang = "en";
+  std::string pcap_file;  // Ethernet/IPv4/TCP capture of the segments (sim/pcap.hpp)
+  std::string pcap_link;  // capture on this link only ("a<->b"); default: first hops
 };
 
 // Runs the lesson and prints the transcript; returns the process exit code

@@ -61,7 +61,8 @@ PlaceView device_view(const Device& d) {
 
 }  // namespace
 
-CompareResult run_compare(const Lesson& lesson, const std::string& lang) {
+CompareResult run_compare(const Lesson& lesson, const std::string& lang,
+                          const std::function<void(const Variant&, World&)>& after_run) {
   CompareResult r;
   std::vector<std::string> accounts;
   for (const auto& h : lesson.hosts)
@@ -125,6 +126,7 @@ CompareResult run_compare(const Lesson& lesson, const std::string& lang) {
       snaps.push_back(std::move(snap));
     };
     world.run();
+    if (after_run) after_run(variant, world);
     r.runs.push_back(std::move(snaps));
   }
   return r;

@@ -4,6 +4,7 @@
 // from running the real engines over the simulated network; nothing is tabulated by hand.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
@@ -42,7 +43,10 @@ struct CompareResult {
   std::vector<std::string> subjects;            // in order of first appearance
 };
 
-CompareResult run_compare(const Lesson& lesson, const std::string& lang);
+class World;
+// `after_run` (optional) sees each variant's world once it has finished (e.g. to export it).
+CompareResult run_compare(const Lesson& lesson, const std::string& lang,
+                          const std::function<void(const Variant&, World&)>& after_run = {});
 
 enum class TableFormat { Text, Markdown };
 // The snapshots as one table per step (rows: places; columns: variants), with a legend.
