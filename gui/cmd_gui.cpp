@@ -178,7 +178,7 @@ int run_window(const GuiOptions& o) {
   });
   if (!glfwInit()) {
     std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
-    return run_lesson_headless({o.lesson, "", false, false, std::nullopt, ui.settings.lang});
+    return run_lesson_headless(transcript_of(o.lesson, ui.settings.lang));
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
@@ -186,7 +186,7 @@ int run_window(const GuiOptions& o) {
   if (!win) {
     glfwTerminate();
     std::cerr << "mailsim: cannot create an OpenGL 3 window; printing the transcript\n";
-    return run_lesson_headless({o.lesson, "", false, false, std::nullopt, ui.settings.lang});
+    return run_lesson_headless(transcript_of(o.lesson, ui.settings.lang));
   }
   glfwMakeContextCurrent(win);
   glfwSwapInterval(1);
@@ -344,8 +344,7 @@ void register_gui(CLI::App& app, int& rc) {
     if (!o->screenshot.empty() && o->frames <= 0) o->frames = 10;
     if (!have_display()) {
       std::cerr << "mailsim: no display; printing the lesson's transcript instead\n";
-      rc = run_lesson_headless(
-          {o->lesson, "", false, false, std::nullopt, o->lang.empty() ? "en" : o->lang});
+      rc = run_lesson_headless(transcript_of(o->lesson, o->lang.empty() ? "en" : o->lang));
       return;
     }
     rc = run_window(*o);

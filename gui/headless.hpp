@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace mailsim {
 
@@ -16,6 +17,14 @@ struct HeadlessOptions {
   std::string pcap_file;  // Ethernet/IPv4/TCP capture of the segments (sim/pcap.hpp)
   std::string pcap_link;  // capture on this link only ("a<->b"); default: first hops
 };
+
+// The plain transcript of a lesson (what `mailsim` prints without a display).
+inline HeadlessOptions transcript_of(std::string lesson, std::string lang) {
+  HeadlessOptions o;
+  o.lesson = std::move(lesson);
+  o.lang = std::move(lang);
+  return o;
+}
 
 // Runs the lesson and prints the transcript; returns the process exit code
 // (2: bad lesson file, 1: the run failed, 0: fine).
