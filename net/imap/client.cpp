@@ -278,6 +278,7 @@ void Client::Impl::on_continuation(const Response&) {
     }
     case ClientState::Login: {
       // AUTHENTICATE PLAIN without SASL-IR: the credentials answer the empty challenge.
+      if (verb != "AUTHENTICATE") return;
       std::string blob = secrets.empty() ? std::string() : secrets.front();
       send_raw_line(blob, "AUTHENTICATE",
                     "The client sends user name and password in one base64 blob (SASL PLAIN; "

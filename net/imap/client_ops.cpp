@@ -96,6 +96,10 @@ void Client::Impl::login() {
     }
     return;
   }
+  if (has("LOGINDISABLED"))  // RFC 3501 §6.2.3: the client must not send LOGIN then
+    return fail(
+        "The server forbids LOGIN on this connection (LOGINDISABLED); it wants TLS or "
+        "AUTHENTICATE first.");
   std::string pw = arg(job.password);
   secrets = {pw, job.password};
   command("LOGIN " + arg(job.login) + " " + pw, "LOGIN",

@@ -421,6 +421,29 @@ TEST_SUITE("imap_client_scripted") {
     }
   }
 
+  TEST_CASE("APPEND refused before +, IDLE without the capability, LOGINDISABLED") {
+    ClientOp app = op(K::Append, "INBOX");
+    app.data = std::string(100, 'x');
+    Scripted s(job({app, op(K::Idle), op(K::Noop)}));
+    s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+    CHECK(s.say("A1 OK in\r\n") == "A2 APPEND INBOX {100}\r\n");
+    CHECK(s.say("A2 NO [TOOBIG] too big\r\n") == "A3 NOOP\r\n");
+    CHECK(s.client.outcome().appended_uids == std::vector<std::uint32_t>{0});
+    CHECK(s.say("A3 OK\r\n") == "A4 NOOP\r\n");
+    CHECK(s.say("A4 OK\r\n") == "A5 LOGOUT\r\n");
+    CHECK(s.client.outcome().errors.size() == 2);
+    CHECK(s.client.outcome().errors[0] == "APPEND failed: NO [TOOBIG] too big");
+    CHECK(s.client.outcome().errors[1].find("does not offer IDLE") != std::string::npos);
+
+    Scripted d(job({op(K::Noop)}));
+    CHECK(d.say("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n") == "A1 LOGOUT\r\n");
+    CHECK(d.client.outcome().error.find("LOGINDISABLED") != std::string::npos);
+    // An unexpected "+" during LOGIN sends nothing (the password is never repeated).
+    Scripted l(job({}));
+    CHECK(l.say("* OK [CAPABILITY IMAP4rev1] hi\r\n") == "A1 LOGIN bob bobpw\r\n");
+    CHECK(l.say("+ what\r\n").empty());
+  }
+
   TEST_CASE("BYE in the middle of the session: ok=false at once") {
     Scripted s(job({op(K::Noop), op(K::Noop)}));
     s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
