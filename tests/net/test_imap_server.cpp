@@ -55,6 +55,22 @@ TEST_CASE("IMAP bad input: unknown command, missing tag, wrong state, long line"
         "a BAD FETCH needs a selected mailbox (SELECT or EXAMINE first)\r\n");
 }
 
+TEST_CASE("IMAP line limit: 8192 octets with CRLF are read, one more gets BAD; session survives") {
+  for (bool bytewise : {false, true}) {
+    CAPTURE(bytewise);
+    Rig rig;
+    Session c(rig.store);
+    const std::string head = "a NOOP ";
+    std::string fits = head + std::string(8192 - 2 - head.size(), 'x') + "\r\n";
+    REQUIRE(fits.size() == 8192);
+    CHECK(c.send(fits, bytewise) == "a BAD NOOP takes no arguments\r\n");
+    std::string over = "b NOOP " + std::string(8192 - 2 - head.size() + 1, 'x') + "\r\n";
+    CHECK(c.send(over, bytewise) == "b BAD Command line too long\r\n");
+    CHECK(c.send("c LOGIN bob bobpw\r\n", bytewise) ==
+          "c OK [CAPABILITY " + kCaps + "] LOGIN completed\r\n");
+  }
+}
+
 TEST_CASE("IMAP too many bad commands: BYE and close") {
   Rig rig;
   ServerConfig cfg;
