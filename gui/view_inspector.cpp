@@ -47,6 +47,7 @@ void smtp_state_machine(const std::string& current) {
   using net::smtp::ServerState;
   ImGui::TextDisabled("%s", tr("insp.machine"));
   ImGui::PushFont(mono_font());
+  ImGui::PushTextWrapPos(-1.0f);  // one state per line
   for (int i = 0; i <= static_cast<int>(ServerState::Quit); ++i) {
     auto st = static_cast<ServerState>(i);
     std::string allowed;
@@ -59,6 +60,7 @@ void smtp_state_machine(const std::string& current) {
                 allowed.empty() ? tr("insp.no_commands") : allowed.c_str());
     if (here) ImGui::PopStyleColor();
   }
+  ImGui::PopTextWrapPos();
   ImGui::PopFont();
 }
 
@@ -67,7 +69,15 @@ class InspectorView : public View {
   InspectorView() : View("Inspector") {}
 
  protected:
+  // Text wraps at the panel's edge; hex dumps and the state machine keep their columns.
   void draw_content(ViewContext& ctx) override {
+    ImGui::PushTextWrapPos(0);
+    body(ctx);
+    ImGui::PopTextWrapPos();
+  }
+
+ private:
+  void body(ViewContext& ctx) {
     const Scene& s = ctx.scene;
     std::size_t idx;
     if (ctx.state.selected && *ctx.state.selected < s.trace->size()) {
@@ -78,9 +88,7 @@ class InspectorView : public View {
       for (auto i : s.lines)
         if (i < ctx.state.upto) last = i;
       if (last == SIZE_MAX) {
-        ImGui::PushTextWrapPos(0);
         ImGui::TextDisabled("%s", tr("insp.hint"));
-        ImGui::PopTextWrapPos();
         return;
       }
       idx = last;

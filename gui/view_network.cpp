@@ -46,7 +46,8 @@ class NetworkView : public View {
                   up ? px(3.0f) : px(2.0f));
     }
 
-    // Hosts.
+    // Hosts: three text lines in a box (all boxes equally high).
+    const float box_half_h = ImGui::GetTextLineHeight() * 1.5f + px(6);
     for (const auto& h : s.hosts) {
       ImVec2 c = at(h);
       // Three text lines, as wide as the widest of them (at least 156 px at scale 1).
@@ -54,7 +55,7 @@ class NetworkView : public View {
       float w = px(156);
       for (const std::string* t : {&h.label, &h.name, &h.ip})
         w = std::max(w, ImGui::CalcTextSize(t->c_str()).x + px(16));
-      ImVec2 half(w / 2, line * 1.5f + px(6));
+      ImVec2 half(w / 2, box_half_h);
       ImU32 fill = h.role == "device"   ? pal.host_device
                    : h.role == "server" ? pal.host_server
                    : h.role == "dns"    ? pal.host_dns
@@ -86,20 +87,34 @@ class NetworkView : public View {
       float f = static_cast<float>(now - e.t) /
                 static_cast<float>(std::max<sim::Time>(1, seg.arrive - e.t));
       ImVec2 pa = at(s.hosts[a]), pb = at(s.hosts[b]);
-      ImVec2 p(pa.x + (pb.x - pa.x) * f,
-               pa.y + (pb.y - pa.y) * f -
-                   static_cast<float>(stack % 3) * (ImGui::GetTextLineHeight() + px(4)));
-      ++stack;
+      // The packet is a dot on its link; its label sits beside the row of hosts (above a
+      // horizontal link, right of a vertical one) so it never hides a host's name.
+      const ImVec2 dot(pa.x + (pb.x - pa.x) * f, pa.y + (pb.y - pa.y) * f);
       const char* proto = segment_protocol(seg);
       std::string label = segment_label(seg);
-      ImVec2 ts = ImGui::CalcTextSize(label.c_str());
-      p.x = std::min(p.x, origin.x + size.x - ts.x - px(10));  // keep the label inside
+      const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
       const float th = ImGui::GetTextLineHeight();
-      ImVec2 r0(p.x - px(6), p.y - th / 2 - px(1)), r1(p.x + ts.x + px(8), p.y + th / 2 + px(1));
+      const float level = static_cast<float>(stack % 3) * (th + px(6));
+      ++stack;
+      ImVec2 p;  // left end of the label's text, vertically centred
+      if (std::abs(pb.x - pa.x) >= std::abs(pb.y - pa.y)) {
+        p = ImVec2(dot.x - ts.x / 2, dot.y - box_half_h - px(8) - th / 2 - level);
+      } else {
+        p = ImVec2(dot.x + px(84), dot.y - level);
+      }
+      // Keep the label inside the canvas.
+      p.x = std::clamp(p.x, origin.x + px(8), origin.x + size.x - ts.x - px(10));
+      ImVec2 r0(p.x - px(5), p.y - th / 2 - px(1)), r1(p.x + ts.x + px(5), p.y + th / 2 + px(1));
       bool selected = ctx.state.selected && *ctx.state.selected == idx;
+      const ImVec2 anchor(std::clamp(dot.x, r0.x, r1.x), dot.y < r0.y   ? r0.y
+                                                         : dot.y > r1.y ? r1.y
+                                                                        : dot.y);
+      dl->AddLine(dot, anchor, protocol_colour(proto, 0.6f), px(1.0f));
+      dl->AddCircleFilled(dot, px(4.5f), protocol_colour(proto));
+      dl->AddCircle(dot, px(4.5f), pal.packet_text, 0, px(1.0f));
       dl->AddRectFilled(r0, r1, protocol_colour(proto, 0.95f), px(4.0f));
       if (selected) dl->AddRect(r0, r1, pal.selection, px(4.0f), 0, px(2.5f));
-      dl->AddText(ImVec2(p.x + px(1), p.y - th / 2), pal.packet_text, label.c_str());
+      dl->AddText(ImVec2(p.x, p.y - th / 2), pal.packet_text, label.c_str());
       bool hover = mouse.x >= r0.x && mouse.x <= r1.x && mouse.y >= r0.y && mouse.y <= r1.y;
       if (hover) {
         ImGui::SetTooltip(tr("net.tooltip"), proto, seg.from.c_str(), seg.to.c_str(),
