@@ -5,9 +5,10 @@
 // The engine keeps a model of what the server told it: the folders (LIST), and for the
 // selected folder the UID of every sequence number, so untagged EXISTS / EXPUNGE / FETCH
 // responses sent because of other sessions (RFC 3501 §7.3.1, §7.4.1) update the outcome the
-// same way the client's own commands do. One command at a time; literals are sent
-// non-synchronising when the server announces LITERAL+ (RFC 7888), otherwise the engine waits
-// for the "+" continuation (RFC 3501 §7.5).
+// same way the client's own commands do. Messages whose UIDs it does not know yet (after
+// SELECT, or announced by EXISTS) are looked up with one UID FETCH before the next op. One
+// command at a time; literals are sent non-synchronising when the server announces LITERAL+
+// (RFC 7888), otherwise the engine waits for the "+" continuation (RFC 3501 §7.5).
 #pragma once
 
 #include <cstddef>
@@ -45,7 +46,7 @@ struct ClientOp {
   };
   Kind kind = Kind::Noop;
   std::string mailbox;              // Select/Examine/Append/Create: the folder; Move: target
-  std::vector<std::uint32_t> uids;  // FetchBody/Store/Move/Expunge
+  std::vector<std::uint32_t> uids;  // FetchBody/Store/Move/Expunge; empty: all messages
   std::string store_mode = "+FLAGS";
   std::vector<std::string> flags;  // Store/Append
   std::string data;                // Append: the message, CRLF line ends
@@ -81,7 +82,7 @@ struct ClientOutcome {
   bool ok = false;  // logged in, every op's command completed OK, LOGOUT answered
   std::vector<std::string> capabilities;    // as last announced (upper-case)
   std::map<std::string, FolderView> folders;  // by name; selected folders carry messages
-  std::vector<std::uint32_t> appended_uids;   // APPENDUID (RFC 4315), 0 when not given
+  std::vector<std::uint32_t> appended_uids;   // one per Append: APPENDUID (RFC 4315), else 0
   std::vector<std::string> errors;            // every NO/BAD/problem, in order
   std::string error;                          // the first problem, or empty
 };
