@@ -171,6 +171,20 @@ bool remove_maildir_copy(const std::filesystem::path& file, std::string& why) {
   return false;
 }
 
+// The trace's record of one store change.
+sim::MailboxEv mailbox_event(const std::string& host, const net::store::Change& c,
+                             std::string summary) {
+  sim::MailboxEv ev;
+  ev.host = host;
+  ev.mailbox = c.address;
+  ev.op = c.op;
+  ev.uid = c.uid;
+  ev.size = static_cast<std::uint64_t>(c.size);
+  ev.summary = std::move(summary);
+  ev.folder = c.op == "rename" ? c.folder + " -> " + c.new_name : c.folder;
+  return ev;
+}
+
 // Appends trace events as JSON lines; time is microseconds since serve started.
 class TraceFile {
  public:
@@ -378,8 +392,7 @@ int serve(const ServeOptions& o) {
         maildir_files.erase(it);
       }
       spdlog::info("removed from {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
-      trace->append(sim::MailboxEv{hostname, c.address, c.op, c.uid,
-                                   static_cast<std::uint64_t>(c.size), std::string()});
+      trace->append(mailbox_event(hostname, c, {}));
       return;
     }
     if (c.op != "deliver") {  // IMAP: append, expunge, flags, create, delete, rename, ...
@@ -387,8 +400,7 @@ int serve(const ServeOptions& o) {
       if (!c.new_name.empty()) what += " → " + c.new_name;
       spdlog::info("{} {}: {}{}", c.op, c.address, what,
                    c.uid ? " uid " + std::to_string(c.uid) : std::string());
-      trace->append(sim::MailboxEv{hostname, c.address, c.op, c.uid,
-                                   static_cast<std::uint64_t>(c.size), what});
+      trace->append(mailbox_event(hostname, c, what));
       return;
     }
     const net::store::StoredMessage* msg = nullptr;
@@ -414,9 +426,7 @@ int serve(const ServeOptions& o) {
       }
     }
     spdlog::info("delivered to {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
-    trace->append(sim::MailboxEv{hostname, c.address, "deliver", c.uid,
-                                 static_cast<std::uint64_t>(c.size),
-                                 msg ? summary_of(msg->data) : std::string()});
+    trace->append(mailbox_event(hostname, c, msg ? summary_of(msg->data) : std::string()));
   });
 
   net::smtp::RecipientPolicy recipients(store, hostname, [] {

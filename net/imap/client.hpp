@@ -63,9 +63,9 @@ struct ClientJob {
 struct MessageView {
   std::uint32_t uid = 0;
   std::vector<std::string> flags;
-  std::size_t size = 0;         // RFC822.SIZE
-  std::string internal_date;    // as sent, e.g. "26-Nov-2026 09:00:00 +0000"
-  std::string subject, from;    // from ENVELOPE (from: "name <addr>" or "addr")
+  std::size_t size = 0;             // RFC822.SIZE
+  std::string internal_date;        // as sent, e.g. "26-Nov-2026 09:00:00 +0000"
+  std::string subject, from;        // from ENVELOPE (from: "name <addr>" or "addr")
   std::optional<std::string> data;  // BODY[] / BODY.PEEK[] bytes, exact
 };
 
@@ -80,7 +80,7 @@ struct FolderView {
 struct ClientOutcome {
   bool finished = false;
   bool ok = false;  // logged in, every op's command completed OK, LOGOUT answered
-  std::vector<std::string> capabilities;    // as last announced (upper-case)
+  std::vector<std::string> capabilities;      // as last announced (upper-case)
   std::map<std::string, FolderView> folders;  // by name; selected folders carry messages
   std::vector<std::uint32_t> appended_uids;   // one per Append: APPENDUID (RFC 4315), else 0
   std::vector<std::string> errors;            // every NO/BAD/problem, in order
@@ -90,11 +90,11 @@ struct ClientOutcome {
 enum class ClientState {
   AwaitGreeting,
   Capability,
-  Login,     // LOGIN or AUTHENTICATE sent
-  Ready,     // authenticated, choosing the next command
-  Command,   // a tagged command is running
-  Literal,   // waiting for "+" before sending a literal
-  Idling,    // IDLE accepted, waiting for a change or stop_idle()
+  Login,    // LOGIN or AUTHENTICATE sent
+  Ready,    // authenticated, choosing the next command
+  Command,  // a tagged command is running
+  Literal,  // waiting for "+" before sending a literal
+  Idling,   // IDLE accepted, waiting for a change or stop_idle()
   Logout,
   Done
 };
@@ -109,8 +109,8 @@ class Client : public net::EngineIo {
 
   void feed(std::string_view bytes);                         // server responses
   bool done() const { return state_ == ClientState::Done; }  // the driver then closes
-  void on_disconnect();  // connection lost before done
-  void stop_idle();      // sends DONE when idling (e.g. the driver's timer ran out)
+  void on_disconnect();                                      // connection lost before done
+  void stop_idle();  // sends DONE when idling (e.g. the driver's timer ran out)
   bool idling() const { return state_ == ClientState::Idling; }
   const ClientOutcome& outcome() const { return outcome_; }
   ClientState state() const { return state_; }
