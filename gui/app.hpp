@@ -54,7 +54,8 @@ struct Ui {
   bool about = false, shortcuts = false, ports = false;
   bool open_lesson = false, open_trace = false, export_trace = false;
   char path[1024] = "";
-  std::string message;  // result of the last dialog action
+  std::string last_export;  // offered by Open trace
+  std::string message;      // result of the last dialog action
   bool message_is_error = false;
   std::vector<LessonEntry> lessons;
   // Requests the main loop carries out between frames.

@@ -295,8 +295,10 @@ int run_window(const GuiOptions& o) {
     std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << doc->scene.lines.size()
               << " playing=" << state.playing << " tabs=" << tab_list(state)
               << " selected=" << (state.selected ? std::to_string(*state.selected) : "none")
-              << " lang=" << language() << " theme=" << to_string(current_theme())
-              << " zoom=" << zoom << " font=" << (fonts_are_ttf() ? "ttf" : "builtin")
+              << " doc=" << (doc->is_trace ? "trace" : "lesson")
+              << " events=" << doc->trace().size() << " lang=" << language()
+              << " theme=" << to_string(current_theme()) << " zoom=" << zoom
+              << " font=" << (fonts_are_ttf() ? "ttf" : "builtin")
               << " font_px=" << std::lround(ImGui::GetFontSize())
               << " menu_h=" << std::lround(ui.menu_h) << " menus=" << menus
               << " menu_item0_y=" << std::lround(item0) << " menu_row_h=" << std::lround(row)

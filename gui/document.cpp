@@ -45,17 +45,8 @@ void recover_topology(Document& d) {
           client->role != "server")
         client->role = "device";
     } else if (const auto* s = std::get_if<sim::SegmentEv>(&e.p)) {
-      auto* from = use(s->from);
+      use(s->from);
       use(s->to);
-      if (from && from->ip.empty()) {
-        auto it = conns.find(s->conn);
-        if (it != conns.end() && (it->second.first == s->from || it->second.second == s->from))
-          from->ip = s->src_ip;
-        if (s->udp && s->sport == 53) {
-          from->role = "dns";
-          from->ip = s->src_ip;
-        }
-      }
       if (!s->from.empty() && !s->to.empty() && !link_ids.count(s->link)) {
         link_ids.insert(s->link);
         const bool known = std::any_of(d.lesson.links.begin(), d.lesson.links.end(), [&](auto& l) {
@@ -71,10 +62,29 @@ void recover_topology(Document& d) {
     } else if (const auto* l = std::get_if<sim::LineEv>(&e.p)) {
       use(l->from);
       use(l->to);
+      // A DNS answer comes from the DNS server (lines name the two ends, not the hops).
       if (l->proto == sim::Proto::Dns && !l->from_client) use(l->from)->role = "dns";
     }
   }
-  for (const auto& n : order) d.lesson.hosts.push_back(hosts[n]);
+  // Addresses: a segment's source address is its sending host's when that host is an end of
+  // the exchange (a TCP connection's client or server; a DNS server answering, a resolver
+  // asking), not a router forwarding it.
+  for (const auto& e : d.loaded.events()) {
+    const auto* s = std::get_if<sim::SegmentEv>(&e.p);
+    if (!s || s->from.empty() || !hosts[s->from].ip.empty()) continue;
+    bool end = false;
+    if (s->udp) {
+      end = (s->sport == 53 && hosts[s->from].role == "dns") ||
+            (s->dport == 53 && hosts[s->from].role != "router");
+    } else if (auto it = conns.find(s->conn); it != conns.end()) {
+      end = it->second.first == s->from || it->second.second == s->from;
+    }
+    if (end) hosts[s->from].ip = s->src_ip;
+  }
+  for (const auto& n : order) {
+    hosts[n].label = tr(("role." + hosts[n].role).c_str());  // in the language at load time
+    d.lesson.hosts.push_back(hosts[n]);
+  }
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ void open_lesson_window(Ui& ui) {
     }
     ImGui::SetNextItemWidth(w - ImGui::CalcTextSize(tr("dlg.path")).x -
                             ImGui::GetStyle().ItemInnerSpacing.x);
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();  // type or Enter at once
     bool enter = ImGui::InputText(tr("dlg.path"), ui.path, sizeof ui.path,
                                   ImGuiInputTextFlags_EnterReturnsTrue);
     if (ImGui::Button(tr("dlg.open")) || enter) ui.load_lesson = ui.path;
@@ -98,6 +99,7 @@ void open_trace_window(Ui& ui) {
                    ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::TextDisabled("%s", tr("dlg.trace_hint"));
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();  // type or Enter at once
     bool enter = ImGui::InputText(tr("dlg.path"), ui.path, sizeof ui.path,
                                   ImGuiInputTextFlags_EnterReturnsTrue);
     if (ImGui::Button(tr("dlg.open")) || enter) ui.load_trace = ui.path;
@@ -114,11 +116,13 @@ void export_window(Ui& ui, const Document& doc) {
                    ImGuiWindowFlags_AlwaysAutoResize)) {
     ImGui::TextDisabled(tr("dlg.export_hint"), doc.trace().size());
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
+    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();  // type or Enter at once
     bool enter = ImGui::InputText(tr("dlg.path"), ui.path, sizeof ui.path,
                                   ImGuiInputTextFlags_EnterReturnsTrue);
     if (ImGui::Button(tr("dlg.save")) || enter) {
       std::string error;
       if (export_trace(doc, ui.path, error)) {
+        ui.last_export = ui.path;
         ui.message = format(tr("dlg.saved"), doc.trace().size(), ui.path);
         ui.message_is_error = false;
       } else {
@@ -276,7 +280,7 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
     }
     if (ImGui::MenuItem(tr("menu.open_trace"))) {
       ui.open_trace = true;
-      set_path(ui, doc.is_trace ? doc.path : std::string());
+      set_path(ui, doc.is_trace ? doc.path : ui.last_export);
     }
     if (ImGui::MenuItem(tr("menu.export_trace"))) {
       ui.export_trace = true;

@@ -76,7 +76,8 @@ display = ":" + number
 try:
     tmp = tempfile.mkdtemp(prefix="mailsim-gui-test-")
     # A fresh config directory: the user's saved settings never change what the test sees.
-    env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(tmp, "config"))
+    env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(tmp, "config"),
+               TMPDIR=tmp)
     # LeakSanitizer flags allocations inside Mesa's drivers, which we do not own.
     env["ASAN_OPTIONS"] = "detect_leaks=0"
     r = subprocess.run([MAILSIM, "gui", os.path.join(SRC, "lessons", "smtp-basics.toml"),
@@ -213,6 +214,19 @@ try:
                    reset.get("zoom") == "1.00"))
     checks.append(("nothing was written to the working directory", os.listdir(work) == []))
     print(f"# menu states: {en} {pt} {light} {dark} {zoom} {reset}")
+
+    # File > Export trace... (Enter saves to the offered path), then File > Open trace...
+    # (offers the exported file; Enter opens it): every view now shows the trace read back.
+    exported = os.path.join(tmp, "smtp-basics.jsonl")
+    trace, _ = session(menu_item(reset, "File", 2) + press("Return") + [["sleep", "0.3"]]
+                       + menu_item(reset, "File", 1) + press("Return") + [["sleep", "0.5"]]
+                       + press("End"), config=cfg, cwd=work)
+    checks.append(("File > Export trace writes the trace as JSON lines",
+                   os.path.exists(exported) and sum(1 for _ in open(exported)) > 100))
+    checks.append(("File > Open trace shows the exported trace (same events, same lines)",
+                   trace.get("doc") == "trace" and trace.get("events") == en.get("events")
+                   and trace.get("line", "").split("/")[1] == en.get("line", "").split("/")[1]))
+    print(f"# trace state: {trace}")
 
     # Screenshots of both themes and both languages (README material; looked at by people).
     for theme in ("dark", "light"):
