@@ -69,4 +69,12 @@ std::optional<Line> LineBuffer::next() {
   }
 }
 
+std::string LineBuffer::discard() {
+  std::string rest = buf_.substr(pos_);
+  buf_.clear();
+  pos_ = 0;
+  skipping_ = false;
+  return rest;
+}
+
 }  // namespace net

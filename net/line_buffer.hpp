@@ -25,6 +25,9 @@ class LineBuffer {
   std::optional<Line> next();
   // Bytes held that do not yet form a complete line.
   size_t buffered() const { return buf_.size() - pos_; }
+  // Drops everything held (complete lines too) and returns it: STARTTLS discards what the
+  // client sent before the handshake (RFC 3207 §4.2).
+  std::string discard();
 
  private:
   void compact();

@@ -21,6 +21,8 @@ const char* to_string(ServerState s) {
       return "Data";
     case ServerState::AuthWait:
       return "AuthWait";
+    case ServerState::Tls:
+      return "Tls";
     case ServerState::Quit:
       return "Quit";
   }
@@ -28,7 +30,9 @@ const char* to_string(ServerState s) {
 }
 
 Server::Server(ServerConfig cfg, ServerPolicy& policy)
-    : cfg_(std::move(cfg)), policy_(policy), lines_(std::make_unique<LineBuffer>(cfg_.max_line)) {}
+    : cfg_(std::move(cfg)), policy_(policy), lines_(std::make_unique<LineBuffer>(cfg_.max_line)) {
+  env_.tls = cfg_.tls;
+}
 
 Server::~Server() = default;
 
@@ -101,13 +105,35 @@ void Server::on_connect(std::string peer_ip, std::string peer_host) {
 }
 
 void Server::feed(std::string_view bytes) {
-  if (close_) return;  // after QUIT or 421 further input is ignored
+  if (close_) return;                      // after QUIT or 421 further input is ignored
+  if (state_ == ServerState::Tls) return;  // only the handshake may come now
   lines_->feed(bytes);
-  while (!close_) {
+  while (!close_ && state_ != ServerState::Tls) {
     auto line = lines_->next();
     if (!line) break;
     on_line(*line);
   }
+  if (state_ == ServerState::Tls) {
+    std::string rest = lines_->discard();
+    if (!rest.empty())
+      parsed(LineKind::Command, rest.substr(0, rest.find_first_of("\r\n")), "",
+             "Sent after STARTTLS but before the TLS handshake: discarded, never executed "
+             "(command injection, CVE-2011-0411).",
+             "RFC 3207 §4.2");
+  }
+}
+
+void Server::on_tls_established() {
+  if (state_ != ServerState::Tls) return;
+  // RFC 3207 §4.2: the server forgets everything learned before TLS; the client starts
+  // again with EHLO.
+  const std::string ip = env_.peer_ip, host = env_.peer_host;
+  env_ = Envelope{};
+  env_.peer_ip = ip;
+  env_.peer_host = host;
+  env_.tls = true;
+  reset_transaction();
+  enter_state(ServerState::Connected);
 }
 
 void Server::on_disconnect() {

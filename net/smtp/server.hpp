@@ -1,6 +1,13 @@
 // SMTP server engine (RFC 5321) with ESMTP extensions PIPELINING (RFC 2920), SIZE
-// (RFC 1870), 8BITMIME (RFC 6152), ENHANCEDSTATUSCODES (RFC 2034/3463) and AUTH PLAIN /
-// LOGIN (RFC 4954, RFC 4616). Sans-I/O: the driver feeds bytes and writes take_output().
+// (RFC 1870), 8BITMIME (RFC 6152), ENHANCEDSTATUSCODES (RFC 2034/3463), AUTH PLAIN /
+// LOGIN (RFC 4954, RFC 4616) and STARTTLS (RFC 3207). Sans-I/O: the driver feeds bytes and
+// writes take_output().
+//
+// TLS is the driver's job: after the engine answered STARTTLS with 220, wants_tls() tells
+// the driver to run the handshake on the connection; once it succeeded the driver calls
+// on_tls_established() and from then on feeds decrypted bytes. Anything the client sent
+// after STARTTLS in the same burst is discarded, never executed under TLS (RFC 3207 §4.2;
+// the command-injection flaw CVE-2011-0411).
 #pragma once
 
 #include <cstddef>
@@ -28,6 +35,7 @@ enum class ServerState {
   Rcpt,       // at least one RCPT accepted
   Data,       // receiving message content
   AuthWait,   // in the middle of an AUTH exchange
+  Tls,        // 220 sent to STARTTLS: the TLS handshake runs
   Quit,       // closing
 };
 const char* to_string(ServerState s);
@@ -41,6 +49,7 @@ struct Envelope {
   std::vector<std::string> rcpt_to;
   std::optional<size_t> declared_size;
   bool body_8bit = false;
+  bool tls = false;  // the session is encrypted (Received: "with ESMTPS", RFC 3848)
 };
 
 struct ServerConfig {
@@ -53,6 +62,11 @@ struct ServerConfig {
   int max_bad_commands = 10;  // then 421 4.7.0 and close
   // Mechanisms advertised and accepted when AUTH is offered (subset of PLAIN LOGIN).
   std::vector<std::string> auth_mechanisms = {"PLAIN", "LOGIN"};
+  bool starttls = false;  // offer STARTTLS (the driver holds a certificate)
+  bool tls = false;       // the connection is encrypted from the start (465, RFC 8314)
+  // AUTH neither offered nor accepted before TLS (538 5.7.11, RFC 4954 §6); on a submission
+  // port MAIL then needs TLS too. Off only when a lesson shows plaintext on purpose.
+  bool auth_needs_tls = false;
 };
 
 class ServerPolicy {
@@ -92,6 +106,8 @@ class Server : public net::EngineIo {
   void on_timeout();     // idle timer fired: 421 4.4.2 and close (RFC 5321 §4.5.3.2)
   ServerState state() const { return state_; }
   const Envelope& envelope() const { return env_; }
+  bool wants_tls() const { return state_ == ServerState::Tls; }  // run the handshake now
+  void on_tls_established();  // the session starts over, encrypted (RFC 3207 §4.2)
 
   // The one command table (the GUI draws the state diagram from it).
   static const std::vector<CommandInfo>& commands();
@@ -127,6 +143,7 @@ class Server : public net::EngineIo {
   void cmd_vrfy(std::string_view args);
   void cmd_help(std::string_view args);
   void cmd_auth(std::string_view args);
+  void cmd_starttls(std::string_view args);
   static const Entry* find(std::string_view verb);
   static Reply sequence_error(std::string_view verb, ServerState s);
 

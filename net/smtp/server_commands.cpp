@@ -95,6 +95,13 @@ const Server::Entry* Server::find(std::string_view verb) {
         "RFC 4954 §4",
         {S::Greeted}},
        &Server::cmd_auth},
+      {{"STARTTLS",
+        "STARTTLS",
+        "The client asks to switch this connection to TLS: after the 220 reply both sides "
+        "run a TLS handshake and everything that follows is encrypted.",
+        "RFC 3207 §4",
+        {S::Greeted}},
+       &Server::cmd_starttls},
       {{"MAIL",
         "MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME|7BIT]",
         "The client names the sender of the message (the envelope sender, used for bounces) and "
@@ -234,7 +241,9 @@ void Server::cmd_ehlo(std::string_view args) {
           "",
           {cfg_.hostname + " Hello " + env_.helo, "PIPELINING",
            "SIZE " + std::to_string(cfg_.max_message_size), "8BITMIME"}};
-  if ((cfg_.submission || cfg_.offer_auth) && !cfg_.auth_mechanisms.empty()) {
+  if (cfg_.starttls && !env_.tls) r.lines.push_back("STARTTLS");
+  if ((cfg_.submission || cfg_.offer_auth) && !cfg_.auth_mechanisms.empty() &&
+      (env_.tls || !cfg_.auth_needs_tls)) {
     std::string line = "AUTH";
     for (const auto& m : cfg_.auth_mechanisms) line += " " + m;
     r.lines.push_back(line);
@@ -271,6 +280,11 @@ void Server::cmd_helo(std::string_view args) {
 }
 
 void Server::cmd_mail(std::string_view args) {
+  if (cfg_.submission && cfg_.auth_needs_tls && !env_.tls) {
+    bad({530, "5.7.0", {"Must issue a STARTTLS command first"}},
+        "This submission server only takes mail over TLS: the client must send STARTTLS.");
+    return;
+  }
   if (cfg_.submission && env_.auth_user.empty()) {
     // RFC 4954 §6: 530 5.7.0 Authentication required.
     bad({530, "5.7.0", {"Authentication required"}},
@@ -458,6 +472,12 @@ void Server::cmd_auth(std::string_view args) {
         "This server does not offer AUTH on this port.");
     return;
   }
+  if (cfg_.auth_needs_tls && !env_.tls) {
+    bad({538, "5.7.11", {"Encryption required for requested authentication mechanism"}},
+        "The password would cross the network readable by anyone: the server only accepts "
+        "AUTH after STARTTLS.");
+    return;
+  }
   if (!env_.auth_user.empty()) {
     bad({503, "5.5.1", {"Error: already authenticated"}},
         "The client is already logged in; AUTH may be used only once (RFC 4954 §4).");
@@ -526,6 +546,28 @@ void Server::cmd_auth(std::string_view args) {
   send({334, "", {"VXNlcm5hbWU6"}},
        "The server asks for the user name (\"VXNlcm5hbWU6\" is base64 for \"Username:\").",
        "RFC 4954 §4");
+}
+
+void Server::cmd_starttls(std::string_view args) {
+  if (!trim(args).empty()) {
+    bad({501, "5.5.4", {"Syntax: STARTTLS (no parameters allowed)"}},
+        "STARTTLS takes no parameters.");
+    return;
+  }
+  if (!cfg_.starttls) {
+    bad({502, "5.5.1", {"Error: command not implemented"}},
+        "This server does not offer TLS on this port.");
+    return;
+  }
+  if (env_.tls) {
+    bad({503, "5.5.1", {"Error: TLS already active"}},
+        "The connection is already encrypted; STARTTLS works once (RFC 3207 §4.2).");
+    return;
+  }
+  send({220, "2.0.0", {"Ready to start TLS"}},
+       "The server agrees: both sides now run the TLS handshake on this connection.",
+       "RFC 3207 §4");
+  enter_state(S::Tls);
 }
 
 }  // namespace net::smtp
