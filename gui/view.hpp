@@ -34,6 +34,9 @@ class View {
   const char* title() const { return title_; }
   // "Translated title###id": the shown text changes with the language, the id does not.
   std::string label() const;
+  // What the view showed in its last frame as "key=value" words without spaces (printed by
+  // --print-state for scripted tests); "" when it has nothing to report.
+  virtual std::string print_state() const { return ""; }
 
  protected:
   virtual void draw_content(ViewContext& ctx) = 0;

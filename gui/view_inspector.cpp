@@ -8,6 +8,8 @@
 
 #include "gui/i18n.hpp"
 #include "gui/views.hpp"
+#include "net/imap/server.hpp"
+#include "net/pop3/server.hpp"
 #include "net/smtp/server.hpp"
 
 namespace mailsim {
@@ -42,26 +44,62 @@ void hex_dump(const std::string& bytes) {
   ImGui::PopFont();
 }
 
-// The SMTP server's states and what each allows, from net::smtp::Server::commands().
-void smtp_state_machine(const std::string& current) {
-  using net::smtp::ServerState;
-  ImGui::TextDisabled("%s", tr("insp.machine"));
+// A server's states and what each allows, from the engine's own command table (SMTP:
+// net::smtp::Server::commands(), POP3: net::pop3::Server::commands(), IMAP:
+// net::imap::Server::commands()), with the connection's current state lit.
+template <typename State, typename Commands, typename Name>
+void state_machine(const char* title, State last, const Commands& commands, Name name,
+                   const std::string& current) {
+  ImGui::TextDisabled("%s", title);
   ImGui::PushFont(mono_font());
-  ImGui::PushTextWrapPos(-1.0f);  // one state per line
-  for (int i = 0; i <= static_cast<int>(ServerState::Quit); ++i) {
-    auto st = static_cast<ServerState>(i);
-    std::string allowed;
-    for (const auto& c : net::smtp::Server::commands())
-      for (auto a : c.allowed)
-        if (a == st) allowed += std::string(allowed.empty() ? "" : " ") + c.verb;
-    bool here = current == net::smtp::to_string(st);
-    if (here) ImGui::PushStyleColor(ImGuiCol_Text, palette().fresh);
-    ImGui::Text("%s %-10s %s", here ? ">" : " ", net::smtp::to_string(st),
-                allowed.empty() ? tr("insp.no_commands") : allowed.c_str());
-    if (here) ImGui::PopStyleColor();
+  // Two columns: the state, and the commands it allows (wrapped at the panel's edge).
+  if (ImGui::BeginTable("machine", 2, ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("state", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("commands", ImGuiTableColumnFlags_WidthStretch);
+    for (int i = 0; i <= static_cast<int>(last); ++i) {
+      auto st = static_cast<State>(i);
+      std::string allowed;
+      for (const auto& c : commands)
+        for (auto a : c.allowed)
+          if (a == st) allowed += std::string(allowed.empty() ? "" : " ") + c.verb;
+      bool here = current == name(st);
+      ImGui::TableNextRow();
+      if (here) ImGui::PushStyleColor(ImGuiCol_Text, palette().fresh);
+      ImGui::TableSetColumnIndex(0);
+      ImGui::PushTextWrapPos(-1.0f);  // the state's name never wraps
+      ImGui::Text("%s %s", here ? ">" : " ", name(st));
+      ImGui::PopTextWrapPos();
+      ImGui::TableSetColumnIndex(1);
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextUnformatted(allowed.empty() ? tr("insp.no_commands") : allowed.c_str());
+      ImGui::PopTextWrapPos();
+      if (here) ImGui::PopStyleColor();
+    }
+    ImGui::EndTable();
   }
-  ImGui::PopTextWrapPos();
   ImGui::PopFont();
+}
+
+void server_state_machine(sim::Proto proto, const std::string& current) {
+  switch (proto) {
+    case sim::Proto::Smtp:
+      state_machine(
+          tr("insp.machine"), net::smtp::ServerState::Quit, net::smtp::Server::commands(),
+          [](net::smtp::ServerState s) { return net::smtp::to_string(s); }, current);
+      break;
+    case sim::Proto::Pop3:
+      state_machine(
+          tr("insp.machine_pop3"), net::pop3::ServerState::Closed, net::pop3::Server::commands(),
+          [](net::pop3::ServerState s) { return net::pop3::to_string(s); }, current);
+      break;
+    case sim::Proto::Imap:
+      state_machine(
+          tr("insp.machine_imap"), net::imap::State::Logout, net::imap::Server::commands(),
+          [](net::imap::State s) { return net::imap::to_string(s); }, current);
+      break;
+    default:
+      break;
+  }
 }
 
 class InspectorView : public View {
@@ -127,19 +165,27 @@ class InspectorView : public View {
     if (conn == 0) return;
     // The server engine's state on this connection at the cursor, folded from the trace.
     std::string server_state = "Connected";
-    bool smtp = false;
+    sim::Proto proto = sim::Proto::None;
+    bool changed = false;
     for (std::size_t i = 0; i < ctx.state.upto && i < s.trace->size(); ++i) {
       if (const auto* st = std::get_if<sim::StateEv>(&s.event(i).p);
           st && st->conn == conn && st->role == "server") {
         server_state = st->to;
-        smtp = st->proto == sim::Proto::Smtp;
+        proto = st->proto;
+        changed = true;
       }
-      if (const auto* l = std::get_if<sim::LineEv>(&s.event(i).p); l && l->conn == conn)
-        smtp = smtp || l->proto == sim::Proto::Smtp;
+      if (const auto* l = std::get_if<sim::LineEv>(&s.event(i).p);
+          l && l->conn == conn && proto == sim::Proto::None)
+        proto = l->proto;
     }
+    // Before its first change the engine is in its first state.
+    if (!changed && proto == sim::Proto::Pop3)
+      server_state = net::pop3::to_string(net::pop3::ServerState::Authorization);
+    if (!changed && proto == sim::Proto::Imap)
+      server_state = net::imap::to_string(net::imap::State::NotAuthenticated);
     ImGui::Separator();
     ImGui::Text(tr("insp.conn_state"), conn, server_state.c_str());
-    if (smtp) smtp_state_machine(server_state);
+    server_state_machine(proto, server_state);
   }
 };
 

@@ -1,54 +1,126 @@
-// Mail state view: every server's mailboxes and queue as they were at the cursor, folded
-// from the trace; what changed at the current step is highlighted.
+// Mail state view: every server account and every device's local store as they were at the
+// cursor (folded from the trace by mail_fold.hpp), by folder, with each message's flags
+// (a dot: unread, "!": flagged) and, on devices, whether only the headers are there; what
+// changed at the current step is highlighted. Servers first, then the devices by label.
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "gui/i18n.hpp"
+#include "gui/mail_fold.hpp"
 #include "gui/views.hpp"
 
 namespace mailsim {
 
 namespace {
 
-struct Item {
-  std::uint32_t uid;
-  std::uint64_t size;
-  std::string summary;
-  std::size_t since;  // trace index of the change
-};
+bool has_flag(const std::string& flags, const char* flag) {
+  return (" " + flags + " ").find(std::string(" ") + flag + " ") != std::string::npos;
+}
 
 class MailStateView : public View {
  public:
   MailStateView() : View("Mail state") {}
 
+  std::string print_state() const override {
+    return "mail_servers=" + std::to_string(servers_) +
+           " mail_devices=" + std::to_string(devices_) +
+           " mail_headers_only=" + std::to_string(headers_only_);
+  }
+
  protected:
   void draw_content(ViewContext& ctx) override {
-    std::map<std::string, std::vector<Item>> boxes;  // "mailbox on host"
-    std::map<std::string, std::string> queue;        // "host id" -> last detail
-    std::map<std::string, std::size_t> queue_since;
-    // Every account's mailbox is listed, empty or not, on the server of its domain.
-    const sim::Lesson& L = *ctx.scene.lesson;
-    for (const auto& a : L.accounts) {
-      const std::string domain = a.address.substr(a.address.find('@') + 1);
-      for (const auto& h : L.hosts)
-        if (std::find(h.domains.begin(), h.domains.end(), domain) != h.domains.end())
-          boxes[a.address + " on " + h.name];
+    const Scene& s = ctx.scene;
+    const auto places = fold_mailboxes(s, ctx.state.upto);
+    // Changes after the previous protocol line count as this step's changes.
+    const std::size_t before = Scene::passed(s.lines, ctx.state.upto ? ctx.state.upto - 1 : 0);
+    step_start_ = before ? s.lines[before - 1] : 0;
+    servers_ = devices_ = headers_only_ = 0;
+
+    ImGui::TextDisabled("%s", tr("ms.legend"));
+    ImGui::Separator();
+    ImGui::TextDisabled("%s", tr("ms.servers"));
+    for (const auto& [key, p] : places)
+      if (!p.device) {
+        ++servers_;
+        ImGui::PushID(key.c_str());
+        ImGui::Text(tr("ms.mailbox_on"), p.mailbox.c_str(), p.host.c_str());
+        draw_folders(p);
+        ImGui::PopID();
+      }
+    ImGui::Spacing();
+    ImGui::TextDisabled("%s", tr("ms.devices"));
+    // Devices in the lesson's order, under their labels ("Bruno's phone").
+    for (const auto& h : s.lesson->hosts) {
+      if (h.role != "device") continue;
+      for (const auto& [key, p] : places) {
+        if (!p.device || p.host != h.name) continue;
+        ++devices_;
+        ImGui::PushID(key.c_str());
+        ImGui::Text("%s", h.label.empty() ? h.name.c_str() : h.label.c_str());
+        ImGui::SameLine();
+        ImGui::TextDisabled(tr("ms.device"), h.name.c_str(), p.mailbox.c_str());
+        draw_folders(p);
+        ImGui::PopID();
+      }
     }
+    if (devices_ == 0) ImGui::TextDisabled("    %s", tr("ms.no_devices"));
+    draw_queues(ctx);
+  }
+
+ private:
+  void draw_folders(const FoldedPlace& p) {
+    ImGui::Indent();
+    for (const auto& [folder, list] : p.folders) {
+      if (folder != "INBOX" && list.empty()) continue;
+      ImGui::TextDisabled(tr("ms.folder"), folder.c_str(), list.size());
+      if (list.empty()) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("%s", tr("ms.empty"));
+      }
+      ImGui::Indent();
+      for (const auto& m : list) draw_message(p, m);
+      ImGui::Unindent();
+    }
+    ImGui::Unindent();
+  }
+
+  void draw_message(const FoldedPlace& p, const FoldedMessage& m) {
+    const bool fresh = m.since > step_start_;
+    const bool unread = !has_flag(m.flags, "\\Seen");
+    const bool flagged = has_flag(m.flags, "\\Flagged");
+    // The unread dot, drawn (the fonts have no bullet glyph), in a fixed column.
+    const float h = ImGui::GetTextLineHeight();
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    if (unread)
+      ImGui::GetWindowDrawList()->AddCircleFilled(ImVec2(at.x + h * 0.35f, at.y + h * 0.5f),
+                                                  h * 0.22f, protocol_colour("IMAP"));
+    ImGui::Dummy(ImVec2(h * 0.8f, h));
+    ImGui::SameLine(0, 0);
+    if (fresh) ImGui::PushStyleColor(ImGuiCol_Text, palette().fresh);
+    ImGui::Text(tr("ms.item"), m.uid, static_cast<unsigned long long>(m.size), m.summary.c_str());
+    if (fresh) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered() && !m.flags.empty()) ImGui::SetTooltip("%s", m.flags.c_str());
+    if (flagged) {
+      ImGui::SameLine();
+      ImGui::TextColored(protocol_text_colour("SMTP"), "! %s", tr("ms.flagged"));
+    }
+    if (p.device && !m.cached) {
+      ++headers_only_;
+      ImGui::SameLine();
+      ImGui::TextDisabled("[%s]", tr("ms.headers_only"));
+    }
+  }
+
+  void draw_queues(ViewContext& ctx) {
+    std::map<std::string, std::string> queue;  // "host id" -> last detail
+    std::map<std::string, std::size_t> queue_since;
     const auto& changes = ctx.scene.changes;
     const std::size_t passed = Scene::passed(changes, ctx.state.upto);
     for (std::size_t k = 0; k < passed; ++k) {
       const std::size_t i = changes[k];
-      const auto& e = ctx.scene.event(i);
-      if (const auto* m = std::get_if<sim::MailboxEv>(&e.p)) {
-        auto& box = boxes[m->mailbox + " on " + m->host];
-        if (m->op == "deliver" || m->op == "append") {
-          box.push_back({m->uid, m->size, m->summary, i});
-        } else if (m->op == "remove" || m->op == "expunge") {
-          std::erase_if(box, [&](const Item& it) { return it.uid == m->uid; });
-        }
-      } else if (const auto* q = std::get_if<sim::QueueEv>(&e.p)) {
+      if (const auto* q = std::get_if<sim::QueueEv>(&ctx.scene.event(i).p)) {
         std::string key = q->host + " " + q->id;
         if (q->op == "done" || q->op == "drop") {
           queue.erase(key);
@@ -58,38 +130,18 @@ class MailStateView : public View {
         }
       }
     }
-    // Changes after the previous protocol line count as this step's changes.
-    const std::size_t before =
-        Scene::passed(ctx.scene.lines, ctx.state.upto ? ctx.state.upto - 1 : 0);
-    const std::size_t step_start = before ? ctx.scene.lines[before - 1] : 0;
-    const ImVec4 fresh = palette().fresh;
-    for (const auto& [name, items] : boxes) {
-      // Keys read "address on host"; shown in the interface's language.
-      const auto on = name.rfind(" on ");
-      ImGui::Text(tr("ms.mailbox_on"), name.substr(0, on).c_str(),
-                  on == std::string::npos ? "" : name.substr(on + 4).c_str());
-      ImGui::SameLine();
-      ImGui::TextDisabled("(%zu)", items.size());
-      if (items.empty()) ImGui::TextDisabled("    %s", tr("ms.empty"));
-      for (const auto& it : items) {
-        bool is_new = it.since > step_start;
-        if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, fresh);
-        ImGui::Indent();
-        ImGui::Text(tr("ms.item"), it.uid, static_cast<unsigned long long>(it.size),
-                    it.summary.c_str());
-        ImGui::Unindent();
-        if (is_new) ImGui::PopStyleColor();
-      }
-    }
     ImGui::Separator();
     ImGui::Text(tr("ms.queues"), queue.size());
     for (const auto& [key, detail] : queue) {
-      bool is_new = queue_since[key] > step_start;
-      if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, fresh);
+      bool is_new = queue_since[key] > step_start_;
+      if (is_new) ImGui::PushStyleColor(ImGuiCol_Text, palette().fresh);
       ImGui::TextWrapped("    %s  %s", key.c_str(), detail.c_str());
       if (is_new) ImGui::PopStyleColor();
     }
   }
+
+  std::size_t step_start_ = 0;
+  int servers_ = 0, devices_ = 0, headers_only_ = 0;
 };
 
 }  // namespace
