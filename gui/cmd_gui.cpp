@@ -19,6 +19,7 @@
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
 #include "gui/i18n.hpp"
+#include "gui/layout.hpp"
 #include "gui/scene.hpp"
 #include "gui/settings.hpp"
 #include "gui/theme.hpp"
@@ -86,51 +87,6 @@ bool save_png(const std::string& path, int w, int h) {
   glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
   stbi_flip_vertically_on_write(1);  // OpenGL's origin is the bottom-left corner
   return stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4) != 0;
-}
-
-// The views of one document; made again for every document (they cache what they build).
-struct Views {
-  std::unique_ptr<View> network = make_network_view(), transcript = make_transcript_view(),
-                        mail = make_mail_state_view(), narration = make_narration_view(),
-                        sequence = make_sequence_view(), inspector = make_inspector_view();
-};
-
-// Lays the panels out in the area below the menu bar; hidden panels give their room to the
-// others (left column: network over lesson; right column: protocol tabs over state tabs).
-void draw_panels(ViewContext& ctx, Views& views, const UiSettings& set, ImVec2 p, ImVec2 sz) {
-  const ImGuiStyle& st = ImGui::GetStyle();
-  if (set.show_timeline) {
-    const float bar = ImGui::GetFrameHeightWithSpacing() + ImGui::GetFrameHeight() +
-                      st.WindowPadding.y * 2 + st.WindowBorderSize * 2;
-    ImGui::SetNextWindowPos(p);
-    ImGui::SetNextWindowSize(ImVec2(sz.x, bar));
-    ImGui::Begin((std::string(tr("panel.timeline")) + "###Timeline").c_str(), nullptr,
-                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
-    draw_timeline(ctx.state, ctx.scene);
-    ImGui::End();
-    p.y += bar;
-    sz.y -= bar;
-  } else {
-    draw_timeline_keys(ctx.state, ctx.scene);
-  }
-  const bool left_any = set.show_network || set.show_lesson;
-  const bool right_any = set.show_protocol || set.show_state;
-  const float left = left_any && right_any ? std::floor(sz.x * 0.58f) : left_any ? sz.x : 0;
-  auto split = [&](bool top, bool bottom) {
-    return top && bottom ? std::floor(sz.y * 0.56f) : top ? sz.y : 0.0f;
-  };
-  const float net_h = split(set.show_network, set.show_lesson);
-  if (set.show_network) views.network->draw(ctx, p, ImVec2(left, net_h));
-  if (set.show_lesson)
-    views.narration->draw(ctx, ImVec2(p.x, p.y + net_h), ImVec2(left, sz.y - net_h));
-  const float proto_h = split(set.show_protocol, set.show_state);
-  if (set.show_protocol)
-    draw_tabs("Protocol", ctx, ImVec2(p.x + left, p.y), ImVec2(sz.x - left, proto_h),
-              {views.transcript.get(), views.sequence.get()});
-  if (set.show_state)
-    draw_tabs("State", ctx, ImVec2(p.x + left, p.y + proto_h), ImVec2(sz.x - left, sz.y - proto_h),
-              {views.mail.get(), views.inspector.get()});
 }
 
 int run_window(const GuiOptions& o) {
@@ -251,15 +207,8 @@ int run_window(const GuiOptions& o) {
     if (ImGui::GetIO().KeyCtrl && glfwGetKey(win, GLFW_KEY_Q) == GLFW_PRESS)
       glfwSetWindowShouldClose(win, 1);  // Ctrl+Q quits
     handle_shortcuts(ui);
-    draw_menu_bar(ui, state, *doc);
+    draw_frame(ui, state, *doc, *views);
     if (ui.quit) glfwSetWindowShouldClose(win, 1);
-    // The menu bar's height is taken off the top (ImGui moves the work area a frame late).
-    const ImGuiViewport* vp = ImGui::GetMainViewport();
-    const float menu_h = ImGui::GetFrameHeight();
-    ViewContext ctx{doc->scene, state};
-    draw_panels(ctx, *views, ui.settings, ImVec2(vp->Pos.x, vp->Pos.y + menu_h),
-                ImVec2(vp->Size.x, vp->Size.y - menu_h));
-    draw_windows(ui, state, *doc);
 
     ImGui::Render();
     int w, h;

@@ -12,6 +12,7 @@ void register_run(CLI::App& app, int& rc);      // cmd_run.cpp: headless lesson 
 void register_serve(CLI::App& app, int& rc);    // cmd_serve.cpp: SMTP server on real sockets
 void register_gui(CLI::App& app, int& rc);      // cmd_gui.cpp: the window
 void register_compare(CLI::App& app, int& rc);  // cmd_compare.cpp: POP3 vs IMAP table
+void register_bench(CLI::App& app, int& rc);    // cmd_bench.cpp: benchmarks (bench gui)
 
 // Where the built-in lessons live (source tree, install tree or $MAILSIM_LESSONS).
 const char* lessons_dir();

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   mailsim::register_serve(app, rc);
   mailsim::register_gui(app, rc);
   mailsim::register_compare(app, rc);
+  mailsim::register_bench(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -243,6 +243,11 @@ try:
                        text=True, timeout=120, env=dict(env, MAILSIM_FONT_DIR=tmp))
     checks.append(("without the DejaVu files the built-in font is used",
                    r.returncode == 0 and "font=builtin" in r.stdout))
+    # The benchmark (not a test) still has to run: a small one, hidden window.
+    r = subprocess.run([MAILSIM, "bench", "gui", "--events", "3000", "--frames", "20"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    checks.append(("mailsim bench gui runs and prints the median and p99",
+                   r.returncode == 0 and "median" in r.stdout and "p99" in r.stdout))
 
     bad = [n for n, c in checks if not c]
     for n, c in checks:
