@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <list>
+#include <unordered_map>
 
 namespace mailsim {
 
@@ -265,10 +266,15 @@ const Entry kTable[] = {
 
 std::string g_lang = "en";
 
+// Views look strings up every frame: a hash table, built once.
 const Entry* find(std::string_view key) {
-  for (const auto& e : kTable)
-    if (key == e.key) return &e;
-  return nullptr;
+  static const std::unordered_map<std::string_view, const Entry*> index = [] {
+    std::unordered_map<std::string_view, const Entry*> m;
+    for (const auto& e : kTable) m.emplace(e.key, &e);
+    return m;
+  }();
+  auto it = index.find(key);
+  return it == index.end() ? nullptr : it->second;
 }
 
 }  // namespace

@@ -77,7 +77,13 @@ class NetworkView : public View {
     const sim::Time now = ctx.state.cursor;
     ImVec2 mouse = ImGui::GetIO().MousePos;
     int stack = 0;
-    for (auto idx : s.segments) {
+    // Only segments sent in the last max_flight can still be on a link (segments are in
+    // time order: a binary search finds the first).
+    auto first = std::partition_point(s.segments.begin(), s.segments.end(), [&](std::size_t i) {
+      return s.event(i).t + s.max_flight < now;
+    });
+    for (auto it = first; it != s.segments.end(); ++it) {
+      const std::size_t idx = *it;
       const auto& e = s.event(idx);
       if (e.t > now) break;
       const auto& seg = std::get<sim::SegmentEv>(e.p);

@@ -62,9 +62,13 @@ class SequenceView : public View {
     ImGui::BeginChild("ladder", ImVec2(0, 0), false);
     dl = ImGui::GetWindowDrawList();
     ImVec2 origin = ImGui::GetCursorScreenPos();
-    int current = -1;
-    for (std::size_t i = 0; i < arrows_.size(); ++i)
-      if (arrows_[i].index < ctx.state.upto) current = static_cast<int>(i);
+    // The last one the cursor has passed (arrows are in trace order: a binary search).
+    const int current = static_cast<int>(std::partition_point(arrows_.begin(), arrows_.end(),
+                                                              [&](const auto& r) {
+                                                                return r.index < ctx.state.upto;
+                                                              }) -
+                                         arrows_.begin()) -
+                        1;
 
     ImGuiListClipper clip;
     clip.Begin(static_cast<int>(arrows_.size()), row_h);

@@ -1,5 +1,6 @@
 // Transcript view: the classic C:/S: lines with connections, DNS, queue and mailbox events;
 // what lies after the cursor is dimmed; clicking a line moves the cursor there.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -83,9 +84,13 @@ class TranscriptView : public View {
     ImGui::BeginChild("rows", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImGui::PushFont(mono_font());
     // The last row at or before the cursor is the current one.
-    int current = -1;
-    for (std::size_t i = 0; i < rows_.size(); ++i)
-      if (rows_[i].index < ctx.state.upto) current = static_cast<int>(i);
+    // The last one the cursor has passed (rows are in trace order: a binary search).
+    const int current = static_cast<int>(std::partition_point(rows_.begin(), rows_.end(),
+                                                              [&](const auto& r) {
+                                                                return r.index < ctx.state.upto;
+                                                              }) -
+                                         rows_.begin()) -
+                        1;
     ImGuiListClipper clip;
     clip.Begin(static_cast<int>(rows_.size()));
     while (clip.Step()) {
