@@ -115,7 +115,7 @@ int run_window(const GuiOptions& o) {
   ViewState state;
   state.lang = ui.settings.lang;
   for (const auto& t : o.tabs)
-    state.open[t == "Transcript" || t == "Sequence" ? "Protocol" : "State"] = t;
+    state.open[t == "Transcript" || t == "Sequence" || t == "Anatomy" ? "Protocol" : "State"] = t;
   if (!o.at.empty()) {
     auto t = parse_at(o.at);
     if (!t) {
@@ -241,6 +241,13 @@ int run_window(const GuiOptions& o) {
     const float item0 = ui.menu_h + st.WindowPadding.y + ImGui::GetTextLineHeight() / 2;
     char zoom[16];
     std::snprintf(zoom, sizeof zoom, "%.2f", static_cast<double>(ui.settings.zoom));
+    // Where the tabs' headers are ("State:Compare:x:y"), so tests can click them.
+    std::string tabs_xy;
+    for (const auto& [tab, xy] : state.tab_centres)
+      tabs_xy += (tabs_xy.empty() ? "" : ",") + tab + ":" + std::to_string(std::lround(xy.first)) +
+                 ":" + std::to_string(std::lround(xy.second));
+    for (auto& c : tabs_xy)
+      if (c == ' ') c = '_';
     std::cout << "cursor_us=" << state.cursor << " line=" << done << "/" << doc->scene.lines.size()
               << " playing=" << state.playing << " tabs=" << tab_list(state)
               << " selected=" << (state.selected ? std::to_string(*state.selected) : "none")
@@ -251,7 +258,11 @@ int run_window(const GuiOptions& o) {
               << " font_px=" << std::lround(ImGui::GetFontSize())
               << " menu_h=" << std::lround(ui.menu_h) << " menus=" << menus
               << " menu_item0_y=" << std::lround(item0) << " menu_row_h=" << std::lround(row)
-              << " config=" << (dir.empty() ? "none" : dir) << std::endl;
+              << " config=" << (dir.empty() ? "none" : dir) << " tab_xy=" << tabs_xy;
+    // What the views showed last ("" for views never drawn).
+    for (const View* v : {views->mail.get(), views->compare.get(), views->anatomy.get()})
+      if (auto more = v->print_state(); !more.empty()) std::cout << " " << more;
+    std::cout << std::endl;
   }
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
@@ -281,8 +292,10 @@ void register_gui(CLI::App& app, int& rc) {
       ->check(CLI::Range(kMinZoom, kMaxZoom));
   cmd->add_option("--frames", o->frames, "Quit after N frames (for scripted runs)");
   cmd->add_option("--tab", o->tabs,
-                  "Open these tabs at start (Transcript, Sequence, Mail state, Inspector)")
-      ->check(CLI::IsMember({"Transcript", "Sequence", "Mail state", "Inspector"}));
+                  "Open these tabs at start (Transcript, Sequence, Anatomy, Mail state, "
+                  "Inspector, Compare)")
+      ->check(CLI::IsMember(
+          {"Transcript", "Sequence", "Anatomy", "Mail state", "Inspector", "Compare"}));
   cmd->add_flag("--print-state", o->print_state,
                 "When the window closes, print the cursor position, language, theme, zoom "
                 "and where the menus are (for scripted tests)");

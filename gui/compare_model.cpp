@@ -102,33 +102,39 @@ std::vector<std::string> compare_differences(const sim::CompareResult& r, std::s
   for (std::size_t p = 0; p < r.places.size(); ++p) {
     const std::string where = place_label(r.places[p]);
     if (is_server_place(r.places[p])) {
-      // What the server holds in each run.
-      std::vector<std::string> parts;
-      std::size_t first = SIZE_MAX;
-      bool same = true;
+      // What the server holds in each run, runs with the same count together.
+      std::vector<std::pair<std::size_t, std::vector<std::string>>> groups;
       for (std::size_t v = 0; v < nv; ++v) {
         const auto* s = snap(v);
         if (!s || p >= s->places.size()) continue;
         const std::size_t n = message_count(s->places[p]);
-        if (first == SIZE_MAX) first = n;
-        same = same && n == first;
-        parts.push_back(variant_label(v) + ": " +
-                        (n == 0 ? std::string(tr("cmp.server_empty"))
-                                : fill(tr("cmp.server_has"),
-                                       {fill(tr(n == 1 ? "cmp.one_message" : "cmp.n_messages"),
-                                             {std::to_string(n)})})));
+        auto it =
+            std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == n; });
+        if (it == groups.end()) {
+          groups.push_back({n, {}});
+          it = groups.end() - 1;
+        }
+        it->second.push_back(variant_label(v));
       }
-      if (parts.empty()) continue;
-      if (same) {
-        out.push_back(
-            fill(tr("cmp.server_same"),
-                 {where, first == 0 ? std::string(tr("cmp.nothing"))
-                                    : fill(tr(first == 1 ? "cmp.one_message" : "cmp.n_messages"),
-                                           {std::to_string(first)})}));
-      } else {
-        out.push_back(where + ": " + join(parts));
-        differs = true;
+      auto count = [](std::size_t n) {
+        return fill(tr(n == 1 ? "cmp.one_message" : "cmp.n_messages"), {std::to_string(n)});
+      };
+      if (groups.empty()) continue;
+      if (groups.size() == 1) {
+        const std::size_t n = groups[0].first;
+        out.push_back(fill(tr("cmp.server_same"),
+                           {where, n == 0 ? std::string(tr("cmp.nothing")) : count(n)}));
+        continue;
       }
+      std::string text = where + ".";
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        const std::size_t n = groups[g].first;
+        text +=
+            std::string(g ? "; " : " ") + join(groups[g].second) + ": " +
+            (n == 0 ? std::string(tr("cmp.server_empty")) : fill(tr("cmp.server_has"), {count(n)}));
+      }
+      out.push_back(text);
+      differs = true;
       continue;
     }
     // Each message whose presence or state on this device differs between the runs.

@@ -153,8 +153,9 @@ const Entry kTable[] = {
     {"cmp.problem", "%s: %s", "%s: %s"},
     {"cmp.no_differences", "No differences at this step: every protocol shows the same.",
      "Nenhuma diferença neste passo: todos os protocolos mostram o mesmo."},
-    {"cmp.legend", "*: unread   !: flagged   ~: headers only",
-     "*: por ler   !: com bandeira   ~: só cabeçalhos"},
+    {"cmp.legend", "(dot: unread   !: flagged   ~: headers only)",
+     "(ponto: por ler   !: com bandeira   ~: só cabeçalhos)"},
+    {"cmp.server_short", "Server", "Servidor"},
     // Message anatomy.
     {"anat.none",
      "No message here. Select a line of an SMTP DATA transfer, a POP3 RETR or an IMAP "

@@ -15,7 +15,8 @@ namespace mailsim {
 struct Views {
   std::unique_ptr<View> network = make_network_view(), transcript = make_transcript_view(),
                         mail = make_mail_state_view(), narration = make_narration_view(),
-                        sequence = make_sequence_view(), inspector = make_inspector_view();
+                        sequence = make_sequence_view(), inspector = make_inspector_view(),
+                        compare = make_compare_view(), anatomy = make_anatomy_view();
 };
 
 // Hidden panels give their room to the others (left column: network over lesson; right

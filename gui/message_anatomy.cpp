@@ -230,6 +230,17 @@ std::optional<CarriedMessage> message_at(const Scene& scene, std::size_t at) {
   return best ? *best : all.front();
 }
 
+std::optional<CarriedMessage> message_near(const Scene& scene, std::size_t at, std::size_t upto) {
+  if (auto m = message_at(scene, at)) return m;
+  for (std::size_t k = Scene::passed(scene.lines, upto); k-- > 0;) {
+    const std::size_t i = scene.lines[k];
+    const auto& l = std::get<sim::LineEv>(scene.event(i).p);
+    if (!l.data) continue;
+    if (auto m = message_at(scene, i); m && !m->lines.empty() && m->lines.front() <= i) return m;
+  }
+  return std::nullopt;
+}
+
 std::string Anatomy::get(const std::string& name) const {
   for (const auto& f : fields)
     if (equal_nocase(f.name, name)) return f.value;

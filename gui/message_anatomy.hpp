@@ -33,6 +33,9 @@ std::vector<CarriedMessage> carried_messages(const Scene& scene, std::uint32_t c
 // contain `at`; else the last one on that connection that started before `at`; else the
 // first one after it. nullopt when the connection carries no message.
 std::optional<CarriedMessage> message_at(const Scene& scene, std::size_t at);
+// The message of the line at `at`'s connection, or else the last message whose lines began
+// before trace index `upto` on any connection (what the cursor has most recently seen).
+std::optional<CarriedMessage> message_near(const Scene& scene, std::size_t at, std::size_t upto);
 
 struct HeaderLine {
   std::string name, value;  // value unfolded and trimmed

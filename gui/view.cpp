@@ -36,7 +36,11 @@ void draw_tabs(const char* id, ViewContext& ctx, ImVec2 pos, ImVec2 size,
         ImGuiTabItemFlags flags = 0;
         if (want != ctx.state.open.end() && want->second == v->title())
           flags = ImGuiTabItemFlags_SetSelected;
-        if (ImGui::BeginTabItem(v->label().c_str(), nullptr, flags)) {
+        const bool open = ImGui::BeginTabItem(v->label().c_str(), nullptr, flags);
+        const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+        ctx.state.tab_centres[std::string(id) + ":" + v->title()] = {(a.x + b.x) / 2,
+                                                                     (a.y + b.y) / 2};
+        if (open) {
           ctx.state.tabs[id] = v->title();
           v->draw_body(ctx);
           ImGui::EndTabItem();

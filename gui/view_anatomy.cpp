@@ -59,9 +59,14 @@ class AnatomyView : public View {
       const std::size_t passed = Scene::passed(s.lines, ctx.state.upto);
       if (passed) idx = s.lines[passed - 1];
     }
-    if (idx != for_index_) {
+    if (idx != for_index_ || ctx.state.selected.has_value() != for_selected_) {
       for_index_ = idx;
-      msg_ = idx == SIZE_MAX ? std::nullopt : message_at(s, idx);
+      for_selected_ = ctx.state.selected.has_value();
+      // A selected line shows its own connection's message; the cursor falls back to the
+      // last message it has passed.
+      msg_ = idx == SIZE_MAX                  ? std::nullopt
+             : ctx.state.selected.has_value() ? message_at(s, idx)
+                                              : message_near(s, idx, ctx.state.upto);
       if (msg_) anatomy_ = dissect(*msg_);
     }
     ImGui::PushTextWrapPos(0);
@@ -96,11 +101,22 @@ class AnatomyView : public View {
     return f.line < m.lines.size() ? m.lines[f.line] : m.command;
   }
 
-  // A clickable line; a click moves the cursor to trace index `target`.
+  // A clickable, wrapped line; a click moves the cursor to trace index `target` (the line
+  // that carried it is then selected and lit).
   void link(ViewContext& ctx, const std::string& text, std::size_t target, const void* id) {
     ImGui::PushID(id);
     const bool here = ctx.state.selected && *ctx.state.selected == target;
-    if (ImGui::Selectable(text.c_str(), here)) go_to(ctx, target);
+    if (here) ImGui::PushStyleColor(ImGuiCol_Text, palette().fresh);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    if (here) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) {
+      ImGui::GetWindowDrawList()->AddRect(ImGui::GetItemRectMin(), ImGui::GetItemRectMax(),
+                                          palette().selection);
+      ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) go_to(ctx, target);
+    }
     ImGui::PopID();
   }
 
@@ -165,35 +181,20 @@ class AnatomyView : public View {
       ImGui::TextDisabled("%s", tr("anat.no_hops"));
       return;
     }
-    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
-                                  ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
-    const float rows = static_cast<float>(a.hops.size() + 1);
-    const float h = rows * (ImGui::GetTextLineHeightWithSpacing() + px(4)) +
-                    ImGui::GetStyle().ScrollbarSize + px(6);
-    if (!ImGui::BeginTable("hops", 6, flags, ImVec2(0, h))) return;
-    ImGui::TableSetupColumn("#");
-    for (const char* k :
-         {"anat.col_from", "anat.col_by", "anat.col_with", "anat.col_id", "anat.col_date"})
-      ImGui::TableSetupColumn(tr(k));
-    ImGui::TableHeadersRow();
+    // One hop per entry: who received it and how, then where from and when.
     for (std::size_t i = 0; i < a.hops.size(); ++i) {
       const ReceivedHop& hop = a.hops[i];
-      const std::size_t target = field_trace(m, a.fields[hop.field]);
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::PushID(static_cast<int>(i));
-      const bool here = ctx.state.selected && *ctx.state.selected == target;
-      if (ImGui::Selectable(std::to_string(i + 1).c_str(), here,
-                            ImGuiSelectableFlags_SpanAllColumns))
-        go_to(ctx, target);
-      ImGui::PopID();
-      const std::string* cols[] = {&hop.from, &hop.by, &hop.with, &hop.id, &hop.date};
-      for (int c = 0; c < 5; ++c) {
-        ImGui::TableSetColumnIndex(c + 1);
-        ImGui::TextUnformatted(cols[c]->c_str());
-      }
+      std::string head = std::to_string(i + 1) + ". " + tr("anat.col_by") + " " + hop.by;
+      if (!hop.with.empty()) head += "  " + std::string(tr("anat.col_with")) + " " + hop.with;
+      if (!hop.id.empty()) head += "  " + std::string(tr("anat.col_id")) + " " + hop.id;
+      link(ctx, head, field_trace(m, a.fields[hop.field]), &hop);
+      ImGui::Indent();
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextDisabled("%s %s", tr("anat.col_from"), hop.from.c_str());
+      if (!hop.date.empty()) ImGui::TextDisabled("%s %s", tr("anat.col_date"), hop.date.c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::Unindent();
     }
-    ImGui::EndTable();
   }
 
   void draw_fields(ViewContext& ctx, const CarriedMessage& m, const Anatomy& a) {
@@ -240,6 +241,7 @@ class AnatomyView : public View {
 
   bool drawn_ = false;
   std::size_t for_index_ = SIZE_MAX - 1;
+  bool for_selected_ = false;
   std::optional<CarriedMessage> msg_;
   Anatomy anatomy_;
 };

@@ -63,47 +63,67 @@ class CompareView : public View {
     step_ = std::min(step_at(ctx.scene, ctx.state.upto), steps_);
     counts_.clear();
     diffs_ = 0;
-    ImGui::TextDisabled("%s", tr("cmp.intro"));
+    // What the view is and how to read it, in a tooltip (the panel is small).
+    ImGui::TextDisabled("(?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s", tr("cmp.intro"), tr("cmp.legend"));
+    ImGui::SameLine();
     if (step_ == 0) {
       ImGui::Text("%s", tr("cmp.before"));
+      ImGui::TextDisabled("%s", tr("cmp.intro"));
       ImGui::PopTextWrapPos();
       return;
     }
     ImGui::Text(tr("cmp.step"), step_, steps_,
                 L.steps[step_ - 1].narration.get(language()).c_str());
     ImGui::PopTextWrapPos();
-    ImGui::TextDisabled("%s", tr("cmp.legend"));
     const std::size_t snap = step_ - 1;
-    draw_table(snap);
-    ImGui::Separator();
-    ImGui::Text("%s", tr("cmp.differences"));
+    // The table and the differences share the height, so both stay in view.
+    const float avail = ImGui::GetContentRegionAvail().y;
+    const float line = ImGui::GetTextLineHeightWithSpacing();
+    draw_table(snap, std::max(avail * 0.6f, line * 6));
+    ImGui::TextUnformatted(tr("cmp.differences"));
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", tr("cmp.legend"));
     const auto diffs = compare_differences(result_, snap);
     diffs_ = diffs.size();
+    ImGui::BeginChild("differences", ImVec2(0, 0), true);
     ImGui::PushTextWrapPos(0);
     for (const auto& d : diffs) {
       ImGui::Bullet();
       ImGui::TextWrapped("%s", d.c_str());
     }
     ImGui::PopTextWrapPos();
+    ImGui::EndChild();
   }
 
  private:
-  void draw_table(std::size_t snap) {
+  void draw_table(std::size_t snap, float height) {
     const std::size_t nv = result_.runs.size();
     counts_.assign(nv, {});
-    const ImGuiTableFlags flags =
-        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp;
-    if (!ImGui::BeginTable("compare", static_cast<int>(nv) + 1, flags)) return;
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
+    if (!ImGui::BeginTable("compare", static_cast<int>(nv) + 1, flags, ImVec2(0, height))) return;
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 0.7f);
     for (std::size_t v = 0; v < nv; ++v)
       ImGui::TableSetupColumn(variant_label(v).c_str(), ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableHeadersRow();
+    // Header cells wrap (the variants' names are long in Portuguese).
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    for (std::size_t v = 0; v < nv; ++v) {
+      ImGui::TableSetColumnIndex(static_cast<int>(v) + 1);
+      ImGui::PushTextWrapPos(0);
+      ImGui::TextUnformatted(variant_label(v).c_str());
+      ImGui::PopTextWrapPos();
+    }
     for (std::size_t p = 0; p < result_.places.size(); ++p) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
+      // Servers by name only ("Server"); the address is in the tooltip.
+      const std::string& place = result_.places[p];
       ImGui::PushTextWrapPos(0);
-      ImGui::TextUnformatted(place_label(result_.places[p]).c_str());
+      ImGui::TextUnformatted(is_server_place(place) ? tr("cmp.server_short") : place.c_str());
       ImGui::PopTextWrapPos();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", place_label(place).c_str());
       for (std::size_t v = 0; v < nv; ++v) {
         ImGui::TableSetColumnIndex(static_cast<int>(v) + 1);
         const auto& run = result_.runs[v];
@@ -141,7 +161,6 @@ class CompareView : public View {
         ImGui::Dummy(ImVec2(h * 0.7f, h));
         ImGui::SameLine(0, 0);
         std::string text = m.subject;
-        if (!m.seen) text += " *";
         if (m.flagged) text += " !";
         if (!m.body) text += " ~";
         const bool fresh = !unchanged(prev, folder, m);

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "sim/time.hpp"
 
@@ -24,6 +25,9 @@ struct ViewState {
   std::string lang = "en";
   std::map<std::string, std::string> tabs;  // panel id -> the title of its open tab
   std::map<std::string, std::string> open;  // tabs to bring to the front (then cleared)
+  // Where each tab's header was drawn ("State:Compare" -> centre x, y in pixels), so scripted
+  // tests can click it.
+  std::map<std::string, std::pair<float, float>> tab_centres;
 };
 
 }  // namespace mailsim
