@@ -315,6 +315,18 @@ float ui_scale() {
   return g_scale;
 }
 
+std::string ellipsize(const std::string& text, float width) {
+  if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+  // Drop whole UTF-8 characters from the end until the rest and "..." fit.
+  std::string t = text;
+  while (!t.empty()) {
+    while (!t.empty() && (static_cast<unsigned char>(t.back()) & 0xC0) == 0x80) t.pop_back();
+    if (!t.empty()) t.pop_back();  // the character's first byte (or an ASCII character)
+    if (ImGui::CalcTextSize((t + "...").c_str()).x <= width) break;
+  }
+  return t + "...";
+}
+
 ImU32 protocol_colour(const char* p, float alpha) {
   auto c = [&](int r, int g, int b) { return IM_COL32(r, g, b, static_cast<int>(alpha * 255.0f)); };
   if (!std::strcmp(p, "SMTP")) return c(74, 144, 240);

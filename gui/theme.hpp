@@ -39,6 +39,9 @@ inline float px(float v) {
   return v * ui_scale();
 }
 
+// `text` shortened with "..." to fit `width` pixels in the current font (unchanged if it fits).
+std::string ellipsize(const std::string& text, float width);
+
 // Colour of a protocol name ("SMTP", "DNS", "POP3", "IMAP"; anything else is grey), the same
 // in both themes and in every view; dark text (packet_text) reads on it.
 ImU32 protocol_colour(const char* proto, float alpha = 1.0f);

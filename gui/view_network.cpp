@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "gui/i18n.hpp"
 #include "gui/views.hpp"
@@ -25,7 +26,18 @@ class NetworkView : public View {
     ImVec2 size = ImGui::GetContentRegionAvail();
     ImGui::InvisibleButton("canvas", size);
     // Hosts are boxes 160 px wide (at scale 1): keep their centres that far from the edges.
-    const ImVec2 pad(px(90), px(44));
+    // Boxes are as wide as their text (at least 156 px at scale 1) but never wider than a
+    // column leaves room for; their centres keep half a box from the edges.
+    std::vector<float> xs;
+    for (const auto& h : s.hosts)
+      if (std::find(xs.begin(), xs.end(), h.x) == xs.end()) xs.push_back(h.x);
+    const float columns = static_cast<float>(std::max<std::size_t>(1, xs.size()));
+    float box_w = px(156);
+    for (const auto& h : s.hosts)
+      for (const std::string* t : {&h.label, &h.name, &h.ip})
+        box_w = std::max(box_w, ImGui::CalcTextSize(t->c_str()).x + px(16));
+    box_w = std::min(box_w, size.x / columns - px(12));
+    const ImVec2 pad(box_w / 2 + px(6), px(44));
     auto at = [&](const SceneHost& h) {
       return ImVec2(origin.x + pad.x + h.x * (size.x - 2 * pad.x),
                     origin.y + pad.y + h.y * (size.y - 2 * pad.y));
@@ -50,12 +62,8 @@ class NetworkView : public View {
     const float box_half_h = ImGui::GetTextLineHeight() * 1.5f + px(6);
     for (const auto& h : s.hosts) {
       ImVec2 c = at(h);
-      // Three text lines, as wide as the widest of them (at least 156 px at scale 1).
       const float line = ImGui::GetTextLineHeight();
-      float w = px(156);
-      for (const std::string* t : {&h.label, &h.name, &h.ip})
-        w = std::max(w, ImGui::CalcTextSize(t->c_str()).x + px(16));
-      ImVec2 half(w / 2, box_half_h);
+      ImVec2 half(box_w / 2, box_half_h);
       ImU32 fill = h.role == "device"   ? pal.host_device
                    : h.role == "server" ? pal.host_server
                    : h.role == "dns"    ? pal.host_dns
@@ -64,7 +72,8 @@ class NetworkView : public View {
                         fill, px(8.0f));
       dl->AddRect(ImVec2(c.x - half.x, c.y - half.y), ImVec2(c.x + half.x, c.y + half.y),
                   pal.host_border, px(8.0f));
-      auto centred = [&](const std::string& t, float dy, ImU32 col) {
+      auto centred = [&](const std::string& text, float dy, ImU32 col) {
+        const std::string t = ellipsize(text, box_w - px(10));
         ImVec2 ts = ImGui::CalcTextSize(t.c_str());
         dl->AddText(ImVec2(c.x - ts.x / 2, c.y + dy), col, t.c_str());
       };

@@ -51,7 +51,14 @@ class SequenceView : public View {
     ImVec2 head = ImGui::GetCursorScreenPos();
     for (std::size_t c = 0; c < columns_.size(); ++c) {
       float x = head.x + left + col_w * static_cast<float>(c);
-      const std::string& n = s.hosts[static_cast<std::size_t>(columns_[c])].name;
+      // Names alternate between two rows, so each has two columns' width, except at the ends,
+      // where a name is pushed inside the diagram and has one column's width and the margin.
+      const float room = columns_.size() <= 2       ? width + left
+                         : c == 0                   ? left + col_w - px(8)
+                         : c + 1 == columns_.size() ? col_w - px(4)
+                                                    : 2 * col_w - px(8);
+      const std::string n =
+          ellipsize(s.hosts[static_cast<std::size_t>(columns_[c])].name, std::max(room, px(24)));
       ImVec2 ts = ImGui::CalcTextSize(n.c_str());
       // Names alternate between two rows so neighbours never overlap.
       float y = head.y + (c % 2 ? row_h * 0.8f : 0.0f);
