@@ -6,6 +6,7 @@
 #include "sim/imap_session.hpp"
 #include "sim/mail_summary.hpp"
 #include "sim/pop3_session.hpp"
+#include "sim/sim_tls.hpp"
 #include "sim/smtp_session.hpp"
 #include "sim/world.hpp"
 
@@ -60,10 +61,17 @@ void Device::send(const LessonStep& step,
     if (!o.delivered) return done(o);
     save_sent(copy, [done, o] { done(o); });
   };
+  // RFC 8314: implicit TLS on 465 is preferred; STARTTLS on 587 is the common setup.
+  const bool implicit = host_.security == "tls";
+  job.tls = implicit                       ? net::smtp::TlsMode::Implicit
+            : host_.security == "starttls" ? net::smtp::TlsMode::Required
+                                           : net::smtp::TlsMode::None;
   const auto* server = world_.lesson().host(host_.server);
   auto session = std::make_shared<SmtpClientSession>(world_.trace(), world_.queue(), std::move(job),
                                                      std::move(after));
-  world_.network().connect(host_.name, server->ip, 587, Proto::Smtp, session);
+  if (host_.security != "none")
+    session->set_tls({world_.pki().device_client(), implicit, server->name});
+  world_.network().connect(host_.name, server->ip, implicit ? 465 : 587, Proto::Smtp, session);
 }
 
 // The sent message is kept: with IMAP in the server's Sent folder (every device sees it),

@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "net/tls/session.hpp"
 #include "sim/engine_trace.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/tcp.hpp"
@@ -27,31 +28,118 @@ inline EngineContext context_of(const TcpConn& c, Proto proto) {
   return ctx;
 }
 
-// The state and plumbing common to both ends: the engine, its trace context and the
-// "closing" flag. `Engine` offers feed(), take_output(), take_events() and on_disconnect().
+// TLS under an engine: implicit (from the first byte: 465, 993, 995) or started when the
+// engine asks (STARTTLS / STLS). Clients send `server_name` as SNI and verify it.
+struct TlsSetup {
+  std::shared_ptr<net::tls::Context> ctx;
+  bool implicit = false;
+  std::string server_name;
+};
+
+// The state and plumbing common to both ends: the engine, its trace context, the TLS layer
+// and the "closing" flag. `Engine` offers feed(), take_output(), take_events() and
+// on_disconnect(); engines that speak STARTTLS also offer wants_tls() and
+// on_tls_established() (clients: on_tls_failed(why)).
+//
+// With TLS the engine still sees plaintext; the wire (SegmentEv) carries the ciphertext
+// and the trace gets the handshake messages as TlsEv.
 template <class Engine>
 class EngineSessionBase : public TcpApp {
+ public:
+  void set_tls(TlsSetup setup) { tls_setup_ = std::move(setup); }
+
  protected:
   template <class... Args>
   EngineSessionBase(Trace& trace, EventQueue& q, Proto proto, Args&&... engine_args)
       : trace_(trace), q_(q), proto_(proto), engine_(std::forward<Args>(engine_args)...) {}
 
+  static constexpr bool kStartTls = requires(Engine & e) {
+    e.wants_tls();
+    e.on_tls_established();
+  };
+
   void record() { record_engine_events(trace_, q_.now(), ctx_, engine_.take_events()); }
   void flush(TcpConn& c) {
     std::string out = engine_.take_output();
+    if (tls_) {
+      if (!out.empty()) tls_->write(out);
+      out = tls_->take_wire();
+      record_tls();
+    }
     if (!out.empty()) c.send(out);
   }
+  // Bytes from the wire: through TLS when it is on, then to the engine.
+  void deliver(TcpConn& c, std::string_view bytes) {
+    if (!tls_) {
+      engine_.feed(bytes);
+      return;
+    }
+    tls_->feed(bytes);
+    record_tls();
+    if (tls_->failed()) return;
+    if (tls_->established() && !tls_up_) {
+      tls_up_ = true;
+      auto info = tls_->info();
+      trace_.append(q_.now(), TlsEv{ctx_.conn, ctx_.host, ctx_.peer,
+                                    "established " + info.version + " " + info.cipher, 0});
+      if constexpr (kStartTls) engine_.on_tls_established();
+    }
+    std::string plain = tls_->take_plain();
+    if (!plain.empty()) engine_.feed(plain);
+    (void)c;
+  }
+  void begin_tls() {
+    if (!tls_setup_.ctx || tls_) return;
+    tls_ = std::make_unique<net::tls::Session>(
+        tls_setup_.ctx, ctx_.client ? net::tls::Role::Client : net::tls::Role::Server,
+        tls_setup_.server_name);
+    if (ctx_.client) tls_->start();
+  }
+  // After the engine spoke: if it just asked for TLS, the handshake starts (the engine's
+  // last plaintext, e.g. "220 Ready to start TLS", has already been written).
+  void maybe_start_tls(TcpConn& c) {
+    if constexpr (kStartTls) {
+      if (!tls_ && engine_.wants_tls()) {
+        begin_tls();
+        flush(c);
+      }
+    }
+  }
+  bool tls_failed() const { return tls_ && tls_->failed(); }
+  std::string tls_error() const { return tls_ ? tls_->error() : std::string(); }
   // Records the engine's events and writes its output, then closes the connection the first
   // time (engine_.*wants)() holds. Returns whether this call started the close.
   bool pump_and_close_if(TcpConn& c, bool (Engine::*wants)() const) {
     record();
     flush(c);
+    maybe_start_tls(c);
     if (!(engine_.*wants)() || closing_) return false;
     closing_ = true;
+    if (tls_ && tls_->established() && !tls_->failed()) {
+      tls_->close();  // close_notify before the FIN (RFC 8446 §6.1)
+      flush(c);
+    }
     c.close();
     return true;
   }
 
+  TlsSetup tls_setup_;
+  std::unique_ptr<net::tls::Session> tls_;
+  bool tls_up_ = false;
+  bool tls_failure_reported_ = false;
+
+ private:
+  void record_tls() {
+    for (auto& e : tls_->take_events())
+      if (e.sent) trace_.append(q_.now(), TlsEv{ctx_.conn, ctx_.host, ctx_.peer, e.what, e.bytes});
+    if (tls_->failed() && !tls_failure_reported_) {
+      tls_failure_reported_ = true;
+      trace_.append(q_.now(),
+                    TlsEv{ctx_.conn, ctx_.host, ctx_.peer, "failed: " + tls_->error(), 0});
+    }
+  }
+
+ protected:
   Trace& trace_;
   EventQueue& q_;
   Proto proto_;
@@ -67,12 +155,21 @@ class EngineServerSession : public EngineSessionBase<Engine> {
  public:
   void on_open(TcpConn& c) override {
     this->ctx_ = context_of(c, this->proto_);
+    if (this->tls_setup_.implicit) this->begin_tls();
     this->engine_.on_connect(c.peer_ip(), c.peer_host());
     pump(c);
   }
   void on_data(TcpConn& c, std::string_view bytes) override {
     if (this->closing_) return;
-    this->engine_.feed(bytes);
+    this->deliver(c, bytes);
+    if (this->tls_failed()) {  // the client refused the handshake: nothing more to say
+      this->flush(c);
+      this->closing_ = true;
+      this->engine_.on_disconnect();
+      this->record();
+      c.close();
+      return;
+    }
     pump(c);
   }
   void on_close(TcpConn&, bool) override {
@@ -105,12 +202,20 @@ class EngineClientSession : public EngineSessionBase<Engine>,
 
   void on_open(TcpConn& c) override {
     this->ctx_ = context_of(c, this->proto_);
+    if (this->tls_setup_.implicit) this->begin_tls();
     arm_timer(c);
     pump(c);
   }
   void on_data(TcpConn& c, std::string_view bytes) override {
     if (this->closing_) return;
-    this->engine_.feed(bytes);
+    this->deliver(c, bytes);
+    if (this->tls_failed()) {
+      // e.g. the certificate did not verify: the alert goes out, the session gives up.
+      if constexpr (requires(Engine & e) { e.on_tls_failed(std::string()); })
+        this->engine_.on_tls_failed(this->tls_error());
+      else
+        this->engine_.on_disconnect();
+    }
     arm_timer(c);
     pump(c);
   }

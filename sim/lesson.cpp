@@ -204,10 +204,11 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
   std::set<std::string> names, ips;
   int auto_ip = 10;
   r.each_table(root, "host", [&](const toml::table& t) {
-    r.only_keys(t,
-                {"name", "ip", "role", "label", "domain", "domains", "account", "server",
-                 "protocol", "leave_on_server", "keep_offline"},
-                "[[host]]");
+    r.only_keys(
+        t,
+        {"name", "ip", "role", "label", "domain", "domains", "account", "server", "protocol",
+         "leave_on_server", "keep_offline", "security", "tls", "plaintext_auth", "self_signed"},
+        "[[host]]");
     LessonHost h;
     h.pos = r.pos(t);
     h.name = r.str(t, "name", "[[host]]", true);
@@ -228,8 +229,18 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       r.fail(*t.get("protocol"), "unknown protocol '" + h.protocol + "' (use imap or pop3)");
     h.leave_on_server = r.boolean(t, "leave_on_server", false);
     h.keep_offline = r.boolean(t, "keep_offline", false);
+    h.security = r.str(t, "security", "[[host]]", false, "starttls");
+    if (h.security != "starttls" && h.security != "tls" && h.security != "none")
+      r.fail(*t.get("security"),
+             "unknown security '" + h.security + "' (use starttls, tls or none)");
+    h.tls = r.boolean(t, "tls", true);
+    h.plaintext_auth = r.boolean(t, "plaintext_auth", false);
+    h.self_signed = r.boolean(t, "self_signed", false);
+    if (h.role != "server")
+      for (const char* k : {"tls", "plaintext_auth", "self_signed"})
+        if (t.get(k)) r.fail(*t.get(k), std::string("'") + k + "' is only for servers");
     if (h.role != "device")
-      for (const char* k : {"protocol", "leave_on_server", "keep_offline", "account"})
+      for (const char* k : {"protocol", "leave_on_server", "keep_offline", "account", "security"})
         if (t.get(k)) r.fail(*t.get(k), std::string("'") + k + "' is only for devices");
     if (!names.insert(h.name).second) r.fail(t, "host '" + h.name + "' is defined twice");
     if (!ips.insert(h.ip).second) r.fail(t, "address " + h.ip + " is used by two hosts");

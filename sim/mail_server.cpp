@@ -7,6 +7,7 @@
 #include "sim/mail_summary.hpp"
 #include "sim/mta_queue.hpp"
 #include "sim/pop3_session.hpp"
+#include "sim/sim_tls.hpp"
 #include "sim/smtp_session.hpp"
 #include "sim/world.hpp"
 
@@ -55,7 +56,7 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
     ri.from_host = env.peer_host;
     ri.from_ip = env.peer_ip;
     ri.by_host = server_.name();
-    ri.with = "ESMTPA";
+    ri.with = env.tls ? "ESMTPSA" : "ESMTPA";  // RFC 3848
     ri.id = id;
     if (env.rcpt_to.size() == 1) ri.for_addr = env.rcpt_to.front();
     ri.date = date;
@@ -87,7 +88,8 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
   unsigned next_id_ = 1;
 };
 
-MailServer::MailServer(World& world, const LessonHost& host) : world_(world), name_(host.name) {
+MailServer::MailServer(World& world, const LessonHost& host)
+    : world_(world), host_(host), name_(host.name) {
   for (const auto& d : host.domains) store_.add_domain(d);
   for (const auto& a : world.lesson().accounts) {
     if (store_.is_local_domain(net::message::domain_of(a.address)))
@@ -115,6 +117,7 @@ MailServer::MailServer(World& world, const LessonHost& host) : world_(world), na
   queue_ = std::make_unique<MtaQueue>(world, *this);
   set_port(25, true);
   set_port(587, true);
+  if (host.tls) set_port(465, true);
   set_port(110, true);
   set_port(143, true);
 }
@@ -154,12 +157,22 @@ void MailServer::set_port(std::uint16_t port, bool up) {
   }
   net::smtp::ServerConfig cfg;
   cfg.hostname = name_;
-  cfg.submission = (port == 587);
+  cfg.submission = port == 587 || port == 465;
+  // RFC 3207 STARTTLS on 25 and 587; RFC 8314 implicit TLS on 465. AUTH waits for TLS
+  // unless the lesson shows plaintext on purpose.
+  cfg.starttls = host_.tls && port != 465;
+  cfg.tls = port == 465;
+  cfg.auth_needs_tls = host_.tls && !host_.plaintext_auth;
   net::smtp::ServerPolicy* policy =
       cfg.submission ? static_cast<net::smtp::ServerPolicy*>(submission_.get()) : inbound_.get();
-  net.listen(name_, port, Proto::Smtp, [w, cfg, policy](TcpConn&) -> std::shared_ptr<TcpApp> {
-    return std::make_shared<SmtpServerSession>(w->trace(), w->queue(), cfg, *policy);
-  });
+  const bool tls = host_.tls, self_signed = host_.self_signed;
+  const std::string name = name_;
+  net.listen(name_, port, Proto::Smtp,
+             [w, cfg, policy, tls, self_signed, name](TcpConn&) -> std::shared_ptr<TcpApp> {
+               auto s = std::make_shared<SmtpServerSession>(w->trace(), w->queue(), cfg, *policy);
+               if (tls) s->set_tls({w->pki().server(name, self_signed), cfg.tls, ""});
+               return s;
+             });
 }
 
 void MailServer::deliver_local(const std::string& rcpt, const std::string& mail_from,

@@ -18,6 +18,7 @@ class SubmissionPolicy;
 
 class MailServer {
  public:
+  const LessonHost& host() const { return host_; }
   MailServer(World& world, const LessonHost& host);
   ~MailServer();
 
@@ -25,7 +26,7 @@ class MailServer {
   net::store::Mailstore& store() { return store_; }
   MtaQueue& queue() { return *queue_; }
 
-  // Starts or stops listening on a port (25, 587, 110 or 143); a stopped port refuses
+  // Starts or stops listening on a port (25, 587, 465, 110 or 143); a stopped port refuses
   // connections.
   void set_port(std::uint16_t port, bool up);
 
@@ -35,6 +36,7 @@ class MailServer {
 
  private:
   World& world_;
+  LessonHost host_;
   std::string name_;
   net::store::Mailstore store_;
   std::unique_ptr<net::smtp::RecipientPolicy> inbound_;

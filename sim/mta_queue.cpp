@@ -6,6 +6,7 @@
 #include "net/message/message.hpp"
 #include "sim/mail_server.hpp"
 #include "sim/resolver.hpp"
+#include "sim/sim_tls.hpp"
 #include "sim/smtp_session.hpp"
 #include "sim/world.hpp"
 
@@ -93,6 +94,9 @@ void MtaQueue::try_exchange(const EntryPtr& e, std::vector<std::string> ips, std
   job.mail_from = e->mail_from;
   job.rcpt_to = e->rcpts;
   job.message = e->message;
+  // Server to server: STARTTLS when offered, without certificate checks (RFC 7435
+  // opportunistic security, what most MTAs do on port 25).
+  job.tls = net::smtp::TlsMode::Opportunistic;
   event(*e, "connect", "relaying to " + ips[idx] + " port 25");
   auto done = [this, e, ips, idx](const net::smtp::ClientOutcome& o) {
     // No SMTP reply at all (refused, unreachable): RFC 5321 §5.1 says try the next MX.
@@ -105,6 +109,7 @@ void MtaQueue::try_exchange(const EntryPtr& e, std::vector<std::string> ips, std
   };
   auto session =
       std::make_shared<SmtpClientSession>(world_.trace(), world_.queue(), std::move(job), done);
+  session->set_tls({world_.pki().relay_client(), false, ""});
   world_.network().connect(server_.name(), ips[idx], 25, Proto::Smtp, session);
 }
 

@@ -105,7 +105,17 @@ struct NoteEv {
   std::string text;
 };
 
-using Payload = std::variant<SegmentEv, ConnEv, LineEv, StateEv, MailboxEv, QueueEv, NoteEv>;
+// TLS on a connection, as the endpoint that wrote it saw it: a handshake message or alert
+// by name (the ciphertext itself travels in SegmentEv payloads), or the outcome:
+// "established TLSv1.3 TLS_AES_256_GCM_SHA384" / "failed: <why>".
+struct TlsEv {
+  std::uint32_t conn = 0;
+  std::string from, to;  // host that wrote it, host it goes to
+  std::string what;      // "ClientHello", "Certificate", "Alert: bad certificate", …
+  std::uint64_t bytes = 0;
+};
+
+using Payload = std::variant<SegmentEv, ConnEv, LineEv, StateEv, MailboxEv, QueueEv, NoteEv, TlsEv>;
 
 struct Event {
   Time t = 0;

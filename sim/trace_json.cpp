@@ -159,6 +159,14 @@ struct Writer {
     put_str(j, "kind", e.kind);
     put_str(j, "text", e.text);
   }
+  void operator()(const TlsEv& e) const {
+    j["type"] = "tls";
+    j["conn"] = e.conn;
+    put_str(j, "from", e.from);
+    put_str(j, "to", e.to);
+    put_str(j, "what", e.what);
+    j["bytes"] = e.bytes;
+  }
 };
 
 Payload read_payload(const std::string& type, const Json& j) {
@@ -241,6 +249,15 @@ Payload read_payload(const std::string& type, const Json& j) {
     e.host = get_str(j, "host");
     e.kind = get_str(j, "kind");
     e.text = get_str(j, "text");
+    return e;
+  }
+  if (type == "tls") {
+    TlsEv e;
+    e.conn = get_num<std::uint32_t>(j, "conn");
+    e.from = get_str(j, "from");
+    e.to = get_str(j, "to");
+    e.what = get_str(j, "what");
+    e.bytes = get_num<std::uint64_t>(j, "bytes");
     return e;
   }
   fail("unknown event type \"" + type + "\"");

@@ -1,8 +1,9 @@
 // The trace as JSON lines: one object per event, for export, golden files and fingerprints.
 //
 // Schema (v1): {"v":1,"t":<µs>,"seq":<n>,"type":"segment"|"conn"|"line"|"state"|"mailbox"|
-// "queue"|"note", ...the payload's fields under their C++ names}. Proto values are the
-// to_string(Proto) names ("SMTP"). A segment's TCP sequence number is "tcp_seq" ("seq" is
+// "queue"|"note"|"tls", ...the payload's fields under their C++ names}. Readers ignore fields
+// they do not know, so added fields (mailbox "folder"/"flags"/"cached") keep v1. Proto values are
+// the to_string(Proto) names ("SMTP"). A segment's TCP sequence number is "tcp_seq" ("seq" is
 // always the event's position); segments also carry "flag_names" ("SYN|ACK") for readers. Text:
 // every string field is written as a JSON string when it is valid UTF-8; otherwise (8-bit bytes on
 // the wire) it is written base64-encoded under "<field>_b64" instead, so the bytes survive a round

@@ -77,6 +77,10 @@ void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOpt
             if (opt.explain)
               out << ts << "#" << e.conn << " " << e.role << " state " << e.from << " -> " << e.to
                   << "\n";
+          } else if constexpr (std::is_same_v<T, TlsEv>) {
+            out << ts << "#" << e.conn << " TLS " << e.from << " > " << e.to << ": " << e.what;
+            if (e.bytes) out << " (" << e.bytes << " bytes)";
+            out << "\n";
           } else if constexpr (std::is_same_v<T, SegmentEv>) {
             if (opt.segments)
               out << ts << "   seg " << e.from << " > " << e.to << " " << e.src_ip << ":" << e.sport

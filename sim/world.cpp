@@ -6,11 +6,15 @@
 #include "sim/device.hpp"
 #include "sim/dns_server.hpp"
 #include "sim/mail_server.hpp"
+#include "sim/sim_tls.hpp"
 
 namespace sim {
 
 World::World(Lesson lesson)
-    : lesson_(std::move(lesson)), rng_(lesson_.seed), net_(q_, trace_, rng_) {
+    : lesson_(std::move(lesson)),
+      rng_(lesson_.seed),
+      net_(q_, trace_, rng_),
+      pki_(std::make_unique<SimPki>(lesson_.start_unix)) {
   for (const auto& a : lesson_.accounts) trace_.add_secret(a.password);
   for (const auto& h : lesson_.hosts) net_.add_host({h.name, h.ip, h.role});
   for (const auto& l : lesson_.links) net_.add_link(l.a, l.b, l.latency);
@@ -127,6 +131,8 @@ void World::start_step(std::size_t i) {
 }
 
 bool World::run(const RunLimits& limits) {
+  // Keys, certificates and TLS randoms come from the seed: same lesson, same bytes.
+  SimRandom random(lesson_.seed);
   q_.at(0, [this] { start_step(0); });
   std::size_t n = 0;
   while (!q_.empty()) {

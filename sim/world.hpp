@@ -17,6 +17,7 @@
 namespace sim {
 
 class DnsServer;
+class SimPki;
 class MailServer;
 class Device;
 
@@ -42,6 +43,7 @@ class World {
   const Trace& trace() const { return trace_; }
   Network& network() { return net_; }
   Rng& rng() { return rng_; }
+  SimPki& pki() { return *pki_; }  // the world's CA and TLS contexts
   std::int64_t unix_now() const { return lesson_.start_unix + q_.now() / kSecond; }
   const std::string& dns_ip() const { return dns_ip_; }
 
@@ -67,6 +69,7 @@ class World {
   Network net_;
   std::string dns_ip_;
   std::unique_ptr<DnsServer> dns_;
+  std::unique_ptr<SimPki> pki_;
   std::map<std::string, std::unique_ptr<MailServer>> servers_;
   std::map<std::string, std::unique_ptr<Device>> devices_;
   bool steps_done_ = false;

@@ -39,6 +39,10 @@ const char* to_string(ClientState s) {
       return "Ehlo";
     case ClientState::Helo:
       return "Helo";
+    case ClientState::StartTls:
+      return "StartTls";
+    case ClientState::Tls:
+      return "Tls";
     case ClientState::Auth:
       return "Auth";
     case ClientState::Mail:
@@ -95,7 +99,7 @@ bool has_8bit(std::string_view s) {
 
 }  // namespace
 
-Client::Client(ClientJob job) : job_(std::move(job)) {}
+Client::Client(ClientJob job) : job_(std::move(job)), tls_(job_.tls == TlsMode::Implicit) {}
 
 void Client::enter_state(ClientState s) {
   if (s == state_) return;
@@ -203,6 +207,11 @@ void Client::on_reply(const Reply& r) {
     case ClientState::Helo:
       on_helo(r);
       break;
+    case ClientState::StartTls:
+      on_starttls(r);
+      break;
+    case ClientState::Tls:
+      break;  // nothing may arrive in plaintext now
     case ClientState::Auth:
       on_auth(r);
       break;
@@ -250,6 +259,9 @@ void Client::on_greeting(const Reply& r) {
 void Client::on_ehlo(const Reply& r) {
   if (r.code == 250) {
     esmtp_ = true;
+    // A new EHLO reply replaces everything learned from the previous one (RFC 3207 §4.2).
+    pipelining_ = size_ = eightbit_ = starttls_ = false;
+    mechs_.clear();
     for (size_t i = 1; i < r.lines.size(); ++i) {
       std::string l = upper(r.lines[i]);
       size_t sp = l.find_first_of(" =");
@@ -258,6 +270,7 @@ void Client::on_ehlo(const Reply& r) {
       if (key == "PIPELINING") pipelining_ = true;
       if (key == "SIZE") size_ = true;  // RFC 1870 §4
       if (key == "8BITMIME") eightbit_ = true;
+      if (key == "STARTTLS") starttls_ = true;
       if (key == "AUTH") {
         size_t p = 0;
         while (p < rest.size()) {
@@ -269,11 +282,7 @@ void Client::on_ehlo(const Reply& r) {
         }
       }
     }
-    if (job_.auth) {
-      start_auth();
-    } else {
-      start_transaction();
-    }
+    after_ehlo();
     return;
   }
   if (r.permanent()) {
@@ -284,6 +293,64 @@ void Client::on_ehlo(const Reply& r) {
   }
   fail(r, "the server refused EHLO: " + describe(r));
   quit();
+}
+
+void Client::after_ehlo() {
+  const bool want =
+      job_.tls == TlsMode::Required || (job_.tls == TlsMode::Opportunistic && starttls_);
+  if (!tls_ && want) {
+    if (!starttls_) {
+      fail(outcome_.last,
+           "the server does not offer STARTTLS, and this client does not send mail or "
+           "passwords in plaintext");
+      outcome_.temporary = false;
+      quit();
+      return;
+    }
+    send_line("STARTTLS", "STARTTLS", command_meaning("STARTTLS"), command_rfc("STARTTLS"));
+    enter_state(ClientState::StartTls);
+    return;
+  }
+  if (job_.auth) {
+    start_auth();
+  } else {
+    start_transaction();
+  }
+}
+
+void Client::on_starttls(const Reply& r) {
+  if (r.code == 220) {
+    enter_state(ClientState::Tls);  // the driver runs the handshake, then on_tls_established
+    return;
+  }
+  if (job_.tls == TlsMode::Opportunistic) {
+    // RFC 3207 §4.1: without TLS the relay may still go ahead in plaintext.
+    if (job_.auth) {
+      start_auth();
+    } else {
+      start_transaction();
+    }
+    return;
+  }
+  fail(r, "the server refused STARTTLS: " + describe(r));
+  quit();
+}
+
+void Client::on_tls_established() {
+  if (state_ != ClientState::Tls) return;
+  tls_ = true;
+  send_line("EHLO " + job_.helo_name, "EHLO",
+            "Under TLS the client introduces itself again: the server forgot everything said "
+            "before the handshake.",
+            "RFC 3207 §4.2");
+  enter_state(ClientState::Ehlo);
+}
+
+void Client::on_tls_failed(const std::string& why) {
+  fail({}, "TLS failed: " + why);
+  outcome_.temporary = false;
+  outcome_.finished = true;
+  enter_state(ClientState::Done);  // no QUIT: nothing more can be said on this connection
 }
 
 void Client::on_helo(const Reply& r) {

@@ -20,8 +20,17 @@ struct Credentials {
   std::string login, password;
 };
 
+// How the client uses TLS (RFC 3207 STARTTLS; RFC 8314 implicit TLS on 465).
+enum class TlsMode {
+  None,           // plaintext, STARTTLS ignored
+  Opportunistic,  // STARTTLS when the server offers it (MTA relaying on 25)
+  Required,       // STARTTLS or give up: never send credentials or mail in plaintext
+  Implicit,       // the driver encrypts from the first byte; no STARTTLS
+};
+
 struct ClientJob {
   std::string helo_name;
+  TlsMode tls = TlsMode::None;
   std::optional<Credentials> auth;
   std::string mail_from;  // "" sends the null sender <>
   std::vector<std::string> rcpt_to;
@@ -42,7 +51,20 @@ struct ClientOutcome {
   std::string error;              // plain description when not delivered
 };
 
-enum class ClientState { AwaitGreeting, Ehlo, Helo, Auth, Mail, Rcpt, Data, Content, Quit, Done };
+enum class ClientState {
+  AwaitGreeting,
+  Ehlo,
+  Helo,
+  StartTls,  // STARTTLS sent, waiting for 220
+  Tls,       // 220 received: the driver runs the handshake
+  Auth,
+  Mail,
+  Rcpt,
+  Data,
+  Content,
+  Quit,
+  Done
+};
 const char* to_string(ClientState s);
 
 class Client : public net::EngineIo {
@@ -52,6 +74,10 @@ class Client : public net::EngineIo {
   void feed(std::string_view bytes);                         // server replies
   bool done() const { return state_ == ClientState::Done; }  // the driver then closes
   void on_disconnect();  // connection lost before done → temporary failure
+  bool wants_tls() const { return state_ == ClientState::Tls; }  // run the handshake now
+  void on_tls_established();                   // EHLO again, encrypted (RFC 3207 §4.2)
+  void on_tls_failed(const std::string& why);  // the handshake failed: give up, done
+  bool tls_active() const { return tls_; }
   const ClientOutcome& outcome() const { return outcome_; }
   ClientState state() const { return state_; }
 
@@ -65,6 +91,8 @@ class Client : public net::EngineIo {
   void on_reply(const Reply& r);
   void on_greeting(const Reply& r);
   void on_ehlo(const Reply& r);
+  void on_starttls(const Reply& r);
+  void after_ehlo();
   void on_helo(const Reply& r);
   void on_auth(const Reply& r);
   void on_transaction_reply(const Reply& r);
@@ -89,6 +117,8 @@ class Client : public net::EngineIo {
   bool pipelining_ = false;
   bool size_ = false;
   bool eightbit_ = false;
+  bool starttls_ = false;
+  bool tls_ = false;
   std::vector<std::string> mechs_;
 
   int auth_step_ = 0;  // LOGIN: 0 waits for the user-name challenge, 1 for the password

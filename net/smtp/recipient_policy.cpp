@@ -48,7 +48,10 @@ Reply RecipientPolicy::accept_message(const Envelope& env, std::string message) 
   info.from_ip = env.peer_ip;
   info.by_host = hostname_;
   // RFC 3848: ESMTP / ESMTPA (authenticated); plain SMTP after HELO.
-  info.with = env.esmtp ? (env.auth_user.empty() ? "ESMTP" : "ESMTPA") : "SMTP";
+  // RFC 3848: "S" for TLS, "A" for AUTH.
+  info.with =
+      !env.esmtp ? "SMTP"
+                 : std::string("ESMTP") + (env.tls ? "S" : "") + (env.auth_user.empty() ? "" : "A");
   info.id = id;
   if (env.rcpt_to.size() == 1) info.for_addr = env.rcpt_to.front();
   info.date = message::format_date(now);

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <ctime>
 #include <stdexcept>
 
 #include "net/tls/openssl_util.hpp"
@@ -37,13 +38,14 @@ bool is_ip(const std::string& s) {
 }
 
 X509Ptr make_cert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuer_key,
-                  long serial, long not_before, long not_after, bool ca,
-                  const std::vector<std::string>& names) {
+                  long serial, std::optional<std::int64_t> now, long not_before, long not_after,
+                  bool ca, const std::vector<std::string>& names) {
   X509Ptr cert(X509_new());
   X509_set_version(cert.get(), 2);  // v3
   ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
-  X509_gmtime_adj(X509_getm_notBefore(cert.get()), not_before);
-  X509_gmtime_adj(X509_getm_notAfter(cert.get()), not_after);
+  time_t base = now ? static_cast<time_t>(*now) : time(nullptr);
+  X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, not_before, &base);
+  X509_time_adj_ex(X509_getm_notAfter(cert.get()), 0, not_after, &base);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
@@ -90,6 +92,7 @@ constexpr long kHour = 3600, kDay = 24 * kHour;
 }  // namespace
 
 struct CertAuthority::Impl {
+  std::optional<std::int64_t> now;
   EvpKey key;
   X509Ptr cert;
   std::string pem;
@@ -97,10 +100,12 @@ struct CertAuthority::Impl {
   mutable long serial = 2;
 };
 
-CertAuthority::CertAuthority(std::string common_name, KeyType type) : impl_(new Impl) {
+CertAuthority::CertAuthority(std::string common_name, KeyType type, std::optional<std::int64_t> now)
+    : impl_(new Impl) {
+  impl_->now = now;
   impl_->type = type;
   impl_->key = new_key(type);
-  impl_->cert = make_cert(impl_->key.get(), common_name, nullptr, impl_->key.get(), 1, -kHour,
+  impl_->cert = make_cert(impl_->key.get(), common_name, nullptr, impl_->key.get(), 1, now, -kHour,
                           3650 * kDay, true, {});
   impl_->pem = cert_to_pem(impl_->cert.get());
 }
@@ -119,7 +124,7 @@ Pem CertAuthority::issue(const std::vector<std::string>& names, int days, bool e
   const long to = expired ? -kDay : days * kDay;
   X509Ptr cert =
       make_cert(key.get(), names.empty() ? "localhost" : names.front(), impl_->cert.get(),
-                impl_->key.get(), impl_->serial++, from, to, false, names);
+                impl_->key.get(), impl_->serial++, impl_->now, from, to, false, names);
   Pem p;
   p.cert = cert_to_pem(cert.get());
   p.key = key_to_pem(key.get());
@@ -127,11 +132,12 @@ Pem CertAuthority::issue(const std::vector<std::string>& names, int days, bool e
   return p;
 }
 
-Pem self_signed(const std::vector<std::string>& names, KeyType type) {
+Pem self_signed(const std::vector<std::string>& names, KeyType type,
+                std::optional<std::int64_t> now) {
   EvpKey key = new_key(type);
   // A CA:FALSE certificate signed by its own key: no trust store contains it.
   X509Ptr cert = make_cert(key.get(), names.empty() ? "localhost" : names.front(), nullptr,
-                           key.get(), 1, -kHour, 30 * kDay, false, names);
+                           key.get(), 1, now, -kHour, 30 * kDay, false, names);
   Pem p;
   p.cert = cert_to_pem(cert.get());
   p.key = key_to_pem(key.get());

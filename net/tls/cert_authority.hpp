@@ -3,7 +3,9 @@
 // from it, and tests hand its PEM to real clients as their CA file.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +23,11 @@ struct Pem {
 
 class CertAuthority {
  public:
+  // Validity periods count from `now` (unix seconds; default: the real clock), so a
+  // simulation can issue the same certificates every run.
   explicit CertAuthority(std::string common_name = "mailsim Teaching CA",
-                         KeyType type = KeyType::EcP256);
+                         KeyType type = KeyType::EcP256,
+                         std::optional<std::int64_t> now = std::nullopt);
   ~CertAuthority();
   CertAuthority(CertAuthority&&) noexcept;
   CertAuthority& operator=(CertAuthority&&) noexcept;
@@ -39,6 +44,7 @@ class CertAuthority {
 
 // A certificate that signs itself (trusted by nobody): what a lesson presents to show a
 // client refusing an untrusted server.
-Pem self_signed(const std::vector<std::string>& names, KeyType type = KeyType::EcP256);
+Pem self_signed(const std::vector<std::string>& names, KeyType type = KeyType::EcP256,
+                std::optional<std::int64_t> now = std::nullopt);
 
 }  // namespace net::tls

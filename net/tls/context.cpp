@@ -71,6 +71,8 @@ std::shared_ptr<Context> Context::client(const ClientTrust& trust) {
       SSL_CTX_load_verify_locations(ctx, trust.ca_file.c_str(), nullptr) != 1)
     throw std::runtime_error("TLS: cannot read CA file " + trust.ca_file + ": " + openssl_error());
   if (trust.system_store) SSL_CTX_set_default_verify_paths(ctx);
+  if (trust.verify_time)
+    X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ctx), static_cast<time_t>(*trust.verify_time));
   // Verification failures end the handshake; the session reports why.
   SSL_CTX_set_verify(ctx, trust.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_keylog_callback(ctx, keylog_callback);

@@ -2,8 +2,10 @@
 // key, or what a client trusts and whether it verifies at all.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@ struct ClientTrust {
   std::string ca_file;               // a PEM file of trusted CAs (--ca-file)
   bool system_store = false;         // also the system's CAs (/etc/ssl/certs)
   bool verify = true;                // false only when the user explicitly opts out (--insecure)
+  std::optional<std::int64_t> verify_time;  // check validity at this unix time (simulations)
 };
 
 class Context {

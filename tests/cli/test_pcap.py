@@ -49,9 +49,36 @@ def expert(pcap):
     return [line for line in r.stdout.splitlines() if line.strip()]
 
 
+def plaintext_copy(d):
+    """The lesson with TLS switched off everywhere, so every protocol shows in clear."""
+    text = open(LESSON).read()
+    text = text.replace('role = "server"\n', 'role = "server"\ntls = false\nplaintext_auth = true\n')
+    text = text.replace('role = "device"\n', 'role = "device"\nsecurity = "none"\n')
+    path = os.path.join(d, "plain.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 with tempfile.TemporaryDirectory() as d:
+    # The lesson as written: SMTP switches to TLS, so after STARTTLS only TLS records show.
+    tls_pcap = os.path.join(d, "tls.pcap")
+    r = mailsim("run", LESSON, "--pcap", tls_pcap)
+    check("run --pcap (TLS lesson) exits 0", r.returncode == 0, r.stderr)
+    cmds = {c for row in fields(tls_pcap, "smtp.req", "smtp.req.command") for c in row[0].split(",")}
+    check("with STARTTLS only EHLO and STARTTLS are readable", cmds == {"EHLO", "STAR"}, str(cmds))
+    sni = [row[0] for row in fields(tls_pcap, "tls.handshake.type == 1",
+                                    "tls.handshake.extensions_server_name")]
+    check("each submission's ClientHello names the server (SNI)",
+          sni.count("smtp.sender.example") == 3, str(sni))
+    hs = {row[0] for row in fields(tls_pcap, "tls.handshake.type", "tls.handshake.type")}
+    check("TLS handshakes decode (ClientHello 1, ServerHello 2)", {"1", "2"} <= {
+          t for h in hs for t in h.split(",")}, str(hs))
+    bad = expert(tls_pcap)
+    check("TLS capture has no warnings", not bad, "\n".join(bad[:10]))
+
     pcap = os.path.join(d, "imap.pcap")
-    r = mailsim("run", LESSON, "--pcap", pcap)
+    r = mailsim("run", plaintext_copy(d), "--pcap", pcap)
     check("run --pcap exits 0", r.returncode == 0, r.stderr)
     check("run --pcap reports the packet count", "packets to " + pcap in r.stderr, r.stderr)
     with open(pcap, "rb") as f:
@@ -86,7 +113,8 @@ with tempfile.TemporaryDirectory() as d:
 
     # One link only: what an observer on Bruno's Wi-Fi uplink would capture.
     wifi = os.path.join(d, "wifi.pcap")
-    r = mailsim("run", LESSON, "--pcap", wifi, "--pcap-link", "internet<->wifi.bruno.example")
+    r = mailsim("run", plaintext_copy(d), "--pcap", wifi, "--pcap-link",
+                "internet<->wifi.bruno.example")
     check("--pcap-link accepts either direction", r.returncode == 0, r.stderr)
     hosts = {tuple(row) for row in fields(wifi, "ip", "ip.src", "ip.dst")}
     check("--pcap-link captures only traffic crossing that link",
@@ -101,7 +129,7 @@ with tempfile.TemporaryDirectory() as d:
 
     # POP3 traffic comes from compare's POP3 variants.
     prefix = os.path.join(d, "cmp")
-    r = mailsim("compare", "--pcap", prefix)
+    r = mailsim("compare", plaintext_copy(d), "--pcap", prefix)
     check("compare --pcap exits 0", r.returncode == 0, r.stderr)
     for v in ("pop3-delete", "pop3-keep", "imap"):
         check(f"compare wrote {v}", os.path.exists(f"{prefix}-{v}.pcap"))

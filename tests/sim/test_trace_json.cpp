@@ -37,10 +37,11 @@ Trace every_kind() {
   tr.append(102, LineEv{3, Proto::Imap, "b", "a", false, true, "* OK ação ✓", "OK",
                         "the server is ready", "RFC 9051 §7.1"});
   tr.append(103, StateEv{"b", 3, Proto::Pop3, "server", "AUTHORIZATION", "TRANSACTION"});
-  tr.append(104, MailboxEv{"b", "bruno@recipient.example", "deliver", 7, 5000000000ull,
-                           "From: Ana Subject: Olá"});
+  tr.append(104, MailboxEv{"b", "bruno@recipient.example", "flags", 7, 5000000000ull,
+                           "From: Ana Subject: Olá", "Receipts/2026", "\\Seen \\Flagged", true});
   tr.append(105, QueueEv{"a", "Q0001", "defer", "421 try later"});
   tr.append(106, NoteEv{"", "step", std::string("bad byte \x80 here")});
+  tr.append(107, TlsEv{3, "a", "b", "ClientHello", 517});
   return tr;
 }
 

@@ -108,8 +108,9 @@ TEST_CASE("smtp-basics: the message lands in Bruno's mailbox with both hops reco
   CHECK(r1 < r2);
   auto received = net::message::Message::parse(data).get_all("Received");
   REQUIRE(received.size() == 2);
-  CHECK(received[0].find("by mx.recipient.example with ESMTP") != std::string::npos);
-  CHECK(received[1].find("by smtp.sender.example with ESMTPA") != std::string::npos);
+  // Both hops ran STARTTLS (RFC 3848: S for TLS, A for AUTH).
+  CHECK(received[0].find("by mx.recipient.example with ESMTPS id") != std::string::npos);
+  CHECK(received[1].find("by smtp.sender.example with ESMTPSA id") != std::string::npos);
   CHECK(
       data.find("\r\n\r\nHi Bruno,\r\n\r\nShall we have lunch on Friday at noon?\r\n\r\nAna\r\n") !=
       std::string::npos);

@@ -1,0 +1,107 @@
+#include "sim/sim_tls.hpp"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+#include "net/tls/cert_authority.hpp"
+#include "net/tls/context.hpp"
+
+// RAND_METHOD is deprecated in OpenSSL 3, and still the one documented way to make every
+// random byte (libssl's randoms, key generation) come from our generator.
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+namespace sim {
+
+namespace {
+
+std::uint64_t g_state = 0;
+const RAND_METHOD* g_previous = nullptr;
+bool g_active = false;
+
+std::uint64_t next() {
+  std::uint64_t z = (g_state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+int fill(unsigned char* buf, int num) {
+  for (int i = 0; i < num; i += 8) {
+    std::uint64_t v = next();
+    for (int k = 0; k < 8 && i + k < num; ++k)
+      buf[i + k] = static_cast<unsigned char>(v >> (8 * k));
+  }
+  return 1;
+}
+int seed(const void*, int) {
+  return 1;
+}
+int add(const void*, int, double) {
+  return 1;
+}
+int status() {
+  return 1;
+}
+
+const RAND_METHOD kMethod = {seed, fill, nullptr, add, fill, status};
+
+}  // namespace
+
+SimRandom::SimRandom(std::uint64_t s) {
+  if (g_active) throw std::logic_error("SimRandom is already active");
+  g_active = true;
+  g_state = s ^ 0x7a1e5eed5eed7a1eULL;
+  g_previous = RAND_get_rand_method();
+  RAND_set_rand_method(&kMethod);
+}
+
+SimRandom::~SimRandom() {
+  RAND_set_rand_method(g_previous);
+  g_active = false;
+}
+
+SimPki::SimPki(std::int64_t now) : now_(now) {}
+SimPki::~SimPki() = default;
+
+net::tls::CertAuthority& SimPki::ca() {
+  if (!ca_)
+    ca_ = std::make_unique<net::tls::CertAuthority>("mailsim Simulated CA",
+                                                    net::tls::KeyType::Ed25519, now_);
+  return *ca_;
+}
+
+const std::string& SimPki::ca_pem() {
+  return ca().cert_pem();
+}
+
+std::shared_ptr<net::tls::Context> SimPki::server(const std::string& host, bool untrusted) {
+  const std::string key = (untrusted ? "!" : "") + host;
+  auto& c = servers_[key];
+  if (!c)
+    c = net::tls::Context::server(
+        untrusted ? net::tls::self_signed({host}, net::tls::KeyType::Ed25519, now_)
+                  : ca().issue({host}, 365));
+  return c;
+}
+
+std::shared_ptr<net::tls::Context> SimPki::device_client() {
+  if (!device_) {
+    net::tls::ClientTrust t;
+    t.ca_pems = {ca_pem()};
+    t.verify_time = now_;
+    device_ = net::tls::Context::client(t);
+  }
+  return device_;
+}
+
+std::shared_ptr<net::tls::Context> SimPki::relay_client() {
+  if (!relay_) {
+    net::tls::ClientTrust t;
+    t.verify = false;
+    relay_ = net::tls::Context::client(t);
+  }
+  return relay_;
+}
+
+}  // namespace sim
