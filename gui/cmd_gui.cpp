@@ -138,6 +138,7 @@ int run_window(const GuiOptions& o) {
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);  // HiDPI: a window of the same apparent size
   GLFWwindow* win = glfwCreateWindow(o.width, o.height, "mailsim", nullptr, nullptr);
   if (!win) {
     glfwTerminate();

@@ -164,8 +164,8 @@ void shortcuts_window(Ui& ui) {
   if (begin_window("menu.shortcuts", "shortcuts", &ui.shortcuts,
                    ImGuiWindowFlags_AlwaysAutoResize)) {
     static const char* const rows[][2] = {
-        {"Space", "sc.play"},           {"Left / Right", "sc.step"}, {"Home / End", "sc.ends"},
-        {"Ctrl+= / Ctrl+-", "sc.zoom"}, {"Ctrl+0", "sc.zoom_reset"}, {"Ctrl+O", "sc.open"},
+        {"key.space", "sc.play"},       {"key.left_right", "sc.step"}, {"key.home_end", "sc.ends"},
+        {"Ctrl+= / Ctrl+-", "sc.zoom"}, {"Ctrl+0", "sc.zoom_reset"},   {"Ctrl+O", "sc.open"},
         {"Ctrl+Q", "sc.quit"},
     };
     const ImGuiTableFlags flags =
@@ -176,7 +176,7 @@ void shortcuts_window(Ui& ui) {
       for (const auto& r : rows) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(r[0]);
+        ImGui::TextUnformatted(std::strncmp(r[0], "key.", 4) == 0 ? tr(r[0]) : r[0]);
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(tr(r[1]));
       }
@@ -322,13 +322,14 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
       seek_time(v, s, 0);
       v.playing = true;
     }
-    if (ImGui::MenuItem(tr(v.playing ? "menu.pause" : "menu.play"), "Space")) {
+    if (ImGui::MenuItem(tr(v.playing ? "menu.pause" : "menu.play"), tr("key.space"))) {
       if (!v.playing && v.cursor >= s.end) seek_time(v, s, 0);
       v.playing = !v.playing;
     }
-    if (ImGui::MenuItem(tr("menu.step_forward"), "Right")) step_forward(v, s);
-    if (ImGui::MenuItem(tr("menu.step_back"), "Left")) step_back(v, s);
-    if (ImGui::MenuItem(tr("menu.to_end"), "End")) seek_time(v, s, s.end), v.playing = false;
+    if (ImGui::MenuItem(tr("menu.step_forward"), tr("key.right"))) step_forward(v, s);
+    if (ImGui::MenuItem(tr("menu.step_back"), tr("key.left"))) step_back(v, s);
+    if (ImGui::MenuItem(tr("menu.to_end"), tr("key.end")))
+      seek_time(v, s, s.end), v.playing = false;
     ImGui::Separator();
     if (ImGui::BeginMenu(label("menu.lessons", "Lessons").c_str())) {
       if (ui.lessons.empty()) ImGui::TextDisabled(tr("menu.no_lessons"), lessons_dir());
