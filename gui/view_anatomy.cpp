@@ -2,8 +2,10 @@
 // line, rebuilt from the trace (message_anatomy.hpp): envelope against header, each
 // Received: hop oldest first, every header field, and the MIME tree with decoded previews.
 // Clicking a field or a hop moves the cursor to the protocol line that carried it.
+#include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "gui/i18n.hpp"
 #include "gui/message_anatomy.hpp"
@@ -45,7 +47,9 @@ class AnatomyView : public View {
            " anatomy_subject=" + no_spaces(anatomy_.get("Subject")) +
            " anatomy_hops=" + std::to_string(anatomy_.hops.size()) +
            " anatomy_parts=" + std::to_string(anatomy_.parts.size()) +
-           " anatomy_fields=" + std::to_string(anatomy_.fields.size());
+           " anatomy_fields=" + std::to_string(anatomy_.fields.size()) +
+           " anatomy_hop1_xy=" + std::to_string(std::lround(hop_xy_.first)) + ":" +
+           std::to_string(std::lround(hop_xy_.second));
   }
 
  protected:
@@ -188,6 +192,10 @@ class AnatomyView : public View {
       if (!hop.with.empty()) head += "  " + std::string(tr("anat.col_with")) + " " + hop.with;
       if (!hop.id.empty()) head += "  " + std::string(tr("anat.col_id")) + " " + hop.id;
       link(ctx, head, field_trace(m, a.fields[hop.field]), &hop);
+      if (i == 0) {
+        const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+        hop_xy_ = {(lo.x + hi.x) / 2, (lo.y + hi.y) / 2};
+      }
       ImGui::Indent();
       ImGui::PushTextWrapPos(0);
       ImGui::TextDisabled("%s %s", tr("anat.col_from"), hop.from.c_str());
@@ -242,6 +250,7 @@ class AnatomyView : public View {
   bool drawn_ = false;
   std::size_t for_index_ = SIZE_MAX - 1;
   bool for_selected_ = false;
+  std::pair<float, float> hop_xy_{0, 0};  // where the oldest hop was drawn (for tests)
   std::optional<CarriedMessage> msg_;
   Anatomy anatomy_;
 };

@@ -6,6 +6,7 @@ and the theme through the menus and zoom with Ctrl+=, and the state the window p
 closes (Ctrl+Q) must show it. Settings and imgui.ini go to a temporary XDG_CONFIG_HOME, never
 the working directory.
 Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
+import json
 import os
 import shutil
 import struct
@@ -105,11 +106,11 @@ try:
                        capture_output=True, text=True, timeout=120, env=env)
     checks.append(("--at 42 screenshot", r.returncode == 0 and os.path.exists(mid)))
 
-    def session(actions, config=None, cwd=None):
+    def session(actions, config=None, cwd=None, args=()):
         """Starts the window, performs xdotool actions, quits with Ctrl+Q, returns its state.
-        `config` is the XDG_CONFIG_HOME to use (default: the test's)."""
+        `config` is the XDG_CONFIG_HOME to use (default: the test's); `args` go to `gui`."""
         senv = dict(env, XDG_CONFIG_HOME=config) if config else env
-        p = subprocess.Popen([MAILSIM, "gui", "--print-state"], stdout=subprocess.PIPE,
+        p = subprocess.Popen([MAILSIM, "gui", *args, "--print-state"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=senv, cwd=cwd)
         try:
             win = ""
@@ -227,6 +228,64 @@ try:
                    trace.get("doc") == "trace" and trace.get("events") == en.get("events")
                    and trace.get("line", "").split("/")[1] == en.get("line", "").split("/")[1]))
     print(f"# trace state: {trace}")
+
+    # Lesson 2 (pop3-vs-imap: three devices on IMAP). The Mail state tab lists every server
+    # account and every device's local store; the Compare tab, opened with a real click,
+    # follows the cursor step by step; the Message anatomy tab takes apart the message the
+    # current line carries, and clicking its oldest Received hop moves the cursor there.
+    lesson2 = os.path.join(SRC, "lessons", "pop3-vs-imap.toml")
+    trace2 = os.path.join(tmp, "pop3-vs-imap.jsonl")
+    subprocess.run([MAILSIM, "run", lesson2, "--trace", trace2], capture_output=True, env=env,
+                   check=True, timeout=120)
+    events = [json.loads(x) for x in open(trace2)]
+    plines = [e for e in events if e["type"] == "line"]
+    fetch_n = next(n for n, e in enumerate(plines, 1) if "BODY[] {" in e["text"])
+    fetch_conn = plines[fetch_n - 1]["conn"]
+    # The older Received: field of that message (the second one in its header).
+    received = [e for e in plines[fetch_n:] if e["conn"] == fetch_conn
+                and e["text"].startswith("Received:")]
+    l2, _ = session([], args=[lesson2, "--at", "300"])
+    checks.append(("Mail state lists the two server accounts and the four devices' stores",
+                   (l2.get("mail_servers"), l2.get("mail_devices")) == ("2", "4")))
+    tabs_xy = {":".join(t.split(":")[:2]): (int(t.split(":")[2]), int(t.split(":")[3]))
+               for t in l2.get("tab_xy", "").split(",") if t.count(":") == 3}
+    cx, cy = tabs_xy.get("State:Compare", (0, 0))
+    first, _ = session(click(cx, cy) + press("Home") + press("Right") * 3, args=[lesson2])
+    checks.append(("a click opens the Compare tab", "State:Compare" in first.get("tabs", "")))
+    checks.append(("Compare at the first step: nothing has arrived anywhere in any run",
+                   first.get("compare_step", "").startswith("1/")
+                   and first.get("compare_pop3-delete") == "0,0,0,0"
+                   and first.get("compare_imap") == "0,0,0,0"))
+    last, _ = session(click(cx, cy) + press("End"), args=[lesson2])
+    steps = last.get("compare_step", "0/0").split("/")
+    server = {v: int(last.get("compare_" + v, "-1").split(",")[0])
+              for v in ("pop3-delete", "pop3-keep", "imap")}
+    checks.append(("Compare follows the cursor to the last step", steps[0] == steps[1] != "0"))
+    checks.append(("at the end POP3 (delete) left the server empty, IMAP kept the mail there",
+                   server["pop3-delete"] == 0 and server["imap"] > 0 and server["pop3-keep"] > 0))
+    checks.append(("Compare names the differences", int(last.get("compare_diffs", "0")) >= 2))
+    ax, ay = tabs_xy.get("Protocol:Anatomy", (0, 0))
+    anat, _ = session(click(ax, ay), args=[lesson2, "--at", str(fetch_n + 2)])
+    checks.append(("Message anatomy takes apart the fetched message (subject, two hops)",
+                   anat.get("anatomy_subject") == "Lunch_on_Friday?"
+                   and anat.get("anatomy_hops") == "2" and anat.get("anatomy_parts") == "1"))
+    hx, hy = (int(v) for v in anat.get("anatomy_hop1_xy", "0:0").split(":"))
+    hop, _ = session(click(ax, ay) + click(hx, hy), args=[lesson2, "--at", str(fetch_n + 2)])
+    checks.append(("clicking the oldest Received hop selects the line that carried it",
+                   len(received) == 2 and hop.get("selected") == str(received[1]["seq"])))
+    print(f"# lesson 2 states: {l2} {first} {last} {anat} {hop}")
+    for name, tab, at, theme in (("compare", "Compare", "end", "dark"),
+                                 ("compare-light", "Compare", "end", "light"),
+                                 ("anatomy", "Anatomy", str(fetch_n + 2), "dark"),
+                                 ("anatomy-light", "Anatomy", str(fetch_n + 2), "light"),
+                                 ("mail-state", "Mail state", "560", "dark")):
+        out = os.path.join(OUT, f"gui-pop3-vs-imap-{name}.png")
+        at_arg = str(len(plines) - 20) if at == "end" else at
+        r = subprocess.run([MAILSIM, "gui", lesson2, "--at", at_arg, "--tab", tab, "--theme",
+                            theme, "--frames", "10", "--screenshot", out],
+                           capture_output=True, text=True, timeout=120, env=env)
+        checks.append((f"screenshot of the {tab} tab ({theme})",
+                       r.returncode == 0 and os.path.exists(out)))
 
     # Screenshots of both themes and both languages (README material; looked at by people).
     for theme in ("dark", "light"):
