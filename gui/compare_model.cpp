@@ -169,7 +169,9 @@ std::vector<std::string> compare_differences(const sim::CompareResult& r, std::s
         parts.push_back(
             fill(tr("cmp.status_with"),
                  {g.first.empty() ? std::string(tr("cmp.st.absent")) : g.first, join(g.second)}));
-      out.push_back(fill(tr("cmp.message_differs"), {where, subject}) + " " + join(parts));
+      std::string text = fill(tr("cmp.message_differs"), {where, subject});
+      for (std::size_t g = 0; g < parts.size(); ++g) text += (g ? "; " : " ") + parts[g];
+      out.push_back(text);
       differs = true;
     }
   }

@@ -80,7 +80,23 @@ class CompareView : public View {
     // The table and the differences share the height, so both stay in view.
     const float avail = ImGui::GetContentRegionAvail().y;
     const float line = ImGui::GetTextLineHeightWithSpacing();
-    draw_table(snap, std::max(avail * 0.6f, line * 6));
+    // As tall as its rows need (header: two lines), at most 60% of the room.
+    float rows = 2;
+    for (std::size_t p = 0; p < result_.places.size(); ++p) {
+      std::size_t most = 1;
+      for (const auto& run : result_.runs)
+        if (snap < run.size() && p < run[snap].places.size()) {
+          std::size_t n = 0;
+          for (const auto& [folder, list] : run[snap].places[p])
+            if (!list.empty()) n += list.size() + (folder != "INBOX" ? 1 : 0);
+          most = std::max(most, n);
+        }
+      rows += static_cast<float>(most);
+    }
+    const float need =
+        rows * line +
+        ImGui::GetStyle().CellPadding.y * 2 * static_cast<float>(result_.places.size() + 1) + px(4);
+    draw_table(snap, std::max(std::min(need, avail * 0.6f), line * 4));
     ImGui::TextUnformatted(tr("cmp.differences"));
     ImGui::SameLine();
     ImGui::TextDisabled("%s", tr("cmp.legend"));
