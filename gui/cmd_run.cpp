@@ -6,6 +6,7 @@
 
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
+#include "sim/eavesdropper.hpp"
 #include "sim/lesson.hpp"
 #include "sim/pcap.hpp"
 #include "sim/trace_json.hpp"
@@ -13,6 +14,38 @@
 #include "sim/world.hpp"
 
 namespace mailsim {
+
+namespace {
+
+// The lesson's id of the link "a<->b", written in either direction; "" if there is none.
+std::string known_link(sim::World& world, const std::string& name) {
+  for (const auto& l : world.network().links()) {
+    auto sep = l.id.find("<->");
+    std::string reversed = l.id.substr(sep + 3) + "<->" + l.id.substr(0, sep);
+    if (name == l.id || name == reversed) return l.id;
+  }
+  return {};
+}
+
+void print_eavesdropper(const std::vector<sim::Overheard>& seen, const std::string& link,
+                        std::ostream& out) {
+  out << "== what an eavesdropper on " << link << " sees (" << seen.size()
+      << " TCP connection(s))\n";
+  for (const auto& o : seen) {
+    out << "   #" << o.conn << " " << o.client_ip << " > " << o.server_ip << ":" << o.server_port
+        << ": " << o.plain_bytes << " bytes readable";
+    if (o.tls)
+      out << ", then " << o.tls_bytes << " bytes of TLS" << (o.sni.empty() ? "" : " to ") << o.sni
+          << (o.starttls ? " (after STARTTLS)" : "");
+    out << "\n";
+    for (const auto& c : o.credentials) out << "      credentials: " << c << "\n";
+    for (const auto& s : o.subjects) out << "      message subject: " << s << "\n";
+    if (o.tls && o.credentials.empty() && o.subjects.empty())
+      out << "      no password and no message text: only sizes and timing\n";
+  }
+}
+
+}  // namespace
 
 int run_lesson_headless(const HeadlessOptions& o) {
   sim::Lesson lesson;
@@ -23,9 +56,20 @@ int run_lesson_headless(const HeadlessOptions& o) {
     return 2;
   }
   if (o.seed) lesson.seed = *o.seed;
+  if (o.plaintext) lesson = sim::without_tls(std::move(lesson));
   std::cout << "mailsim: lesson " << lesson.id << " - " << lesson.title.get(o.lang) << " (seed "
             << lesson.seed << ")\n";
   sim::World world(std::move(lesson));
+  std::string tap;
+  if (!o.eavesdrop.empty()) {
+    tap = known_link(world, o.eavesdrop);
+    if (tap.empty()) {
+      std::cerr << "mailsim: error: --eavesdrop: no link '" << o.eavesdrop
+                << "' in the lesson (write it as host<->host)\n";
+      return 2;
+    }
+  }
+  if (o.show_secrets) world.trace().set_reveal_secrets(true);
   bool finished = world.run();
   sim::write_transcript(world.trace(), std::cout, {o.explain, o.segments, &world.lesson(), o.lang});
 
@@ -38,6 +82,7 @@ int run_lesson_headless(const HeadlessOptions& o) {
   std::cout << "== end of lesson at " << world.queue().now() / sim::kMillisecond << " ms\n";
   for (const auto& [box, n] : boxes) std::cout << "   " << box << ": " << n << " message(s)\n";
 
+  if (!tap.empty()) print_eavesdropper(sim::eavesdrop(world.trace(), tap), tap, std::cout);
   if (!o.trace_file.empty()) {
     std::ofstream f(o.trace_file, std::ios::binary);
     if (!f) {
@@ -49,20 +94,14 @@ int run_lesson_headless(const HeadlessOptions& o) {
               << "\n";
   }
   if (!o.pcap_file.empty()) {
-    std::string link = o.pcap_link;
-    if (!link.empty()) {  // either direction names the same link
-      std::string known;
-      for (const auto& l : world.network().links()) {
-        auto sep = l.id.find("<->");
-        std::string reversed = l.id.substr(sep + 3) + "<->" + l.id.substr(0, sep);
-        if (link == l.id || link == reversed) known = l.id;
-      }
-      if (known.empty()) {
-        std::cerr << "mailsim: error: --pcap-link: no link '" << link
+    std::string link;
+    if (!o.pcap_link.empty()) {
+      link = known_link(world, o.pcap_link);
+      if (link.empty()) {
+        std::cerr << "mailsim: error: --pcap-link: no link '" << o.pcap_link
                   << "' in the lesson (write it as host<->host)\n";
         return 2;
       }
-      link = known;
     }
     std::ofstream f(o.pcap_file, std::ios::binary);
     if (!f) {
@@ -88,6 +127,13 @@ void register_run(CLI::App& app, int& rc) {
                   "Also write the packets as a pcap capture (Wireshark, tshark) to FILE");
   cmd->add_option("--pcap-link", opts->pcap_link,
                   "Capture only the link A<->B (default: each packet once, at its sender)");
+  cmd->add_option("--eavesdrop", opts->eavesdrop,
+                  "Also show what someone tapping the link A<->B reads (passwords, messages, "
+                  "or only TLS sizes)");
+  cmd->add_flag("--plaintext", opts->plaintext,
+                "Run the lesson with TLS switched off everywhere (to compare with TLS)");
+  cmd->add_flag("--show-secrets", opts->show_secrets,
+                "Do not mask the lesson's passwords in the transcript, trace and reports");
   cmd->add_flag("--explain", opts->explain,
                 "Add each line's meaning and RFC section, and state changes");
   cmd->add_flag("--segments", opts->segments, "Also list every TCP segment on every link");

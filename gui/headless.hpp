@@ -14,8 +14,11 @@ struct HeadlessOptions {
   bool segments = false;
   std::optional<std::uint64_t> seed;
   std::string lang = "en";
-  std::string pcap_file;  // Ethernet/IPv4/TCP capture of the segments (sim/pcap.hpp)
-  std::string pcap_link;  // capture on this link only ("a<->b"); default: first hops
+  std::string pcap_file;      // Ethernet/IPv4/TCP capture of the segments (sim/pcap.hpp)
+  std::string pcap_link;      // capture on this link only ("a<->b"); default: first hops
+  std::string eavesdrop;      // also report what a tap on this link ("a<->b") reads
+  bool plaintext = false;     // run the lesson with TLS switched off everywhere
+  bool show_secrets = false;  // passwords unmasked in the transcript, trace and reports
 };
 
 // The plain transcript of a lesson (what `mailsim` prints without a display).

@@ -119,6 +119,10 @@ struct Lesson {
   const LessonHost* host(const std::string& name) const;
 };
 
+// The same lesson with TLS switched off everywhere and plaintext logins allowed: what the
+// flow looked like before TLS (the eavesdropper lessons compare both).
+Lesson without_tls(Lesson lesson);
+
 // Throws LessonError on any problem (syntax, unknown host, unknown action, missing field).
 Lesson load_lesson(const std::string& path);
 Lesson parse_lesson(const std::string& text, const std::string& file_name);
