@@ -109,6 +109,29 @@ TEST_CASE("anatomy: an IMAP FETCH BODY[] literal, oldest hop first, and a MIME t
   CHECK(b.parts[2].preview.rfind("INVOICE 2026-11 Design work", 0) == 0);
 }
 
+TEST_CASE("anatomy: the cursor on a line that carries no message shows the last one passed") {
+  Run r;
+  const std::size_t fetch = r.find_line(sim::Proto::Imap, "BODY[] {");
+  const std::size_t after = r.find_line(sim::Proto::Imap, "OK UID FETCH completed", fetch);
+  // The tagged OK after the literal belongs to the same connection: its message.
+  auto own = message_at(r.scene, after);
+  REQUIRE(own);
+  CHECK(own->lines.front() > fetch);
+  // A later line of another connection (no message of its own) falls back to the last one
+  // the cursor has passed; a selected line insists on its own connection.
+  const std::size_t later = r.find_line(sim::Proto::Imap, "LOGOUT", after);
+  if (!message_at(r.scene, later)) {
+    auto near = message_near(r.scene, later, later + 1);
+    REQUIRE(near);
+    CHECK(near->lines.front() < later);
+  }
+  // Before its DATA, the first connection's greeting shows the message it will carry (the
+  // view says the cursor has not reached it yet).
+  auto ahead = message_near(r.scene, r.scene.lines.front(), r.scene.lines.front() + 1);
+  REQUIRE(ahead);
+  CHECK(ahead->lines.front() > r.scene.lines.front());
+}
+
 TEST_CASE("anatomy: decoding and Received parsing") {
   CHECK(decode_body("caf=C3=A9 =\r\nna", "quoted-printable") == "caf\xC3\xA9 na");
   CHECK(decode_body("SGVs\r\nbG8=\r\n", "base64") == "Hello");
