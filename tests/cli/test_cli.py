@@ -111,6 +111,24 @@ check("no command and no display prints the default lesson's transcript",
 r = run("serve", "--smtp", "2525", "--user", "nocolon")
 check("serve with a bad --user exits 2", r.returncode == 2, f"rc={r.returncode} {r.stderr}")
 
+# The eavesdropper: the same lesson with and without TLS.
+TAP = "laptop.sender.example<->smtp.sender.example"
+r = run("run", LESSON, "--eavesdrop", TAP)
+check("--eavesdrop with TLS: only the server name and sizes",
+      r.returncode == 0 and "bytes of TLS to smtp.sender.example (after STARTTLS)" in r.stdout
+      and "AUTH PLAIN: user" not in r.stdout, r.stdout[-1500:] + r.stderr)
+r = run("run", LESSON, "--eavesdrop", TAP, "--plaintext", "--show-secrets")
+check("--eavesdrop --plaintext --show-secrets: the tap reads the password and the subject",
+      r.returncode == 0 and "AUTH PLAIN: user ana, password ana-secret" in r.stdout
+      and "message subject: Lunch on Friday?" in r.stdout, r.stdout[-1500:] + r.stderr)
+r = run("run", LESSON, "--eavesdrop", TAP, "--plaintext")
+check("without --show-secrets the password stays masked",
+      r.returncode == 0 and "ana-secret" not in r.stdout and "masked in this trace" in r.stdout,
+      r.stdout[-1500:])
+r = run("run", LESSON, "--eavesdrop", "a<->b")
+check("--eavesdrop with an unknown link exits 2", r.returncode == 2 and "no link 'a<->b'" in
+      r.stderr, r.stderr)
+
 # compare: the default multi-device lesson under POP3 (delete), POP3 (keep) and IMAP.
 r = run("compare")
 check("compare exits 0", r.returncode == 0, r.stderr)
