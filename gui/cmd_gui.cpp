@@ -91,7 +91,10 @@ bool save_png(const std::string& path, int w, int h) {
 
 int run_window(const GuiOptions& o) {
   std::string error;
-  std::unique_ptr<Document> doc = open_lesson_document(o.lesson, error);
+  // A saved trace (.jsonl) opens like a lesson: the views only read the trace.
+  const bool is_trace = o.lesson.size() > 6 && o.lesson.ends_with(".jsonl");
+  std::unique_ptr<Document> doc =
+      is_trace ? open_trace_document(o.lesson, error) : open_lesson_document(o.lesson, error);
   if (!doc) {
     std::cerr << "mailsim: error: " << error << "\n";
     return 2;
@@ -282,7 +285,8 @@ void register_gui(CLI::App& app, int& rc) {
       "gui",
       "Open the window on a lesson (the default without a command); without a display "
       "the lesson's transcript is printed instead");
-  cmd->add_option("lesson", o->lesson, "Lesson file (.toml)")->capture_default_str();
+  cmd->add_option("lesson", o->lesson, "Lesson file (.toml) or saved trace (.jsonl)")
+      ->capture_default_str();
   cmd->add_option("--lang", o->lang,
                   "Language of the interface and narration (en or pt; default: the saved "
                   "setting, else en)")
@@ -309,11 +313,23 @@ void register_gui(CLI::App& app, int& rc) {
     if (!o->screenshot.empty() && o->frames <= 0) o->frames = 10;
     if (!have_display()) {
       std::cerr << "mailsim: no display; printing the lesson's transcript instead\n";
-      rc = run_lesson_headless(transcript_of(o->lesson, o->lang.empty() ? "en" : o->lang));
+      const std::string lang = o->lang.empty() ? "en" : o->lang;
+      rc = o->lesson.ends_with(".jsonl") ? print_trace_transcript(o->lesson, false)
+                                         : run_lesson_headless(transcript_of(o->lesson, lang));
       return;
     }
     rc = run_window(*o);
   });
+}
+
+int open_window_on(const std::string& path) {
+  GuiOptions o;
+  o.lesson = path;
+  return run_window(o);
+}
+
+bool display_available() {
+  return have_display();
 }
 
 }  // namespace mailsim

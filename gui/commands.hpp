@@ -2,6 +2,8 @@
 // CLI11 app; its callback stores the process exit code in `rc`.
 #pragma once
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -13,6 +15,14 @@ void register_serve(CLI::App& app, int& rc);    // cmd_serve.cpp: SMTP server on
 void register_gui(CLI::App& app, int& rc);      // cmd_gui.cpp: the window
 void register_compare(CLI::App& app, int& rc);  // cmd_compare.cpp: POP3 vs IMAP table
 void register_bench(CLI::App& app, int& rc);    // cmd_bench.cpp: benchmarks (bench gui)
+
+void register_open(CLI::App& app, int& rc);  // cmd_open.cpp: a saved trace
+
+// cmd_gui.cpp: the window on a lesson or a saved trace (.jsonl); whether there is a display.
+int open_window_on(const std::string& path);
+bool display_available();
+// cmd_open.cpp: a saved trace's transcript on stdout (exit code: 0, or 2 for a bad file).
+int print_trace_transcript(const std::string& path, bool explain);
 
 // Where the built-in lessons live (source tree, install tree or $MAILSIM_LESSONS).
 const char* lessons_dir();
