@@ -34,7 +34,7 @@ def check(name, cond, detail=""):
 
 r = run("--help")
 check("--help exits 0", r.returncode == 0, r.stderr)
-for cmd in ("run", "serve", "gui", "compare"):
+for cmd in ("run", "serve", "gui", "compare", "open"):
     check(f"--help lists {cmd}", cmd in r.stdout, r.stdout)
     h = run(cmd, "--help")
     check(f"{cmd} --help exits 0 with options", h.returncode == 0 and "--" in h.stdout,
@@ -77,6 +77,28 @@ with tempfile.TemporaryDirectory() as d:
     check("trace times never go back",
           all(a["t"] <= b["t"] for a, b in zip(events, events[1:])))
     check("password not in the trace", "ana-secret" not in open(path).read())
+    check("the trace has the TLS handshake", "tls" in types, str(types))
+
+    # open: the saved trace gives back the transcript run printed (narration aside: a trace
+    # alone does not carry the lesson's texts, so compare the protocol lines).
+    o = run("open", path, "--transcript")
+    check("open --transcript exits 0", o.returncode == 0, o.stderr)
+    lines_run = [l for l in r.stdout.splitlines() if " C: " in l or " S: " in l]
+    lines_open = [l for l in o.stdout.splitlines() if " C: " in l or " S: " in l]
+    check("open shows the same protocol lines as run", lines_run and lines_run == lines_open,
+          f"{len(lines_run)} vs {len(lines_open)}")
+    o = run("open", path)  # no display in these tests: the transcript
+    check("open without a display prints the transcript", o.returncode == 0 and lines_open[0]
+          in o.stdout, o.stderr)
+    broken = os.path.join(d, "broken.jsonl")
+    with open(broken, "w") as f:
+        f.write(open(path).readline() + "{not json\n")
+    o = run("open", broken)
+    check("open of a broken trace exits 2 naming the line",
+          o.returncode == 2 and "broken.jsonl: line 2" in o.stderr, o.stderr)
+    o = run("open", LESSON)
+    check("open of a lesson file says to use gui", o.returncode == 2 and "mailsim gui" in o.stderr,
+          o.stderr)
 
     bad = os.path.join(d, "bad.toml")
     base = open(LESSON, encoding="utf-8").read()
