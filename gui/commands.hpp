@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -15,6 +17,8 @@ void register_serve(CLI::App& app, int& rc);    // cmd_serve.cpp: SMTP server on
 void register_gui(CLI::App& app, int& rc);      // cmd_gui.cpp: the window
 void register_compare(CLI::App& app, int& rc);  // cmd_compare.cpp: POP3 vs IMAP table
 void register_bench(CLI::App& app, int& rc);    // cmd_bench.cpp: benchmarks (bench gui)
+void register_check(CLI::App& app, int& rc);    // cmd_check.cpp: validate and run lessons
+void register_lessons(CLI::App& app, int& rc);  // cmd_lessons.cpp: list the lessons
 
 void register_open(CLI::App& app, int& rc);  // cmd_open.cpp: a saved trace
 
@@ -26,5 +30,7 @@ int print_trace_transcript(const std::string& path, bool explain);
 
 // Where the built-in lessons live (source tree, install tree or $MAILSIM_LESSONS).
 const char* lessons_dir();
+// The user's own lessons: $XDG_CONFIG_HOME/mailsim/lessons or ~/.config/mailsim/lessons.
+std::string user_lessons_dir();
 
 }  // namespace mailsim

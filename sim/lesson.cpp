@@ -15,6 +15,13 @@ const std::string& Text::get(const std::string& lang) const {
   return by_lang.empty() ? kEmpty : by_lang.begin()->second;
 }
 
+const std::vector<std::string>& TextList::get(const std::string& lang) const {
+  static const std::vector<std::string> kEmpty;
+  if (auto it = by_lang.find(lang); it != by_lang.end()) return it->second;
+  if (auto it = by_lang.find("en"); it != by_lang.end()) return it->second;
+  return by_lang.empty() ? kEmpty : by_lang.begin()->second;
+}
+
 static std::string format_error(const SourcePos& p, const std::string& msg) {
   std::ostringstream s;
   s << p.file;
@@ -37,7 +44,8 @@ namespace {
 // Reads one lesson; every accessor knows the file so errors carry a position.
 class Reader {
  public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
+  Reader(std::string file, std::vector<MissingTranslation>* missing)
+      : file_(std::move(file)), missing_(missing) {}
 
   SourcePos pos(const toml::node& n) const {
     const auto& s = n.source();
@@ -104,6 +112,8 @@ class Reader {
     } else {
       fail(*n, std::string("'") + key + "' must be a string or a table of languages");
     }
+    if (missing_ && out.by_lang.count("en") && !out.by_lang.count("pt"))
+      missing_->push_back({pos(*n), key});
     return out;
   }
 
@@ -142,8 +152,37 @@ class Reader {
     }
   }
 
+  // A list of strings, or a table of such lists by language ({ en = [...], pt = [...] }).
+  TextList text_list(const toml::table& t, const char* key) const {
+    TextList out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    auto list = [&](const toml::node& v, const std::string& name) {
+      const auto* arr = v.as_array();
+      if (!arr) fail(v, "'" + name + "' must be a list of strings, like [\"yes\", \"no\"]");
+      std::vector<std::string> items;
+      for (const auto& e : *arr) {
+        if (!e.is_string()) fail(e, "'" + name + "' must contain only strings");
+        items.emplace_back(*e.value<std::string>());
+      }
+      return items;
+    };
+    if (const auto* tt = n->as_table()) {
+      for (const auto& [lang, v] : *tt) {
+        std::string l(lang.str());
+        if (l != "en" && l != "pt") fail(v, "unsupported language '" + l + "' (use en or pt)");
+        out.by_lang[l] = list(v, std::string(key) + "." + l);
+      }
+      if (!out.by_lang.count("en")) fail(*n, std::string("'") + key + "' needs an 'en' list");
+    } else {
+      out.by_lang["en"] = list(*n, key);
+    }
+    return out;
+  }
+
  private:
   std::string file_;
+  std::vector<MissingTranslation>* missing_ = nullptr;
 };
 
 bool valid_ipv4(const std::string& ip) {
@@ -167,7 +206,8 @@ Time parse_ms(const Reader& r, const toml::table& t, const char* key, Time def) 
 }  // namespace
 
 Lesson parse_lesson(const std::string& text, const std::string& file_name) {
-  Reader r(file_name);
+  Lesson L;
+  Reader r(file_name, &L.missing_pt);
   toml::table root;
   try {
     root = toml::parse(text, file_name);
@@ -177,19 +217,28 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
                        static_cast<std::uint32_t>(s.begin.column)},
                       "TOML syntax error: " + std::string(e.description()));
   }
-  r.only_keys(root, {"lesson", "host", "link", "account", "mx", "step"}, "the lesson file");
+  r.only_keys(root, {"lesson", "host", "link", "account", "mx", "step", "question", "expect"},
+              "the lesson file");
 
-  Lesson L;
   L.file = file_name;
   const auto* meta = root["lesson"].as_table();
   if (!meta) throw LessonError({file_name, 1, 1}, "missing [lesson] table with id and title");
-  r.only_keys(*meta, {"id", "title", "summary", "seed", "start", "retry_minutes"}, "[lesson]");
+  r.only_keys(
+      *meta,
+      {"id", "title", "summary", "seed", "start", "retry_minutes", "level", "minutes", "eavesdrop"},
+      "[lesson]");
   L.id = r.str(*meta, "id", "[lesson]", true);
   L.title = r.text(*meta, "title");
   if (L.title.empty()) throw LessonError(r.pos(*meta), "[lesson] needs 'title'");
   L.summary = r.text(*meta, "summary");
   L.seed = static_cast<std::uint64_t>(r.integer(*meta, "seed", 1, 0, INT64_MAX));
   L.start_unix = r.integer(*meta, "start", L.start_unix, 0, 4102444800);
+  L.level = r.str(*meta, "level", "[lesson]", false);
+  if (!L.level.empty() && L.level != "beginner" && L.level != "intermediate" &&
+      L.level != "advanced")
+    r.fail(*meta->get("level"),
+           "unknown level '" + L.level + "' (use beginner, intermediate or advanced)");
+  L.minutes = static_cast<int>(r.integer(*meta, "minutes", 0, 1, 600));
   if (const auto* rm = meta->get("retry_minutes")) {
     const auto* arr = rm->as_array();
     if (!arr || arr->empty()) r.fail(*rm, "'retry_minutes' must be a non-empty list of minutes");
@@ -305,11 +354,16 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
   }
 
   r.each_table(root, "mx", [&](const toml::table& t) {
-    r.only_keys(t, {"domain", "exchange", "preference"}, "[[mx]]");
+    r.only_keys(t, {"domain", "exchange", "preference", "none"}, "[[mx]]");
     LessonMx m;
     m.pos = r.pos(t);
     m.domain = r.str(t, "domain", "[[mx]]", true);
-    m.exchange = r.str(t, "exchange", "[[mx]]", true);
+    m.none = r.boolean(t, "none", false);
+    if (m.none && (t.get("exchange") || t.get("preference")))
+      r.fail(t,
+             "an [[mx]] with none = true has no 'exchange' or 'preference' (the domain has "
+             "no MX record at all)");
+    m.exchange = r.str(t, "exchange", "[[mx]]", !m.none);
     m.preference = static_cast<std::uint16_t>(r.integer(t, "preference", 10, 0, 65535));
     L.mx.push_back(std::move(m));
   });
@@ -327,10 +381,12 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     s.pos = r.pos(t);
     s.action = r.str(t, "action", "[[step]]", true);
     s.narration = r.text(t, "narration");
+    s.pause = r.boolean(t, "pause", false);
     if (s.action == "send") {
-      r.only_keys(t,
-                  {"action", "narration", "device", "to", "subject", "body", "html", "attachment"},
-                  "a send step");
+      r.only_keys(
+          t,
+          {"action", "narration", "pause", "device", "to", "subject", "body", "html", "attachment"},
+          "a send step");
       s.device = need_host(t, "device", "a send step");
       if (L.host(s.device)->role != "device")
         r.fail(*t.get("device"), "'" + s.device + "' is not a device (role = \"device\")");
@@ -353,11 +409,11 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
         s.attachments.push_back(std::move(att));
       });
     } else if (s.action == "wait") {
-      r.only_keys(t, {"action", "narration", "seconds"}, "a wait step");
+      r.only_keys(t, {"action", "narration", "pause", "seconds"}, "a wait step");
       s.duration = r.integer(t, "seconds", 0, 0, 7 * 24 * 3600) * kSecond;
       if (!t.get("seconds")) r.fail(t, "a wait step needs 'seconds'");
     } else if (s.action == "link") {
-      r.only_keys(t, {"action", "narration", "a", "b", "up"}, "a link step");
+      r.only_keys(t, {"action", "narration", "pause", "a", "b", "up"}, "a link step");
       std::string a = need_host(t, "a", "a link step"), b = need_host(t, "b", "a link step");
       bool found = std::any_of(L.links.begin(), L.links.end(), [&](auto& l) {
         return (l.a == a && l.b == b) || (l.a == b && l.b == a);
@@ -369,7 +425,7 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
         r.fail(up ? *up : t, "a link step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
     } else if (s.action == "server") {
-      r.only_keys(t, {"action", "narration", "host", "port", "up"}, "a server step");
+      r.only_keys(t, {"action", "narration", "pause", "host", "port", "up"}, "a server step");
       s.target = need_host(t, "host", "a server step");
       if (L.host(s.target)->role != "server")
         r.fail(*t.get("host"), "'" + s.target + "' is not a server");
@@ -379,15 +435,17 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
         r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
     } else if (s.action == "check" || s.action == "offline" || s.action == "online") {
-      r.only_keys(t, {"action", "narration", "device"}, ("a " + s.action + " step").c_str());
+      r.only_keys(t, {"action", "narration", "pause", "device"},
+                  ("a " + s.action + " step").c_str());
       s.device = need_device(t, s.action);
     } else if (s.action == "read" || s.action == "delete" || s.action == "flag") {
-      r.only_keys(t, {"action", "narration", "device", "subject"},
+      r.only_keys(t, {"action", "narration", "pause", "device", "subject"},
                   ("a " + s.action + " step").c_str());
       s.device = need_device(t, s.action);
       s.subject = r.str(t, "subject", ("a " + s.action + " step").c_str(), true);
     } else if (s.action == "move") {
-      r.only_keys(t, {"action", "narration", "device", "subject", "folder"}, "a move step");
+      r.only_keys(t, {"action", "narration", "pause", "device", "subject", "folder"},
+                  "a move step");
       s.device = need_device(t, s.action);
       s.subject = r.str(t, "subject", "a move step", true);
       s.folder = r.str(t, "folder", "a move step", true);
@@ -399,6 +457,195 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
                                    "flag, offline or online)");
     }
     L.steps.push_back(std::move(s));
+  });
+
+  if (const auto* tap = meta->get("eavesdrop")) {
+    std::string link = r.str(*meta, "eavesdrop", "[lesson]", false);
+    auto sep = link.find("<->");
+    if (sep == std::string::npos)
+      r.fail(*tap, "'eavesdrop' names a link as \"host<->host\", like \"" +
+                       (L.links.empty() ? std::string("a<->b")
+                                        : L.links.front().a + "<->" + L.links.front().b) +
+                       "\"");
+    std::string a = link.substr(0, sep), b = link.substr(sep + 3);
+    auto it = std::find_if(L.links.begin(), L.links.end(), [&](const LessonLink& l) {
+      return (l.a == a && l.b == b) || (l.a == b && l.b == a);
+    });
+    if (it == L.links.end())
+      r.fail(*tap, "'eavesdrop': no [[link]] joins '" + a + "' and '" + b + "'");
+    L.eavesdrop = it->a + "<->" + it->b;
+  }
+
+  const auto nsteps = static_cast<std::int64_t>(L.steps.size());
+  auto after_step = [&](const toml::table& t, const char* what, bool required, std::int64_t lo) {
+    const toml::node* n = t.get("after_step");
+    if (!n) {
+      if (required)
+        r.fail(t, std::string(what) + " needs 'after_step' (the step it follows, 1 to " +
+                      std::to_string(nsteps) + "; 0 for before the first step)");
+      return std::size_t{0};
+    }
+    if (!n->is_integer()) r.fail(*n, "'after_step' must be an integer");
+    auto v = *n->value<std::int64_t>();
+    if (v < lo || v > nsteps)
+      r.fail(*n, "after_step = " + std::to_string(v) + ", but the lesson has " +
+                     std::to_string(nsteps) + " step(s) (use " + std::to_string(lo) + " to " +
+                     std::to_string(nsteps) + ")");
+    return static_cast<std::size_t>(v);
+  };
+
+  r.each_table(root, "question", [&](const toml::table& t) {
+    r.only_keys(
+        t, {"after_step", "kind", "text", "choices", "answer", "explain", "command", "connection"},
+        "[[question]]");
+    LessonQuestion q;
+    q.pos = r.pos(t);
+    q.kind = r.str(t, "kind", "[[question]]", true);
+    if (q.kind != "choice" && q.kind != "predict")
+      r.fail(*t.get("kind"), "unknown kind '" + q.kind +
+                                 "' (use \"choice\" for a multiple-choice question or "
+                                 "\"predict\" for \"what will the server reply?\")");
+    q.after_step = after_step(t, "[[question]]", true, 0);
+    q.text = r.text(t, "text");
+    if (q.text.empty() || q.text.get("en").empty())
+      r.fail(t, "[[question]] needs 'text' (text.en and text.pt: the question itself)");
+    q.explain = r.text(t, "explain");
+    q.choices = r.text_list(t, "choices");
+    if (q.kind == "choice") {
+      for (const char* k : {"command", "connection"})
+        if (t.get(k))
+          r.fail(*t.get(k), std::string("'") + k + "' is only for kind = \"predict\" questions");
+      const auto& en = q.choices.get("en");
+      if (en.size() < 2)
+        r.fail(t.get("choices") ? *t.get("choices") : t,
+               "a choice question needs 'choices' with at least two options "
+               "(choices.en = [\"...\", \"...\"])");
+      if (q.choices.by_lang.count("pt") && q.choices.by_lang.at("pt").size() != en.size())
+        r.fail(*t.get("choices"), "choices.pt has " +
+                                      std::to_string(q.choices.by_lang.at("pt").size()) +
+                                      " options but choices.en has " + std::to_string(en.size()) +
+                                      " (translate every option, in the same order)");
+      const toml::node* a = t.get("answer");
+      if (!a) r.fail(t, "a choice question needs 'answer' (the right option, counting from 0)");
+      if (!a->is_integer()) r.fail(*a, "'answer' must be an integer (counting from 0)");
+      auto v = *a->value<std::int64_t>();
+      if (v < 0 || v >= static_cast<std::int64_t>(en.size()))
+        r.fail(*a, "answer = " + std::to_string(v) + " is out of range: there are " +
+                       std::to_string(en.size()) + " choices, numbered from 0 (use 0 to " +
+                       std::to_string(en.size() - 1) + ")");
+      q.answer = static_cast<int>(v);
+      if (!q.choices.by_lang.count("pt"))
+        L.missing_pt.push_back({r.pos(*t.get("choices")), "choices"});
+    } else {
+      if (t.get("answer"))
+        r.fail(*t.get("answer"),
+               "a predict question has no 'answer': the expected reply is the one the server "
+               "really sends in the run (remove 'answer')");
+      q.command = r.str(t, "command", "a predict question", true);
+      q.command_pos = r.pos(*t.get("command"));
+      if (q.command.empty() || q.command.find_first_of("\r\n") != std::string::npos)
+        r.fail(*t.get("command"),
+               "'command' must be one protocol line, like \"RCPT TO:<bruno@recipient.example>\"");
+      q.connection = r.str(t, "connection", "a predict question", false);
+      if (!q.connection.empty()) {
+        auto arrow = q.connection.find("->");
+        if (arrow == std::string::npos)
+          r.fail(*t.get("connection"),
+                 "'connection' is \"client->server\" or \"client->server:port\", like "
+                 "\"smtp.sender.example->mx.recipient.example:25\"");
+        std::string client = q.connection.substr(0, arrow), server = q.connection.substr(arrow + 2);
+        if (auto colon = server.rfind(':'); colon != std::string::npos) {
+          std::string port = server.substr(colon + 1);
+          if (port.empty() || port.size() > 5 ||
+              port.find_first_not_of("0123456789") != std::string::npos)
+            r.fail(*t.get("connection"), "'" + port + "' is not a port number");
+          server = server.substr(0, colon);
+        }
+        for (const auto& h : {client, server})
+          if (!L.host(h)) r.fail(*t.get("connection"), "unknown host '" + h + "' in 'connection'");
+      }
+      if (q.choices.by_lang.count("pt"))
+        r.fail(*t.get("choices"),
+               "a predict question's choices are reply codes, the same in every language: write "
+               "choices = [\"250\", \"550\"]");
+      for (const auto& c : q.choices.get("en")) {
+        static const std::set<std::string> words = {"+OK", "-ERR", "OK", "NO", "BAD", "+"};
+        bool code = c.size() == 3 && c.find_first_not_of("0123456789") == std::string::npos;
+        if (!code && !words.count(c))
+          r.fail(*t.get("choices"), "'" + c +
+                                        "' is not a reply code (SMTP: 250, 550, ...; POP3: +OK, "
+                                        "-ERR; IMAP: OK, NO, BAD)");
+      }
+    }
+    L.questions.push_back(std::move(q));
+  });
+
+  r.each_table(root, "expect", [&](const toml::table& t) {
+    r.only_keys(t,
+                {"after_step", "host", "mailbox", "folder", "count", "subject", "present", "seen",
+                 "reply", "note_contains", "queue"},
+                "[[expect]]");
+    LessonExpect x;
+    x.pos = r.pos(t);
+    x.after_step = after_step(t, "[[expect]]", false, 1);
+    x.host = r.str(t, "host", "[[expect]]", false);
+    x.mailbox = r.str(t, "mailbox", "[[expect]]", false);
+    x.folder = r.str(t, "folder", "[[expect]]", false, "INBOX");
+    if (t.get("count")) x.count = r.integer(t, "count", 0, 0, 100000);
+    x.subject = r.str(t, "subject", "[[expect]]", false);
+    x.present = r.boolean(t, "present", true);
+    if (t.get("seen")) x.seen = r.boolean(t, "seen", false);
+    x.reply = r.str(t, "reply", "[[expect]]", false);
+    x.note_contains = r.str(t, "note_contains", "[[expect]]", false);
+    x.queue = r.str(t, "queue", "[[expect]]", false);
+    const bool mail_state = x.count || !x.subject.empty();
+    if (!mail_state && x.reply.empty() && x.note_contains.empty() && x.queue.empty())
+      r.fail(t,
+             "an [[expect]] needs something to check: count, subject, reply, note_contains "
+             "or queue");
+    if (t.get("present") && x.subject.empty())
+      r.fail(*t.get("present"), "'present' says whether 'subject' is there: add subject = \"...\"");
+    if (x.seen && x.subject.empty())
+      r.fail(*t.get("seen"), "'seen' is about one message: add subject = \"...\"");
+    if (x.seen && !x.present)
+      r.fail(*t.get("seen"), "a message that is not present is neither seen nor unseen");
+    if (x.count && !x.subject.empty())
+      r.fail(*t.get("count"), "write 'count' and 'subject' in two [[expect]] tables");
+    const LessonHost* h = nullptr;
+    if (!x.host.empty()) {
+      h = L.host(x.host);
+      if (!h) r.fail(*t.get("host"), "unknown host '" + x.host + "'");
+      if (h->role != "server" && h->role != "device")
+        r.fail(*t.get("host"),
+               "'" + x.host + "' is a " + h->role + " host; use a server or a device");
+    }
+    if (!x.mailbox.empty()) {
+      auto at = x.mailbox.find('@');
+      if (at == std::string::npos)
+        r.fail(*t.get("mailbox"), "'" + x.mailbox + "' is not an e-mail address");
+      if (!addresses.count(x.mailbox))
+        r.fail(*t.get("mailbox"), "no [[account]] has the address '" + x.mailbox + "'");
+      std::string domain = x.mailbox.substr(at + 1);
+      if (h && h->role == "device" && h->account != x.mailbox)
+        r.fail(*t.get("mailbox"),
+               "device '" + x.host + "' reads " + h->account + ", not " + x.mailbox);
+      if (h && h->role == "server" &&
+          std::find(h->domains.begin(), h->domains.end(), domain) == h->domains.end())
+        r.fail(*t.get("mailbox"), "server '" + x.host + "' does not keep mail for " + domain);
+    }
+    if (mail_state && x.mailbox.empty() && !(h && h->role == "device"))
+      r.fail(t, "which mailbox? add mailbox = \"name@domain\" (or host = a device)");
+    if (t.get("folder") && !mail_state)
+      r.fail(*t.get("folder"), "'folder' goes with count or subject");
+    if (!x.queue.empty()) {
+      static const std::set<std::string> ops = {"enqueue", "attempt", "connect", "next-mx",
+                                                "defer",   "sent",    "bounce",  "drop"};
+      if (!ops.count(x.queue))
+        r.fail(*t.get("queue"), "unknown queue event '" + x.queue +
+                                    "' (use enqueue, attempt, connect, next-mx, defer, sent, "
+                                    "bounce or drop)");
+    }
+    L.expects.push_back(std::move(x));
   });
   return L;
 }

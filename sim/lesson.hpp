@@ -74,6 +74,7 @@ struct LessonAccount {
 struct LessonMx {
   std::string domain, exchange;
   std::uint16_t preference = 10;
+  bool none = false;  // the domain has no MX record (mail goes to its A record, RFC 5321 §5.1)
   SourcePos pos;
 };
 
@@ -86,6 +87,7 @@ struct LessonStep {
   // send and the mail app actions
   std::string device;
   std::string folder;  // move: the destination folder
+  bool pause = false;  // the GUI stops after this step (a pause point)
   std::vector<std::string> to;
   std::string subject;  // send: the new message's; read/delete/move/flag: which message
   std::string body;
@@ -102,6 +104,57 @@ struct LessonStep {
   std::uint16_t port = 0;
 };
 
+// A list of strings in several languages (a choice question's options); English is the
+// fallback.
+struct TextList {
+  std::map<std::string, std::vector<std::string>> by_lang;
+  const std::vector<std::string>& get(const std::string& lang) const;
+  bool empty() const { return by_lang.empty(); }
+};
+
+// A question the GUI asks when the lesson pauses after a step.
+//  kind "choice": pick one of `choices`; `answer` is the right index.
+//  kind "predict": "what will the server answer to `command`?" The expected reply is not
+//  written in the file: it is what the real engine answered in the run (see
+//  sim/lesson_check.hpp), so a lesson can never teach a wrong code. `choices` (optional)
+//  are the reply codes offered, e.g. ["250", "550"].
+struct LessonQuestion {
+  std::string kind;            // "choice" or "predict"
+  std::size_t after_step = 0;  // 1-based step after which it is asked; 0: before the first
+  Text text;
+  TextList choices;        // choice: the options; predict: reply codes (en only)
+  int answer = -1;         // choice: index into choices
+  Text explain;            // shown after the answer
+  std::string command;     // predict: the protocol line it is about, as the client sends it
+  std::string connection;  // predict, optional: "client->server" or "client->server:port"
+  SourcePos pos, command_pos;
+};
+
+// An assertion about the world after a step (or at the end), checked by `mailsim check`.
+// Mail state: `host` (a server or a device; default: the server of `mailbox`'s domain),
+// `mailbox` (an address), `folder` (default INBOX), `count`, `subject` (present, or absent
+// with present = false), `seen` (of that subject). Trace: `reply` (a reply code some server
+// sent, e.g. "550"), `note_contains` (a narration/note line), `queue` (an MTA queue event:
+// enqueue, defer, sent, bounce).
+struct LessonExpect {
+  std::size_t after_step = 0;  // 1-based; 0 (not written) means at the end of the lesson
+  std::string host, mailbox, folder = "INBOX";
+  std::optional<long long> count;
+  std::string subject;
+  bool present = true;
+  std::optional<bool> seen;
+  std::string reply;
+  std::string note_contains;
+  std::string queue;
+  SourcePos pos;
+};
+
+// A text written in English only (strict checks want Portuguese too).
+struct MissingTranslation {
+  SourcePos pos;
+  std::string key;  // e.g. "question.text"
+};
+
 struct Lesson {
   std::string file;
   std::string id;
@@ -115,6 +168,12 @@ struct Lesson {
   std::vector<LessonMx> mx;  // extra or overriding MX records; servers' domains get one by default
   std::vector<Time> retry_schedule = {1 * kMinute, 5 * kMinute, 15 * kMinute};
   std::vector<LessonStep> steps;
+  std::string level;      // "beginner", "intermediate", "advanced" ("" when not given)
+  int minutes = 0;        // how long the lesson takes a student (0: not given)
+  std::string eavesdrop;  // a link id "a<->b" the lesson taps (what the eavesdropper reads)
+  std::vector<LessonQuestion> questions;
+  std::vector<LessonExpect> expects;
+  std::vector<MissingTranslation> missing_pt;  // for `mailsim check --strict`
 
   const LessonHost* host(const std::string& name) const;
 };

@@ -28,7 +28,7 @@ World::World(Lesson lesson)
   // writes the MX records of that domain itself.
   std::set<std::string> explicit_mx;
   for (const auto& m : lesson_.mx) {
-    dns_->add_mx(m.domain, m.preference, m.exchange);
+    if (!m.none) dns_->add_mx(m.domain, m.preference, m.exchange);
     explicit_mx.insert(m.domain);
   }
   for (const auto& h : lesson_.hosts) {
