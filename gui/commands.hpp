@@ -4,8 +4,6 @@
 
 #include <string>
 
-#include <string>
-
 namespace CLI {
 class App;
 }
