@@ -151,7 +151,8 @@ class EngineSessionBase : public TcpApp {
 // Server end: greets on open, closes once the engine wants_close(). Hooks let a protocol
 // add work after each pump (e.g. a penalty timer) and before the disconnect is reported.
 template <class Engine>
-class EngineServerSession : public EngineSessionBase<Engine> {
+class EngineServerSession : public EngineSessionBase<Engine>,
+                            public std::enable_shared_from_this<EngineServerSession<Engine>> {
  public:
   void on_open(TcpConn& c) override {
     this->ctx_ = context_of(c, this->proto_);
@@ -175,6 +176,8 @@ class EngineServerSession : public EngineSessionBase<Engine> {
   void on_close(TcpConn&, bool) override {
     if (this->closing_) return;
     this->closing_ = true;
+    if (penalty_) this->q_.cancel(penalty_);
+    penalty_ = 0;
     before_disconnect();
     this->engine_.on_disconnect();
     this->record();
@@ -186,8 +189,35 @@ class EngineServerSession : public EngineSessionBase<Engine> {
   virtual void before_disconnect() {}
 
   void pump(TcpConn& c) {
-    if (!this->pump_and_close_if(c, &Engine::wants_close)) after_pump(c);
+    if (this->pump_and_close_if(c, &Engine::wants_close)) return;
+    hold_for_penalty(c);
+    after_pump(c);
   }
+
+ private:
+  // Engines that slow down password guessing (RFC 1939 §13 for POP3; the IMAP engine does
+  // the same) hold the reply to a login past the free failures: penalty_ms() says how long.
+  // The engine has no clock, so the driver waits in simulated time and releases it.
+  void hold_for_penalty(TcpConn& c) {
+    if constexpr (requires(Engine & e) {
+                    e.penalty_ms();
+                    e.end_penalty();
+                  }) {
+      if (this->engine_.penalty_ms() <= 0 || penalty_) return;
+      TcpConn* conn = &c;  // valid while open; the timer is cancelled on close
+      std::weak_ptr<EngineServerSession> weak = this->weak_from_this();
+      penalty_ = this->q_.after(this->engine_.penalty_ms() * kMillisecond, [this, weak, conn] {
+        auto alive = weak.lock();
+        if (!alive || this->closing_) return;
+        penalty_ = 0;
+        this->engine_.end_penalty();
+        pump(*conn);
+      });
+    }
+  }
+  EventId penalty_ = 0;
+
+ protected:
 };
 
 // Client end: runs one job; `done` is called exactly once with the outcome (also when the
@@ -235,9 +265,33 @@ class EngineClientSession : public EngineSessionBase<Engine>,
         done_(std::move(done)),
         timeout_(timeout) {}
 
-  virtual Outcome refused_outcome(const std::string& why) const = 0;
+  // Outcomes with the common shape (finished, ok, error, errors: POP3 and IMAP) get these
+  // defaults; other protocols override them.
+  static constexpr bool kListOutcome = requires(Outcome o) {
+    o.finished = true;
+    o.ok = false;
+    o.error = std::string();
+    o.errors.push_back(std::string());
+  };
+  virtual Outcome refused_outcome(const std::string& why) const {
+    Outcome o{};
+    if constexpr (kListOutcome) {
+      o.finished = true;
+      o.error = why;
+      o.errors.push_back(why);
+    }
+    return o;
+  }
   // `o` is the engine's outcome so far.
-  virtual Outcome timed_out_outcome(Outcome o) const = 0;
+  virtual Outcome timed_out_outcome(Outcome o) const {
+    if constexpr (kListOutcome) {
+      o.finished = true;
+      o.ok = false;
+      o.errors.push_back("the server stopped answering (timed out)");
+      if (o.error.empty()) o.error = o.errors.back();
+    }
+    return o;
+  }
 
   // Writes what the engine has to say (e.g. after a timer made it act) and closes when done.
   void pump(TcpConn& c) {

@@ -19,15 +19,13 @@ void ImapServerSession::on_open(TcpConn& c) {
   // Another session's change may give this one something to say (IDLE, RFC 2177 §3); the
   // engine queues it from its own store listener, this one only wakes the driver.
   TcpConn* conn = &c;  // valid while open; the listener is removed on close
-  std::weak_ptr<ImapServerSession> self = weak_from_this();
-  listener_ = store_.on_change([self, conn](const net::store::Change&) {
-    auto s = self.lock();
-    if (!s || s->closing_ || s->wake_) return;
-    s->wake_ = s->q_.after(0, [self, conn] {
-      auto t = self.lock();
-      if (!t) return;
-      t->wake_ = 0;
-      if (!t->closing_ && t->engine_.has_output()) t->pump(*conn);
+  std::weak_ptr<EngineServerSession> weak = weak_from_this();
+  listener_ = store_.on_change([this, weak, conn](const net::store::Change&) {
+    if (!weak.lock() || closing_ || wake_) return;
+    wake_ = q_.after(0, [this, weak, conn] {
+      if (!weak.lock()) return;
+      wake_ = 0;
+      if (!closing_ && engine_.has_output()) pump(*conn);
     });
   });
 }
@@ -35,23 +33,8 @@ void ImapServerSession::on_open(TcpConn& c) {
 void ImapServerSession::before_disconnect() {
   if (listener_) store_.unsubscribe(listener_);
   listener_ = 0;
-  for (EventId* t : {&penalty_, &wake_})
-    if (*t) q_.cancel(*t), *t = 0;
-}
-
-void ImapServerSession::after_pump(TcpConn& c) {
-  // Failed logins past the free ones: the reply is held back for the penalty time.
-  if (engine_.penalty_ms() > 0 && !penalty_) {
-    TcpConn* conn = &c;
-    std::weak_ptr<ImapServerSession> self = weak_from_this();
-    penalty_ = q_.after(engine_.penalty_ms() * kMillisecond, [self, conn] {
-      auto s = self.lock();
-      if (!s || s->closing_) return;
-      s->penalty_ = 0;
-      s->engine_.end_penalty();
-      s->pump(*conn);
-    });
-  }
+  if (wake_) q_.cancel(wake_);
+  wake_ = 0;
 }
 
 ImapClientSession::ImapClientSession(Trace& trace, EventQueue& q, net::imap::ClientJob job,
@@ -88,22 +71,6 @@ void ImapClientSession::watch_idle(TcpConn& c) {
     engine_.stop_idle();
     pump(*conn);
   });
-}
-
-net::imap::ClientOutcome ImapClientSession::refused_outcome(const std::string& why) const {
-  net::imap::ClientOutcome o;
-  o.finished = true;
-  o.error = why;
-  o.errors.push_back(why);
-  return o;
-}
-
-net::imap::ClientOutcome ImapClientSession::timed_out_outcome(net::imap::ClientOutcome o) const {
-  o.finished = true;
-  o.ok = false;
-  o.errors.push_back("the server stopped answering (timed out)");
-  if (o.error.empty()) o.error = o.errors.back();
-  return o;
 }
 
 }  // namespace sim

@@ -3,8 +3,7 @@
 //
 // The server session also writes when nothing arrived on its own connection: another
 // session's STORE/EXPUNGE or a delivery makes the engine queue untagged responses for an
-// idling client (RFC 2177), so the session listens to the store and pumps on change. It
-// honours the engine's failed-login penalty with a simulated-time timer, like POP3's.
+// idling client (RFC 2177), so the session listens to the store and pumps on change.
 #pragma once
 
 #include <cstdint>
@@ -22,8 +21,7 @@ class Mailstore;
 
 namespace sim {
 
-class ImapServerSession : public EngineServerSession<net::imap::Server>,
-                          public std::enable_shared_from_this<ImapServerSession> {
+class ImapServerSession : public EngineServerSession<net::imap::Server> {
  public:
   ImapServerSession(Trace& trace, EventQueue& q, net::imap::ServerConfig cfg,
                     net::store::Mailstore& store, std::function<std::int64_t()> unix_now);
@@ -31,11 +29,9 @@ class ImapServerSession : public EngineServerSession<net::imap::Server>,
   void on_open(TcpConn& c) override;
 
  private:
-  void after_pump(TcpConn& c) override;
   void before_disconnect() override;
   net::store::Mailstore& store_;
   std::uint64_t listener_ = 0;
-  EventId penalty_ = 0;
   EventId wake_ = 0;  // a pump scheduled because the store changed
 };
 
@@ -49,9 +45,6 @@ class ImapClientSession : public EngineClientSession<net::imap::Client> {
   void on_data(TcpConn& c, std::string_view bytes) override;
   void on_close(TcpConn& c, bool reset) override;
 
- private:
-  net::imap::ClientOutcome refused_outcome(const std::string& why) const override;
-  net::imap::ClientOutcome timed_out_outcome(net::imap::ClientOutcome o) const override;
   void watch_idle(TcpConn& c);
   Time idle_limit_;
   EventId idle_timer_ = 0;

@@ -1,6 +1,6 @@
 // POP3 engines attached to simulated TCP connections (the "sim driver" of net::pop3), on
-// the shared driver in sim/engine_session.hpp. The server session honours the engine's
-// failed-login penalty with a simulated-time timer.
+// the shared driver in sim/engine_session.hpp (which also honours the engine's failed-login
+// penalty with a simulated-time timer).
 #pragma once
 
 #include <memory>
@@ -16,17 +16,11 @@ class Mailstore;
 
 namespace sim {
 
-class Pop3ServerSession : public EngineServerSession<net::pop3::Server>,
-                          public std::enable_shared_from_this<Pop3ServerSession> {
+class Pop3ServerSession : public EngineServerSession<net::pop3::Server> {
  public:
   // cfg.lock_owner must be unique per session (e.g. derived from the connection id).
   Pop3ServerSession(Trace& trace, EventQueue& q, net::pop3::ServerConfig cfg,
                     net::store::Mailstore& store);
-
- private:
-  void after_pump(TcpConn& c) override;
-  void before_disconnect() override;
-  EventId penalty_ = 0;
 };
 
 // Runs one download job; `done` is called exactly once with the outcome (also when the
@@ -35,10 +29,6 @@ class Pop3ClientSession : public EngineClientSession<net::pop3::Client> {
  public:
   Pop3ClientSession(Trace& trace, EventQueue& q, net::pop3::ClientJob job, Done done,
                     Time timeout = 10 * kMinute);
-
- private:
-  net::pop3::ClientOutcome refused_outcome(const std::string& why) const override;
-  net::pop3::ClientOutcome timed_out_outcome(net::pop3::ClientOutcome o) const override;
 };
 
 }  // namespace sim
