@@ -29,6 +29,8 @@
 #include "net/socket/listener.hpp"
 #include "net/store/maildir.hpp"
 #include "net/store/mailstore.hpp"
+#include "net/tls/cert_authority.hpp"
+#include "net/tls/context.hpp"
 #include "sim/trace.hpp"
 #include "sim/trace_json.hpp"
 
@@ -50,6 +52,12 @@ struct ServeOptions {
   int idle_timeout = 300;
   std::size_t max_connections = 50;
   bool verbose = false;
+  // TLS (RFC 8314, RFC 3207): a certificate from files, or one made at start.
+  std::string tls_cert, tls_key;
+  bool tls_auto = false;
+  std::string ca_out;
+  int smtps_port = -1, pop3s_port = -1, imaps_port = -1;  // implicit TLS ports
+  bool allow_plaintext_auth = false;
 };
 
 struct User {
@@ -265,16 +273,36 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
   listener.on_error([=](const net::socket::ConnectionInfo& c, const std::string& what) {
     spdlog::error("{} {} {}: {}", prefix, c.id, peer_of(c), what);
   });
+  listener.on_tls([=, &trace](const net::socket::ConnectionInfo& c, const net::socket::TlsNote& n) {
+    const bool outcome = n.what.rfind("established", 0) == 0 || n.what.rfind("failed", 0) == 0;
+    if (verbose || outcome) spdlog::info("{} {} TLS {}", prefix, c.id, n.what);
+    trace.append(sim::TlsEv{conn_base + c.id, n.sent ? hostname : c.peer_ip,
+                            n.sent ? c.peer_ip : hostname, n.what, n.bytes});
+  });
+}
+
+// Turns on TLS in a POP3/IMAP engine's configuration, whatever names its fields have once
+// the engine speaks TLS (the driver's part works without them: implicit TLS from the first
+// byte). `implicit`: 993/995; else STARTTLS/STLS offered.
+template <class Cfg>
+void enable_tls(Cfg& c, bool implicit, bool auth_needs_tls) {
+  if constexpr (requires { c.tls = true; }) c.tls = implicit;
+  if constexpr (requires { c.starttls = true; }) c.starttls = !implicit;
+  if constexpr (requires { c.stls = true; }) c.stls = !implicit;
+  if constexpr (requires { c.auth_needs_tls = true; }) c.auth_needs_tls = auth_needs_tls;
+  if constexpr (requires { c.login_needs_tls = true; }) c.login_needs_tls = auth_needs_tls;
 }
 
 // --pop3: the POP3 listener over the same store (log prefix "pop3 conn", trace ids offset
 // by kPop3ConnBase). Throws net::socket::ListenError.
 constexpr std::uint32_t kPop3ConnBase = 1000000;
 
+constexpr std::uint32_t kPop3sConnBase = 4000000;
+
 std::unique_ptr<net::socket::Listener> make_pop3_listener(
     net::socket::EventLoop& loop, const ServeOptions& o, const std::string& hostname,
     const std::string& domain, net::store::Mailstore& store, TraceFile& trace,
-    const std::vector<User>& users) {
+    const std::vector<User>& users, int port, const net::socket::TlsConfig& tls) {
   net::pop3::ServerConfig cfg;
   cfg.hostname = hostname;
   // UIDs start again at 1 in a new serve process: a new validity keeps UIDLs unique.
@@ -293,15 +321,17 @@ std::unique_ptr<net::socket::Listener> make_pop3_listener(
     }
     return std::nullopt;
   };
+  if (tls.ctx) enable_tls(cfg, tls.implicit, !o.allow_plaintext_auth);
   net::socket::ListenerOptions po;
   po.bind = o.bind;
-  po.port = static_cast<std::uint16_t>(o.pop3_port);
+  po.port = static_cast<std::uint16_t>(port);
   po.max_connections = o.max_connections;
   po.idle_timeout_s = std::max(o.idle_timeout, 1);
   auto pop3 = std::make_unique<net::socket::Listener>(
-      loop, po, net::socket::pop3_protocol(std::move(cfg), store));
-  log_and_trace(*pop3, "pop3 conn", kPop3ConnBase, sim::Proto::Pop3, hostname, trace, users,
-                o.verbose);
+      loop, po, net::socket::pop3_protocol(std::move(cfg), store, tls));
+  log_and_trace(*pop3, tls.implicit ? "pop3s conn" : "pop3 conn",
+                tls.implicit ? kPop3sConnBase : kPop3ConnBase, sim::Proto::Pop3, hostname, trace,
+                users, o.verbose);
   return pop3;
 }
 
@@ -309,25 +339,90 @@ std::unique_ptr<net::socket::Listener> make_pop3_listener(
 // "imap conn", trace ids offset by kImapConnBase). Throws net::socket::ListenError.
 constexpr std::uint32_t kImapConnBase = 2000000;
 
+constexpr std::uint32_t kImapsConnBase = 5000000;
+
 std::unique_ptr<net::socket::Listener> make_imap_listener(
     net::socket::EventLoop& loop, const ServeOptions& o, const std::string& hostname,
-    net::store::Mailstore& store, TraceFile& trace, const std::vector<User>& users) {
+    net::store::Mailstore& store, TraceFile& trace, const std::vector<User>& users, int port,
+    const net::socket::TlsConfig& tls) {
   net::imap::ServerConfig cfg;
   cfg.hostname = hostname;
   // An APPEND carries the message as one literal: --max-size bounds every literal, and a
   // bigger one is refused before its octets are sent (RFC 7888 §4, [TOOBIG] RFC 5530).
   cfg.limits.max_literal = o.max_size;
+  if (tls.ctx) enable_tls(cfg, tls.implicit, !o.allow_plaintext_auth);
   net::socket::ListenerOptions io;
   io.bind = o.bind;
-  io.port = static_cast<std::uint16_t>(o.imap_port);
+  io.port = static_cast<std::uint16_t>(port);
   io.max_connections = o.max_connections;
   io.idle_timeout_s = 1800;  // RFC 3501 §5.4: the autologout timer is at least 30 minutes
   auto imap = std::make_unique<net::socket::Listener>(
-      loop, io, net::socket::imap_protocol(std::move(cfg), store));
-  log_and_trace(*imap, "imap conn", kImapConnBase, sim::Proto::Imap, hostname, trace, users,
-                o.verbose);
+      loop, io, net::socket::imap_protocol(std::move(cfg), store, tls));
+  log_and_trace(*imap, tls.implicit ? "imaps conn" : "imap conn",
+                tls.implicit ? kImapsConnBase : kImapConnBase, sim::Proto::Imap, hostname, trace,
+                users, o.verbose);
   return imap;
 }
+
+std::string read_file(const std::string& path, const char* what) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + std::string(what) + " " + path);
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (s.find("-----BEGIN") == std::string::npos)
+    throw std::runtime_error(std::string(what) + " " + path + " is not a PEM file");
+  return s;
+}
+
+// The server's TLS context from --tls-cert/--tls-key or --tls-auto (null without TLS), or
+// nullopt after printing why the options are unusable (exit 2).
+std::optional<std::shared_ptr<net::tls::Context>> make_tls(const ServeOptions& o,
+                                                           const std::string& hostname) {
+  auto bad = [](const std::string& why) -> std::optional<std::shared_ptr<net::tls::Context>> {
+    std::cerr << "mailsim serve: " << why << "\n";
+    return std::nullopt;
+  };
+  const bool files = !o.tls_cert.empty() || !o.tls_key.empty();
+  if (files && o.tls_auto) return bad("give either --tls-cert/--tls-key or --tls-auto, not both");
+  if (files && (o.tls_cert.empty() || o.tls_key.empty()))
+    return bad("--tls-cert and --tls-key go together (the certificate and its private key)");
+  if (!o.ca_out.empty() && !o.tls_auto)
+    return bad("--ca-out needs --tls-auto (it writes the CA that --tls-auto makes)");
+  const bool implicit_ports = o.smtps_port >= 0 || o.pop3s_port >= 0 || o.imaps_port >= 0;
+  if (!files && !o.tls_auto) {
+    if (implicit_ports)
+      return bad(
+          "--smtps/--pop3s/--imaps need a certificate: --tls-cert FILE --tls-key FILE "
+          "or --tls-auto");
+    return std::shared_ptr<net::tls::Context>();
+  }
+  try {
+    net::tls::Pem pem;
+    if (files) {
+      pem.chain = read_file(o.tls_cert, "--tls-cert");
+      pem.cert = pem.chain;
+      pem.key = read_file(o.tls_key, "--tls-key");
+    } else {
+      // A CA made now (P-256, which every real client accepts) and a certificate from it for
+      // the names clients use to reach this server.
+      net::tls::CertAuthority ca("mailsim serve CA", net::tls::KeyType::EcP256);
+      std::vector<std::string> names = {hostname, "localhost", "127.0.0.1"};
+      if (o.bind != "127.0.0.1" && o.bind != "0.0.0.0" && o.bind != "::") names.push_back(o.bind);
+      pem = ca.issue(names, 30);
+      if (!o.ca_out.empty()) {
+        std::ofstream f(o.ca_out, std::ios::binary | std::ios::trunc);
+        if (!(f << ca.cert_pem()) || !f.flush())
+          throw std::runtime_error("cannot write --ca-out " + o.ca_out);
+        std::cout << "mailsim: wrote the CA certificate to " << o.ca_out
+                  << " (clients trust it with e.g. curl --cacert " << o.ca_out << ")" << std::endl;
+      }
+    }
+    return net::tls::Context::server(pem);
+  } catch (const std::exception& e) {
+    return bad(e.what());
+  }
+}
+
+constexpr std::uint32_t kSmtpsConnBase = 3000000;
 
 int serve(const ServeOptions& o) {
   const auto start = std::chrono::steady_clock::now();
@@ -435,12 +530,25 @@ int serve(const ServeOptions& o) {
                                          .count());
   });
 
+  auto tls_ctx = make_tls(o, hostname);
+  if (!tls_ctx) return 2;
+  const std::shared_ptr<net::tls::Context> tls = *tls_ctx;
+
   net::smtp::ServerConfig cfg;
   MaildirPolicy policy(recipients, maildir_failed);
   cfg.hostname = hostname;
   cfg.submission = o.submission;
   cfg.offer_auth = !users.empty();
   cfg.max_message_size = o.max_size;
+  // With a certificate the SMTP port offers STARTTLS (RFC 3207) and keeps AUTH for encrypted
+  // sessions (538 5.7.11, RFC 4954 §6) unless --allow-plaintext-auth.
+  cfg.starttls = tls != nullptr;
+  cfg.auth_needs_tls = tls != nullptr && !o.allow_plaintext_auth;
+  net::smtp::ServerConfig smtps_cfg = cfg;  // 465: implicit TLS, submission (RFC 8314 §3.3)
+  smtps_cfg.starttls = false;
+  smtps_cfg.tls = true;
+  smtps_cfg.submission = true;
+  smtps_cfg.offer_auth = true;
   net::socket::ListenerOptions lo;
   lo.bind = o.bind;
   lo.port = static_cast<std::uint16_t>(o.port);
@@ -452,7 +560,7 @@ int serve(const ServeOptions& o) {
   std::unique_ptr<net::socket::Listener> listener;
   try {
     listener = std::make_unique<net::socket::Listener>(
-        loop, lo, net::socket::smtp_protocol(std::move(cfg), policy));
+        loop, lo, net::socket::smtp_protocol(std::move(cfg), policy, {tls, false}));
   } catch (const std::exception& e) {
     std::cerr << "mailsim serve: " << e.what() << "\n";
     return 1;
@@ -467,27 +575,46 @@ int serve(const ServeOptions& o) {
     spdlog::warn("no --user given: every local recipient will be refused (550)");
   }
 
-  std::unique_ptr<net::socket::Listener> pop3;
-  if (o.pop3_port >= 0) {
+  if (tls) std::cout << "mailsim: SMTP offers STARTTLS" << std::endl;
+
+  std::unique_ptr<net::socket::Listener> smtps;
+  if (o.smtps_port >= 0) {
+    net::socket::ListenerOptions so = lo;
+    so.port = static_cast<std::uint16_t>(o.smtps_port);
     try {
-      pop3 = make_pop3_listener(loop, o, hostname, o.domain, store, *trace, users);
+      smtps = std::make_unique<net::socket::Listener>(
+          loop, so, net::socket::smtp_protocol(std::move(smtps_cfg), policy, {tls, true}));
     } catch (const std::exception& e) {
       std::cerr << "mailsim serve: " << e.what() << "\n";
       return 1;
     }
-    std::cout << "mailsim: POP3 on " << pop3->local_address() << std::endl;
+    log_and_trace(*smtps, "smtps conn", kSmtpsConnBase, sim::Proto::Smtp, hostname, *trace, users,
+                  o.verbose);
+    std::cout << "mailsim: SMTPS (implicit TLS, submission) on " << smtps->local_address()
+              << std::endl;
   }
 
-  std::unique_ptr<net::socket::Listener> imap;
-  if (o.imap_port >= 0) {
+  // POP3 and IMAP, plain (STLS/STARTTLS once the engines offer it) and implicit TLS.
+  std::vector<std::unique_ptr<net::socket::Listener>> readers;
+  auto add_reader = [&](bool imap, int port, bool implicit) {
+    if (port < 0) return true;
+    if (implicit && !tls) return true;
+    const net::socket::TlsConfig t{tls, implicit};
     try {
-      imap = make_imap_listener(loop, o, hostname, store, *trace, users);
+      readers.push_back(
+          imap ? make_imap_listener(loop, o, hostname, store, *trace, users, port, t)
+               : make_pop3_listener(loop, o, hostname, o.domain, store, *trace, users, port, t));
     } catch (const std::exception& e) {
       std::cerr << "mailsim serve: " << e.what() << "\n";
-      return 1;
+      return false;
     }
-    std::cout << "mailsim: IMAP on " << imap->local_address() << std::endl;
-  }
+    std::cout << "mailsim: " << (imap ? "IMAP" : "POP3") << (implicit ? "S (implicit TLS)" : "")
+              << " on " << readers.back()->local_address() << std::endl;
+    return true;
+  };
+  if (!add_reader(false, o.pop3_port, false) || !add_reader(false, o.pop3s_port, true) ||
+      !add_reader(true, o.imap_port, false) || !add_reader(true, o.imaps_port, true))
+    return 1;
 
   loop.run();
   spdlog::info("stopped");
@@ -548,6 +675,30 @@ void register_serve(CLI::App& app, int& rc) {
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   cmd->add_flag("-v,--verbose", o->verbose, "Log every command, reply and state change");
+  cmd->add_option("--tls-cert", o->tls_cert,
+                  "Server certificate (PEM; the leaf first, then any intermediates) for TLS: "
+                  "STARTTLS on --smtp and the --smtps/--pop3s/--imaps ports")
+      ->type_name("FILE");
+  cmd->add_option("--tls-key", o->tls_key, "Private key of --tls-cert (PEM)")->type_name("FILE");
+  cmd->add_flag("--tls-auto", o->tls_auto,
+                "Make a CA and a certificate from it (P-256) at start, for --hostname, "
+                "localhost and 127.0.0.1; save the CA with --ca-out so clients can trust it");
+  cmd->add_option("--ca-out", o->ca_out,
+                  "With --tls-auto: write the CA certificate (PEM) here, e.g. for curl --cacert")
+      ->type_name("FILE");
+  cmd->add_option("--smtps", o->smtps_port,
+                  "Also serve SMTP with implicit TLS on this port (465 role, RFC 8314: TLS from "
+                  "the first byte, submission with AUTH); needs a certificate")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--pop3s", o->pop3s_port,
+                  "Also serve POP3 with implicit TLS on this port (995 role); needs a certificate")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--imaps", o->imaps_port,
+                  "Also serve IMAP with implicit TLS on this port (993 role); needs a certificate")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_flag("--allow-plaintext-auth", o->allow_plaintext_auth,
+                "With TLS configured, still accept AUTH/LOGIN on unencrypted sessions (default: "
+                "538 5.7.11, encryption required, RFC 4954 §6)");
   cmd->callback([o, &rc] { rc = serve(*o); });
 }
 

@@ -15,6 +15,7 @@ void register_serve(CLI::App& app, int& rc);    // cmd_serve.cpp: SMTP server on
 void register_gui(CLI::App& app, int& rc);      // cmd_gui.cpp: the window
 void register_compare(CLI::App& app, int& rc);  // cmd_compare.cpp: POP3 vs IMAP table
 void register_bench(CLI::App& app, int& rc);    // cmd_bench.cpp: benchmarks (bench gui)
+void register_live(CLI::App& app, int& rc);     // cmd_live.cpp: our clients vs a real server
 void register_check(CLI::App& app, int& rc);    // cmd_check.cpp: validate and run lessons
 void register_lessons(CLI::App& app, int& rc);  // cmd_lessons.cpp: list the lessons
 

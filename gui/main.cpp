@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   mailsim::register_gui(app, rc);
   mailsim::register_compare(app, rc);
   mailsim::register_bench(app, rc);
+  mailsim::register_live(app, rc);
   mailsim::register_check(app, rc);
   mailsim::register_lessons(app, rc);
   mailsim::register_open(app, rc);

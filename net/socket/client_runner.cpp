@@ -3,9 +3,11 @@
 #include <array>
 #include <asio.hpp>
 #include <chrono>
+#include <csignal>
 #include <utility>
 
 #include "net/smtp/client.hpp"
+#include "net/tls/context.hpp"
 
 namespace net::socket {
 
@@ -23,6 +25,15 @@ bool SmtpClientEngine::done() const {
 }
 void SmtpClientEngine::on_disconnect() {
   client_.on_disconnect();
+}
+bool SmtpClientEngine::wants_tls() const {
+  return client_.wants_tls();
+}
+void SmtpClientEngine::on_tls_established() {
+  client_.on_tls_established();
+}
+void SmtpClientEngine::on_tls_failed(const std::string& why) {
+  client_.on_tls_failed(why);
 }
 
 namespace {
@@ -44,9 +55,21 @@ std::string where_text(const std::string& host, std::uint16_t port) {
 class Session {
  public:
   Session(ClientEngine& engine, const ClientRunOptions& opt)
-      : engine_(engine), opt_(opt), resolver_(io_), sock_(io_), deadline_(io_) {}
+      : engine_(engine),
+        opt_(opt),
+        resolver_(io_),
+        sock_(io_),
+        deadline_(io_),
+        tick_(io_),
+        grace_(io_),
+        signals_(io_) {}
 
   ClientRunResult run() {
+    if (opt_.handle_signals) {
+      signals_.add(SIGINT);
+      signals_.add(SIGTERM);
+      wait_signal();
+    }
     const int limit = opt_.timeout_s > 0 ? opt_.timeout_s : 1;
     deadline_.expires_after(std::chrono::seconds(limit));
     deadline_.async_wait([this, limit](std::error_code ec) {
@@ -100,6 +123,7 @@ class Session {
       sock_.set_option(tcp::no_delay(true), ignored);
       if (opt_.on_connected)
         opt_.on_connected(endpoint_text(sock_.local_endpoint(ignored)), res_.peer);
+      if (opt_.tls && opt_.tls_implicit) begin_tls();
       pump();  // a client-speaks-first engine may already have output
       if (!finished_) read();
     });
@@ -109,14 +133,99 @@ class Session {
   void pump() {
     for (const auto& ev : engine_.take_events())
       if (opt_.on_event) opt_.on_event(ev);
-    out_ += engine_.take_output();
+    std::string out = engine_.take_output();
+    if (tls_) {
+      if (!out.empty() && !tls_->failed()) tls_->write(out);
+      out = tls_->take_wire();
+      tls_events();
+    } else if (opt_.tls && engine_.wants_tls()) {
+      // The server said yes to STARTTLS/STLS: our ClientHello follows the last command.
+      out_ += out;
+      begin_tls();
+      out = tls_->take_wire();
+      tls_events();
+    }
+    out_ += out;
+    arm_tick();
     write();
+  }
+
+  void begin_tls() {
+    tls_ = std::make_unique<tls::Session>(opt_.tls, tls::Role::Client,
+                                          opt_.server_name.empty() ? opt_.host : opt_.server_name);
+    tls_->start();
+  }
+
+  void tls_events() {
+    for (const auto& e : tls_->take_events())
+      if (opt_.on_tls_event) opt_.on_tls_event(e);
+  }
+
+  // Bytes from the socket: through TLS when it is on, then to the engine.
+  void deliver(std::string_view bytes) {
+    if (!tls_) {
+      engine_.feed(bytes);
+      return;
+    }
+    if (tls_->failed()) return;
+    tls_->feed(bytes);
+    tls_events();
+    if (tls_->failed()) {
+      res_.tls_error = tls_->error();
+      engine_.on_tls_failed(tls_->error());
+      return;
+    }
+    if (tls_->established() && !tls_up_) {
+      tls_up_ = true;
+      if (opt_.on_tls_established) opt_.on_tls_established(tls_->info());
+      if (!opt_.tls_implicit) engine_.on_tls_established();
+    }
+    std::string plain = tls_->take_plain();
+    if (!plain.empty()) engine_.feed(plain);
+  }
+
+  void arm_tick() {
+    const int ms = engine_.timer_ms();
+    if (ms < 0 || finished_) return;
+    tick_.expires_after(std::chrono::milliseconds(ms));
+    tick_.async_wait([this](std::error_code ec) {
+      if (ec || finished_) return;
+      engine_.on_timer();
+      pump();
+    });
+  }
+
+  // Ctrl-C: the engine says goodbye; a second signal (or a silent server) ends the run.
+  void wait_signal() {
+    signals_.async_wait([this](std::error_code ec, int) {
+      if (ec || finished_) return;
+      res_.interrupted = true;
+      if (interrupting_ || !res_.connected) {
+        end("interrupted");
+        return;
+      }
+      interrupting_ = true;
+      engine_.interrupt();
+      pump();
+      grace_.expires_after(std::chrono::seconds(5));
+      grace_.async_wait([this](std::error_code e) {
+        if (!e && !finished_) end("interrupted");
+      });
+      wait_signal();
+    });
   }
 
   void write() {
     if (finished_ || writing_) return;
     if (out_.empty()) {
       if (engine_.done()) {
+        if (tls_ && tls_->established() && !tls_->failed() && !tls_closed_) {
+          tls_closed_ = true;
+          tls_->close();  // close_notify before the FIN (RFC 8446 §6.1)
+          out_ = tls_->take_wire();
+          tls_events();
+          if (!out_.empty()) return write();
+        }
         res_.completed = true;
         end({});
       }
@@ -148,7 +257,7 @@ class Session {
         return;
       }
       res_.bytes_received += n;
-      engine_.feed(std::string_view(buf_.data(), n));
+      deliver(std::string_view(buf_.data(), n));
       pump();
       if (!finished_ && !engine_.done()) read();
     });
@@ -175,6 +284,10 @@ class Session {
       (void)engine_.take_output();  // nothing more can be sent
     }
     deadline_.cancel();
+    tick_.cancel();
+    grace_.cancel();
+    std::error_code ignored;
+    signals_.cancel(ignored);
     resolver_.cancel();
     close_socket();
     io_.stop();  // nothing left to do: do not wait for handlers still queued
@@ -193,6 +306,10 @@ class Session {
   tcp::resolver resolver_;
   tcp::socket sock_;
   asio::steady_timer deadline_;
+  asio::steady_timer tick_, grace_;
+  asio::signal_set signals_;
+  std::unique_ptr<tls::Session> tls_;
+  bool tls_up_ = false, tls_closed_ = false, interrupting_ = false;
   std::array<char, 8192> buf_{};
   std::string out_, in_flight_;
   bool writing_ = false;

@@ -11,10 +11,17 @@
 #include <string>
 #include <string_view>
 
+#include <memory>
+#include <vector>
+
 #include "net/engine_event.hpp"
+#include "net/tls/session.hpp"
 
 namespace net::smtp {
 class Client;
+}
+namespace net::tls {
+class Context;
 }
 
 namespace net::socket {
@@ -29,6 +36,53 @@ class ClientEngine {
   virtual EngineEvents take_events() = 0;         // lines and state changes so far
   virtual bool done() const = 0;                  // the engine is finished; the runner closes
   virtual void on_disconnect() = 0;               // the connection ended before done()
+  // STARTTLS / STLS (engines that speak it): the engine's last plaintext command is written
+  // and the server said yes; the runner then runs the handshake and reports the result.
+  virtual bool wants_tls() const { return false; }
+  virtual void on_tls_established() {}
+  virtual void on_tls_failed(const std::string& why) {
+    (void)why;
+    on_disconnect();
+  }
+  // The user asked to stop (Ctrl-C): the engine should say goodbye (QUIT, LOGOUT) and finish.
+  virtual void interrupt() {}
+  // Milliseconds until the engine wants on_timer() (e.g. to end an IMAP IDLE), or -1.
+  virtual int timer_ms() const { return -1; }
+  virtual void on_timer() {}
+};
+
+// Adapter for any client engine with feed/take_output/take_events/done/on_disconnect, and
+// STARTTLS when it has wants_tls()/on_tls_established()/on_tls_failed(); the engine must
+// outlive the adapter.
+template <class E>
+class ClientEngineFor : public ClientEngine {
+ public:
+  explicit ClientEngineFor(E& e) : e_(e) {}
+  void feed(std::string_view bytes) override { e_.feed(bytes); }
+  std::string take_output() override { return e_.take_output(); }
+  EngineEvents take_events() override { return e_.take_events(); }
+  bool done() const override { return e_.done(); }
+  void on_disconnect() override { e_.on_disconnect(); }
+  bool wants_tls() const override {
+    if constexpr (requires(const E& e) { e.wants_tls(); }) {
+      return e_.wants_tls();
+    } else {
+      return false;
+    }
+  }
+  void on_tls_established() override {
+    if constexpr (requires(E & e) { e.on_tls_established(); }) e_.on_tls_established();
+  }
+  void on_tls_failed(const std::string& why) override {
+    if constexpr (requires(E & e) { e.on_tls_failed(why); }) {
+      e_.on_tls_failed(why);
+    } else {
+      e_.on_disconnect();
+    }
+  }
+
+ protected:
+  E& e_;
 };
 
 // Adapter for net::smtp::Client; the client must outlive the adapter.
@@ -40,6 +94,9 @@ class SmtpClientEngine final : public ClientEngine {
   EngineEvents take_events() override;
   bool done() const override;
   void on_disconnect() override;
+  bool wants_tls() const override;
+  void on_tls_established() override;
+  void on_tls_failed(const std::string& why) override;
 
  private:
   smtp::Client& client_;
@@ -53,6 +110,19 @@ struct ClientRunOptions {
   std::function<void(const EngineEvent&)> on_event;
   // The TCP connection is established ("127.0.0.1:25" local and peer).
   std::function<void(const std::string& local, const std::string& peer)> on_connected;
+
+  // TLS: with a context, implicit (from the first byte: 465, 993, 995) or when the engine
+  // asks (wants_tls()). `server_name` is sent as SNI and checked against the certificate
+  // when the context verifies; empty means `host`.
+  std::shared_ptr<tls::Context> tls;
+  bool tls_implicit = false;
+  std::string server_name;
+  // Every handshake message and alert, in order (sent = written by us).
+  std::function<void(const tls::HandshakeEvent&)> on_tls_event;
+  // The handshake finished: version, cipher, the server's chain.
+  std::function<void(const tls::Info&)> on_tls_established;
+  // SIGINT/SIGTERM call ClientEngine::interrupt() (and a second one ends the run at once).
+  bool handle_signals = false;
 };
 
 struct ClientRunResult {
@@ -63,6 +133,9 @@ struct ClientRunResult {
   std::string error;  // empty when completed; else e.g. "connection refused by 127.0.0.1:25",
                       // "timed out after 30 s", "the server closed the connection"
   std::size_t bytes_sent = 0, bytes_received = 0;
+  std::string tls_error;     // why the TLS handshake failed (e.g. "certificate verification
+                             // failed: unable to get local issuer certificate"), else empty
+  bool interrupted = false;  // a signal asked the run to stop
 };
 
 // Connects, moves bytes between the socket and the engine until the engine is done, then

@@ -7,21 +7,78 @@
 #include <utility>
 
 #include "net/store/mailstore.hpp"
+#include "net/tls/session.hpp"
 
 namespace net::socket {
 
 namespace {
 
 // Any engine with the common sans-I/O interface; optional parts are used when it has them.
+// With a TlsConfig the session runs TLS between the socket and the engine (see TlsConfig).
 template <class E>
 class EngineSession final : public Session {
  public:
-  explicit EngineSession(std::unique_ptr<E> e) : e_(std::move(e)) {}
-  void on_connect(const std::string& peer_ip) override { e_->on_connect(peer_ip, peer_ip); }
-  void feed(std::string_view bytes) override { e_->feed(bytes); }
-  std::string take_output() override { return e_->take_output(); }
+  EngineSession(std::unique_ptr<E> e, TlsConfig tls) : e_(std::move(e)), cfg_(std::move(tls)) {}
+  void on_connect(const std::string& peer_ip) override {
+    if (cfg_.ctx && cfg_.implicit) begin_tls();
+    e_->on_connect(peer_ip, peer_ip);
+  }
+  void feed(std::string_view bytes) override {
+    if (!tls_) {
+      e_->feed(bytes);
+      return;
+    }
+    if (tls_->failed()) return;
+    tls_->feed(bytes);
+    collect();
+    if (tls_->failed()) {
+      // The client refused our certificate or spoke no TLS: the alert goes out, then close.
+      e_->on_disconnect();
+      (void)e_->take_output();
+      return;
+    }
+    if (tls_->established() && !up_) {
+      up_ = true;
+      const auto info = tls_->info();
+      notes_.push_back({true, "established " + info.version + " " + info.cipher, 0});
+      if constexpr (kStartTls) {
+        if (!cfg_.implicit) e_->on_tls_established();
+      }
+    }
+    std::string plain = tls_->take_plain();
+    if (!plain.empty()) e_->feed(plain);
+    if (tls_->peer_closed() && !peer_closed_) {  // close_notify: the client is gone
+      peer_closed_ = true;
+      if (!e_->wants_close()) {
+        e_->on_disconnect();
+        (void)e_->take_output();
+      }
+    }
+  }
+  std::string take_output() override {
+    std::string out = e_->take_output();
+    if (!tls_) {
+      // The engine's last plaintext line ("220 Ready to start TLS") is written; anything
+      // the client sends next is the handshake (RFC 3207 §4, RFC 2595 §4).
+      if constexpr (kStartTls) {
+        if (cfg_.ctx && e_->wants_tls()) begin_tls();
+      }
+      return out;
+    }
+    if (tls_->failed()) return tls_->take_wire();  // the alert
+    if (!out.empty()) tls_->write(out);
+    if (e_->wants_close() && !closed_ && tls_->established()) {
+      closed_ = true;
+      tls_->close();  // close_notify before the FIN (RFC 8446 §6.1)
+    }
+    std::string wire = tls_->take_wire();
+    collect();
+    return wire;
+  }
   EngineEvents take_events() override { return e_->take_events(); }
-  bool wants_close() const override { return e_->wants_close(); }
+  bool wants_close() const override {
+    return e_->wants_close() || (tls_ && tls_->failed()) || peer_closed_;
+  }
   void on_disconnect() override { e_->on_disconnect(); }
   void on_timeout() override { e_->on_timeout(); }
   void shutdown() override {
@@ -44,14 +101,49 @@ class EngineSession final : public Session {
       return false;
     }
   }
+  std::vector<TlsNote> take_tls() override {
+    std::vector<TlsNote> n;
+    n.swap(notes_);
+    return n;
+  }
+  std::string wrap(std::string plain) override {
+    if (!tls_) return plain;
+    if (!tls_->established() || tls_->failed()) return {};  // no way to say it mid-handshake
+    tls_->write(plain);
+    if (!closed_) {
+      closed_ = true;
+      tls_->close();
+    }
+    std::string wire = tls_->take_wire();
+    collect();
+    return wire;
+  }
 
  private:
+  static constexpr bool kStartTls = requires(E & e) {
+    e.wants_tls();
+    e.on_tls_established();
+  };
+
+  void begin_tls() { tls_ = std::make_unique<tls::Session>(cfg_.ctx, tls::Role::Server); }
+  void collect() {
+    for (auto& h : tls_->take_events()) notes_.push_back({h.sent, std::move(h.what), h.bytes});
+    if (tls_->failed() && !failure_noted_) {
+      failure_noted_ = true;
+      notes_.push_back({true, "failed: " + tls_->error(), 0});
+    }
+  }
+
   std::unique_ptr<E> e_;
+  TlsConfig cfg_;
+  std::unique_ptr<tls::Session> tls_;
+  std::vector<TlsNote> notes_;
+  bool up_ = false, closed_ = false, failure_noted_ = false, peer_closed_ = false;
 };
 
 template <class E, class... Args>
-std::unique_ptr<Session> session(Args&&... args) {
-  return std::make_unique<EngineSession<E>>(std::make_unique<E>(std::forward<Args>(args)...));
+std::unique_ptr<Session> session(const TlsConfig& tls, Args&&... args) {
+  return std::make_unique<EngineSession<E>>(std::make_unique<E>(std::forward<Args>(args)...), tls);
 }
 
 std::int64_t unix_now() {
@@ -65,8 +157,8 @@ constexpr const char* kGoingDown = "The server is shutting down and closes the c
 
 class SmtpProtocol final : public Protocol {
  public:
-  SmtpProtocol(smtp::ServerConfig cfg, smtp::ServerPolicy& policy)
-      : cfg_(std::move(cfg)), policy_(policy) {
+  SmtpProtocol(smtp::ServerConfig cfg, smtp::ServerPolicy& policy, TlsConfig tls)
+      : cfg_(std::move(cfg)), policy_(policy), tls_(std::move(tls)) {
     // RFC 5321 §3.1, §4.2.3: 421 means "service not available, closing".
     refusal = {"421 4.7.0 Too many connections", kBusy, "RFC 5321 §4.2.3"};
     // RFC 5321 §3.8: a server that shuts down answers 421 to open sessions, then closes.
@@ -74,18 +166,19 @@ class SmtpProtocol final : public Protocol {
                       "RFC 5321 §3.8"};
   }
   std::unique_ptr<Session> open(const ConnectionInfo&) override {
-    return session<smtp::Server>(cfg_, policy_);
+    return session<smtp::Server>(tls_, cfg_, policy_);
   }
 
  private:
   smtp::ServerConfig cfg_;
   smtp::ServerPolicy& policy_;
+  TlsConfig tls_;
 };
 
 class Pop3Protocol final : public Protocol {
  public:
-  Pop3Protocol(pop3::ServerConfig cfg, store::Mailstore& store)
-      : cfg_(std::move(cfg)), store_(store) {
+  Pop3Protocol(pop3::ServerConfig cfg, store::Mailstore& store, TlsConfig tls)
+      : cfg_(std::move(cfg)), store_(store), tls_(std::move(tls)) {
     // RFC 2449 §8.1.2: [SYS/TEMP] a temporary problem; try again later. Sessions closed on
     // shutdown skip UPDATE (nothing deleted) and release their locks.
     refusal = {"-ERR [SYS/TEMP] Too many connections", kBusy, "RFC 2449 §8.1.2"};
@@ -102,18 +195,19 @@ class Pop3Protocol final : public Protocol {
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count()) +
         conn.id;
-    return session<pop3::Server>(std::move(cfg), store_);
+    return session<pop3::Server>(tls_, std::move(cfg), store_);
   }
 
  private:
   pop3::ServerConfig cfg_;
   store::Mailstore& store_;
+  TlsConfig tls_;
 };
 
 class ImapProtocol final : public Protocol {
  public:
-  ImapProtocol(imap::ServerConfig cfg, store::Mailstore& store)
-      : cfg_(std::move(cfg)), store_(store) {
+  ImapProtocol(imap::ServerConfig cfg, store::Mailstore& store, TlsConfig tls)
+      : cfg_(std::move(cfg)), store_(store), tls_(std::move(tls)) {
     // RFC 3501 §7.1.5: BYE instead of a greeting. On shutdown the engine says BYE itself
     // (imap::Server::shutdown), so shutdown_reply stays empty.
     refusal = {"* BYE Too many connections, try again later", kBusy, "RFC 3501 §7.1.5"};
@@ -122,7 +216,7 @@ class ImapProtocol final : public Protocol {
     if (subscription_) store_.unsubscribe(subscription_);
   }
   std::unique_ptr<Session> open(const ConnectionInfo&) override {
-    return session<imap::Server>(cfg_, store_, unix_now);
+    return session<imap::Server>(tls_, cfg_, store_, unix_now);
   }
   // A store change may give idling sessions untagged responses to send now (RFC 2177).
   void attach(std::function<void()> wake) override {
@@ -132,21 +226,25 @@ class ImapProtocol final : public Protocol {
  private:
   imap::ServerConfig cfg_;
   store::Mailstore& store_;
+  TlsConfig tls_;
   store::Mailstore::ListenerId subscription_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Protocol> smtp_protocol(smtp::ServerConfig cfg, smtp::ServerPolicy& policy) {
-  return std::make_unique<SmtpProtocol>(std::move(cfg), policy);
+std::unique_ptr<Protocol> smtp_protocol(smtp::ServerConfig cfg, smtp::ServerPolicy& policy,
+                                        TlsConfig tls) {
+  return std::make_unique<SmtpProtocol>(std::move(cfg), policy, std::move(tls));
 }
 
-std::unique_ptr<Protocol> pop3_protocol(pop3::ServerConfig cfg, store::Mailstore& store) {
-  return std::make_unique<Pop3Protocol>(std::move(cfg), store);
+std::unique_ptr<Protocol> pop3_protocol(pop3::ServerConfig cfg, store::Mailstore& store,
+                                        TlsConfig tls) {
+  return std::make_unique<Pop3Protocol>(std::move(cfg), store, std::move(tls));
 }
 
-std::unique_ptr<Protocol> imap_protocol(imap::ServerConfig cfg, store::Mailstore& store) {
-  return std::make_unique<ImapProtocol>(std::move(cfg), store);
+std::unique_ptr<Protocol> imap_protocol(imap::ServerConfig cfg, store::Mailstore& store,
+                                        TlsConfig tls) {
+  return std::make_unique<ImapProtocol>(std::move(cfg), store, std::move(tls));
 }
 
 }  // namespace net::socket

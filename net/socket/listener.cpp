@@ -95,6 +95,7 @@ struct Listener::Impl {
   EventHandler event_cb;
   ConnectionHandler conn_cb;
   ErrorHandler error_cb;
+  TlsHandler tls_cb;
 
   void listen() {
     const std::string where = opt.bind + ":" + std::to_string(opt.port);
@@ -122,9 +123,16 @@ struct Listener::Impl {
 
   // Moves what the engine produced (events, bytes) out of it.
   void drain(Conn& c) {
+    emit_tls(c);  // a handshake that just finished comes before the engine's next lines
     for (const auto& ev : c.engine->take_events()) emit(c, ev);
     c.out += c.engine->take_output();
+    emit_tls(c);
     if (c.engine->wants_close()) c.closing = true;
+  }
+
+  void emit_tls(Conn& c) {
+    for (const auto& n : c.engine->take_tls())
+      if (tls_cb) tls_cb(c.info, n);
   }
 
   // Runs `f` (engine work) and turns an exception into a closed connection.
@@ -398,7 +406,8 @@ struct Listener::Impl {
       if (last) {
         emit(*c, reply_event(*last));
         engine_disconnect(c);  // drops a half-received message
-        c->out += last->text + "\r\n";
+        c->out += c->engine->wrap(last->text + "\r\n");
+        emit_tls(*c);
       } else {
         guarded(c, [&] {
           c->engine->shutdown();
@@ -502,6 +511,9 @@ void Listener::on_connection(ConnectionHandler cb) {
 }
 void Listener::on_error(ErrorHandler cb) {
   impl_->error_cb = std::move(cb);
+}
+void Listener::on_tls(TlsHandler cb) {
+  impl_->tls_cb = std::move(cb);
 }
 
 std::size_t Listener::open_connections() const {

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/engine_event.hpp"
 
@@ -42,6 +43,15 @@ class ListenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A TLS handshake message, alert or outcome on a connection (serve mode with TLS): `what` is
+// "ClientHello", "Alert: bad certificate", "established TLSv1.3 TLS_AES_256_GCM_SHA384",
+// "failed: <why>"; sent=true when this server wrote it.
+struct TlsNote {
+  bool sent = false;
+  std::string what;
+  std::size_t bytes = 0;
+};
+
 // One connection's engine, as the listener drives it (see e.g. net::smtp::Server).
 class Session {
  public:
@@ -57,6 +67,11 @@ class Session {
   virtual int penalty_ms() const { return 0; }  // > 0: hold output and input that long
   virtual void end_penalty() {}
   virtual bool has_output() const { return false; }  // output queued outside feed()
+  // TLS events since the last call (none without TLS); drained with the engine's events.
+  virtual std::vector<TlsNote> take_tls() { return {}; }
+  // A line the listener itself writes (the shutdown reply) as it goes on the wire: encrypted
+  // when the session runs TLS.
+  virtual std::string wrap(std::string plain) { return plain; }
 };
 
 // A line the listener writes itself (not the engine), with its trace explanation.
@@ -109,6 +124,8 @@ class Listener {
   using EventHandler = std::function<void(const ConnectionInfo&, const EngineEvent&)>;
   // A connection was accepted (opened=true) or is gone (opened=false).
   using ConnectionHandler = std::function<void(const ConnectionInfo&, bool opened)>;
+  // A TLS handshake message or outcome (only on listeners whose protocol has TLS).
+  using TlsHandler = std::function<void(const ConnectionInfo&, const TlsNote&)>;
   // Something threw while serving a connection (the connection is then closed).
   using ErrorHandler = std::function<void(const ConnectionInfo&, const std::string& what)>;
 
@@ -125,6 +142,7 @@ class Listener {
   void on_event(EventHandler cb);
   void on_connection(ConnectionHandler cb);
   void on_error(ErrorHandler cb);
+  void on_tls(TlsHandler cb);
 
   std::size_t open_connections() const;  // engine connections currently open
 

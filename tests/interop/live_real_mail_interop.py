@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Interop test: `mailsim live` against the real Postfix + Dovecot of
+tests/fixtures/real-mail.sh (needs root). The fixture's certificate is self-signed
+(MAIL_CA), so it is untrusted unless passed with --ca-file.
+
+Checks: smtp:// with STARTTLS + AUTH + --send (the message reaches Dovecot), imaps://,
+pop3s:// and imap:// plain, each asserting on the recorded --trace (TLS version present, the
+commands sent, the password absent from the trace and stdout); an untrusted certificate fails
+without --ca-file (and says why) and passes with it; --insecure prints a warning; a wrong
+password exits non-zero with a clear message; a refused port and an unknown host give clear
+errors. Also `mailsim live` against `mailsim serve --tls-auto` (trust through --ca-file).
+Prints "ok - name" per check.
+
+Usage: live_real_mail_interop.py --mailsim PATH --fixture PATH [--keep]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mailtest import (  # noqa: E402
+    HOST, MailsimServer, RealMail, check, clean_up, free_port, setup_failed, summary,
+    wait_until,
+)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mailsim", required=True)
+    ap.add_argument("--fixture", required=True)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="mailsim-live-")
+    os.chmod(work, 0o755)  # the fixture's server users must traverse it
+    rm = RealMail(args.fixture, work)
+    try:
+        rm.start()
+    except Exception as e:  # noqa: BLE001
+        setup_failed(e)
+        return summary()
+    try:
+        run_checks(args, work, rm.env)
+    finally:
+        rm.stop()
+    clean_up(work, args.keep)
+    return summary()
+
+
+def run_checks(args, work, env):
+    user, password = env["MAIL_USER"], env["MAIL_PASS"]
+    domain = env["MAIL_DOMAIN"]
+    ca = env["MAIL_CA"]
+    counter = [0]
+
+    def live(url, *extra, pw=password, timeout=60):
+        counter[0] += 1
+        trace = os.path.join(work, "live%d.jsonl" % counter[0])
+        e = dict(os.environ)
+        e["MAILSIM_PASSWORD"] = pw
+        r = subprocess.run([args.mailsim, "live", url, "--trace", trace] + list(extra),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=e, timeout=timeout)
+        events = []
+        if os.path.exists(trace):
+            with open(trace) as f:
+                events = [json.loads(l) for l in f if l.strip()]
+        return r, events, open(trace).read() if os.path.exists(trace) else ""
+
+    def sent_commands(events):
+        return [e.get("text", "") for e in events
+                if e.get("type") == "line" and e.get("from_client")]
+
+    def tls_versions(events):
+        return [e["what"] for e in events
+                if e.get("type") == "tls" and e.get("what", "").startswith("established TLSv1.")]
+
+    def common(r, events, raw, want_cmds, want_tls=True):
+        out = r.stdout.decode(errors="replace")
+        err = r.stderr.decode(errors="replace")
+        if r.returncode != 0:
+            return "exit %d: %s\n%s" % (r.returncode, err, out[-2000:])
+        if want_tls and not tls_versions(events):
+            return "no 'established TLSv1.x' in the trace"
+        cmds = " | ".join(sent_commands(events))
+        for c in want_cmds:
+            if not re.search(c, cmds):
+                return "command %r not sent: %s" % (c, cmds)
+        if password in raw or password in out or password in err:
+            return "the password appears in the trace or the output"
+        if "C: " not in out or "S: " not in out:
+            return "no transcript on stdout: %s" % out[:500]
+
+    eml = os.path.join(work, "msg.eml")
+    with open(eml, "w") as f:
+        f.write("From: %s@%s\nTo: %s@%s\nSubject: live test\n\nsent by mailsim live\n"
+                % (user, domain, user, domain))
+
+    def smtp_starttls():
+        r, ev, raw = live("smtp://%s:%s" % (HOST, env["SMTP_PORT"]), "--user", user,
+                          "--ca-file", ca, "--starttls", "--send", eml,
+                          "--from", "%s@%s" % (user, domain), "--to", "%s@%s" % (user, domain))
+        why = common(r, ev, raw, [r"^EHLO", r"STARTTLS", r"AUTH ", r"MAIL FROM", r"QUIT"])
+        if why:
+            return why
+        box = os.path.join(env["MAILDIR_ROOT"], user, "Maildir", "new")
+
+        def arrived():
+            return any("sent by mailsim live" in open(os.path.join(box, n)).read()
+                       for n in (os.listdir(box) if os.path.isdir(box) else []))
+        if not wait_until(arrived, 20):
+            return "the message did not reach Dovecot"
+    check("live smtp:// STARTTLS + AUTH + --send", smtp_starttls)
+
+    def imaps():
+        r, ev, raw = live("imaps://%s:%s" % (HOST, env["IMAPS_PORT"]), "--user", user,
+                          "--ca-file", ca)
+        return common(r, ev, raw, [r"CAPABILITY|LOGIN", r"LOGIN", r"EXAMINE INBOX",
+                                   r"UID FETCH", r"LOGOUT"])
+    check("live imaps://", imaps)
+
+    def imaps_idle():
+        r, ev, raw = live("imaps://%s:%s" % (HOST, env["IMAPS_PORT"]), "--user", user,
+                          "--ca-file", ca, "--idle", "1")
+        return common(r, ev, raw, [r"IDLE", r"DONE", r"LOGOUT"])
+    check("live imaps:// --idle 1", imaps_idle)
+
+    def pop3s():
+        r, ev, raw = live("pop3s://%s:%s" % (HOST, env["POP3S_PORT"]), "--user", user,
+                          "--ca-file", ca)
+        why = common(r, ev, raw, [r"CAPA", r"USER", r"PASS", r"STAT", r"LIST", r"QUIT"])
+        if why:
+            return why
+        if any(c.startswith("DELE") for c in sent_commands(ev)):
+            return "DELE was sent"
+    check("live pop3s:// (nothing deleted)", pop3s)
+
+    def imap_plain():
+        r, ev, raw = live("imap://%s:%s" % (HOST, env["IMAP_PORT"]), "--user", user)
+        return common(r, ev, raw, [r"LOGIN", r"EXAMINE INBOX", r"LOGOUT"], want_tls=False)
+    check("live imap:// plain", imap_plain)
+
+    def untrusted():
+        r, ev, raw = live("imaps://%s:%s" % (HOST, env["IMAPS_PORT"]), "--user", user)
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0:
+            return "succeeded without trusting the self-signed certificate"
+        if "certificate verification failed" not in err or "--ca-file" not in err:
+            return "unclear error: %s" % err
+        if any(c.startswith("LOGIN") for c in sent_commands(ev)):
+            return "LOGIN sent over an unverified connection"
+    check("untrusted certificate fails without --ca-file", untrusted)
+
+    def smtp_untrusted():
+        r, ev, raw = live("smtp://%s:%s" % (HOST, env["SMTP_PORT"]), "--user", user)
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0 or "certificate verification failed" not in err:
+            return "exit %d: %s" % (r.returncode, err)
+        if any(c.startswith("AUTH") for c in sent_commands(ev)):
+            return "AUTH sent after a failed handshake"
+    check("smtp:// STARTTLS with an untrusted certificate fails", smtp_untrusted)
+
+    def insecure():
+        r, ev, raw = live("pop3s://%s:%s" % (HOST, env["POP3S_PORT"]), "--user", user,
+                          "--insecure")
+        err = r.stderr.decode(errors="replace")
+        if r.returncode != 0:
+            return "exit %d: %s" % (r.returncode, err)
+        if "warning" not in err or "NOT verified" not in err:
+            return "no warning: %s" % err
+    check("--insecure connects and prints a warning", insecure)
+
+    def wrong_password():
+        r, ev, raw = live("imaps://%s:%s" % (HOST, env["IMAPS_PORT"]), "--user", user,
+                          "--ca-file", ca, pw="wrong-password-123")
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0:
+            return "exit 0 with a wrong password"
+        if "error" not in err or not re.search(r"(?i)auth|login|credential", err):
+            return "unclear error: %s" % err
+        if "wrong-password-123" in raw or "wrong-password-123" in r.stdout.decode():
+            return "the password appears in the trace or stdout"
+    check("wrong password: non-zero exit and a clear message", wrong_password)
+
+    def smtp_wrong_password():
+        r, ev, raw = live("smtp://%s:%s" % (HOST, env["SMTP_PORT"]), "--user", user,
+                          "--ca-file", ca, pw="wrong-password-123")
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0 or "error" not in err:
+            return "exit %d: %s" % (r.returncode, err)
+    check("smtp:// wrong password: non-zero exit", smtp_wrong_password)
+
+    def refused():
+        port = free_port()
+        r, ev, raw = live("imaps://%s:%d" % (HOST, port), "--user", user, "--ca-file", ca)
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0 or "connection refused" not in err:
+            return "exit %d: %s" % (r.returncode, err)
+    check("refused port: clear error", refused)
+
+    def dns_failure():
+        r, ev, raw = live("imaps://no-such-host.invalid", "--user", user, "--timeout", "10")
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0 or "cannot resolve" not in err:
+            return "exit %d: %s" % (r.returncode, err)
+    check("unknown host: clear error", dns_failure)
+
+    def bad_usage():
+        r = subprocess.run([args.mailsim, "live", "gopher://x"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30)
+        if r.returncode != 2:
+            return "exit %d" % r.returncode
+    check("unknown scheme exits 2", bad_usage)
+
+    # Our own server: `serve --tls-auto` trusted through --ca-file.
+    ca_out = os.path.join(work, "serve-ca.pem")
+    imaps_port = free_port()
+    srv = MailsimServer([args.mailsim, "serve", "--smtp", "0", "--imaps", str(imaps_port),
+                         "--tls-auto", "--ca-out", ca_out, "--user", "bruno:pw-for-bruno"],
+                        os.path.join(work, "serve.log"))
+    try:
+        srv.start_and_wait([re.compile(r"IMAPS \(implicit TLS\) on")])
+
+        def against_serve():
+            r, ev, raw = live("imaps://%s:%d" % (HOST, imaps_port), "--user", "bruno",
+                              "--ca-file", ca_out, pw="pw-for-bruno")
+            return common(r, ev, raw, [r"LOGIN", r"EXAMINE INBOX", r"LOGOUT"])
+        check("live imaps:// against serve --tls-auto", against_serve)
+    except Exception as e:  # noqa: BLE001
+        setup_failed(e)
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
