@@ -163,10 +163,17 @@ void Device::check_pop3(Done done) {
              (host_.leave_on_server ? "; copies left on the server" : "; deleted from the server"));
     done();
   };
+  // Like send(): STLS on 110 (RFC 2595) or implicit TLS on 995 (RFC 8314).
+  const bool implicit = host_.security == "tls";
+  job.tls = implicit                       ? net::pop3::TlsMode::Implicit
+            : host_.security == "starttls" ? net::pop3::TlsMode::Required
+                                           : net::pop3::TlsMode::None;
   const auto* server = world_.lesson().host(host_.server);
   auto session = std::make_shared<Pop3ClientSession>(world_.trace(), world_.queue(), std::move(job),
                                                      std::move(after));
-  world_.network().connect(host_.name, server->ip, 110, Proto::Pop3, session);
+  if (host_.security != "none")
+    session->set_tls({world_.pki().device_client(), implicit, server->name});
+  world_.network().connect(host_.name, server->ip, implicit ? 995 : 110, Proto::Pop3, session);
 }
 
 void Device::local_action(const LessonStep& step, int i) {
@@ -232,10 +239,17 @@ void Device::run_imap(std::vector<ClientOp> ops, bool fetch_bodies,
     if (!o.ok) note("error", "IMAP session failed: " + o.error);
     then(o);
   };
+  // Like send(): STARTTLS on 143 (RFC 3501 §6.2.1) or implicit TLS on 993 (RFC 8314).
+  const bool implicit = host_.security == "tls";
+  job.tls = implicit                       ? net::imap::TlsMode::Implicit
+            : host_.security == "starttls" ? net::imap::TlsMode::Required
+                                           : net::imap::TlsMode::None;
   const auto* server = world_.lesson().host(host_.server);
   auto session = std::make_shared<ImapClientSession>(world_.trace(), world_.queue(), std::move(job),
                                                      std::move(after));
-  world_.network().connect(host_.name, server->ip, 143, Proto::Imap, session);
+  if (host_.security != "none")
+    session->set_tls({world_.pki().device_client(), implicit, server->name});
+  world_.network().connect(host_.name, server->ip, implicit ? 993 : 143, Proto::Imap, session);
 }
 
 void Device::check_imap(Done done) {

@@ -120,6 +120,8 @@ MailServer::MailServer(World& world, const LessonHost& host)
   if (host.tls) set_port(465, true);
   set_port(110, true);
   set_port(143, true);
+  if (host.tls) set_port(995, true);
+  if (host.tls) set_port(993, true);
 }
 
 MailServer::~MailServer() = default;
@@ -131,28 +133,47 @@ void MailServer::set_port(std::uint16_t port, bool up) {
     return;
   }
   World* w = &world_;
-  if (port == 110) {
+  // TLS as for SMTP: STLS / STARTTLS on 110 and 143 (RFC 2595), implicit TLS on 995 and 993
+  // (RFC 8314); logins wait for TLS unless the lesson shows plaintext on purpose.
+  const bool tls = host_.tls, self_signed = host_.self_signed;
+  const bool implicit = port == 995 || port == 993;
+  const bool auth_needs_tls = host_.tls && !host_.plaintext_auth;
+  const std::string name = name_;
+  if (port == 110 || port == 995) {
     // POP3 (RFC 1939): one lock owner per connection so a second session sees the lock.
     net::pop3::ServerConfig cfg;
     cfg.hostname = name_;
+    cfg.starttls = tls && !implicit;
+    cfg.tls = implicit;
+    cfg.auth_needs_tls = auth_needs_tls;
     net::store::Mailstore* store = &store_;
-    net.listen(name_, port, Proto::Pop3, [w, cfg, store](TcpConn& c) -> std::shared_ptr<TcpApp> {
-      auto s = cfg;
-      s.lock_owner = 1000 + c.id();
-      s.apop_clock = c.id();
-      return std::make_shared<Pop3ServerSession>(w->trace(), w->queue(), s, *store);
-    });
+    net.listen(name_, port, Proto::Pop3,
+               [w, cfg, store, tls, self_signed, name](TcpConn& c) -> std::shared_ptr<TcpApp> {
+                 auto s = cfg;
+                 s.lock_owner = 1000 + c.id();
+                 s.apop_clock = c.id();
+                 auto session =
+                     std::make_shared<Pop3ServerSession>(w->trace(), w->queue(), s, *store);
+                 if (tls) session->set_tls({w->pki().server(name, self_signed), s.tls, ""});
+                 return session;
+               });
     return;
   }
-  if (port == 143) {
+  if (port == 143 || port == 993) {
     // IMAP (RFC 3501): every session shares the store, so devices see each other's changes.
     net::imap::ServerConfig cfg;
     cfg.hostname = name_;
+    cfg.starttls = tls && !implicit;
+    cfg.tls = implicit;
+    cfg.auth_needs_tls = auth_needs_tls;
     net::store::Mailstore* store = &store_;
-    net.listen(name_, port, Proto::Imap, [w, cfg, store](TcpConn&) -> std::shared_ptr<TcpApp> {
-      return std::make_shared<ImapServerSession>(w->trace(), w->queue(), cfg, *store,
-                                                 [w] { return w->unix_now(); });
-    });
+    net.listen(name_, port, Proto::Imap,
+               [w, cfg, store, tls, self_signed, name](TcpConn&) -> std::shared_ptr<TcpApp> {
+                 auto session = std::make_shared<ImapServerSession>(
+                     w->trace(), w->queue(), cfg, *store, [w] { return w->unix_now(); });
+                 if (tls) session->set_tls({w->pki().server(name, self_signed), cfg.tls, ""});
+                 return session;
+               });
     return;
   }
   net::smtp::ServerConfig cfg;
@@ -162,11 +183,9 @@ void MailServer::set_port(std::uint16_t port, bool up) {
   // unless the lesson shows plaintext on purpose.
   cfg.starttls = host_.tls && port != 465;
   cfg.tls = port == 465;
-  cfg.auth_needs_tls = host_.tls && !host_.plaintext_auth;
+  cfg.auth_needs_tls = auth_needs_tls;
   net::smtp::ServerPolicy* policy =
       cfg.submission ? static_cast<net::smtp::ServerPolicy*>(submission_.get()) : inbound_.get();
-  const bool tls = host_.tls, self_signed = host_.self_signed;
-  const std::string name = name_;
   net.listen(name_, port, Proto::Smtp,
              [w, cfg, policy, tls, self_signed, name](TcpConn&) -> std::shared_ptr<TcpApp> {
                auto s = std::make_shared<SmtpServerSession>(w->trace(), w->queue(), cfg, *policy);

@@ -26,8 +26,8 @@ class MailServer {
   net::store::Mailstore& store() { return store_; }
   MtaQueue& queue() { return *queue_; }
 
-  // Starts or stops listening on a port (25, 587, 465, 110 or 143); a stopped port refuses
-  // connections.
+  // Starts or stops listening on a port (25, 587, 465, 110, 995, 143 or 993); a stopped port
+  // refuses connections.
   void set_port(std::uint16_t port, bool up);
 
   // Local delivery with Return-Path and Received added by this server.

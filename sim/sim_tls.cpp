@@ -1,6 +1,7 @@
 #include "sim/sim_tls.hpp"
 
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <stdexcept>
 
@@ -78,10 +79,15 @@ const std::string& SimPki::ca_pem() {
 std::shared_ptr<net::tls::Context> SimPki::server(const std::string& host, bool untrusted) {
   const std::string key = (untrusted ? "!" : "") + host;
   auto& c = servers_[key];
-  if (!c)
+  if (!c) {
     c = net::tls::Context::server(
         untrusted ? net::tls::self_signed({host}, net::tls::KeyType::Ed25519, now_)
                   : ca().issue({host}, 365));
+    // No TLS 1.3 session tickets (RFC 8446 §4.6.1): a ticket seals the real clock's time, so
+    // its ciphertext would differ between two runs of the same seed (and nothing in a
+    // simulation resumes sessions).
+    SSL_CTX_set_num_tickets(c->get(), 0);
+  }
   return c;
 }
 

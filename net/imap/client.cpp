@@ -15,6 +15,10 @@ const char* to_string(ClientState s) {
       return "AwaitGreeting";
     case ClientState::Capability:
       return "Capability";
+    case ClientState::StartTls:
+      return "StartTls";
+    case ClientState::Tls:
+      return "Tls";
     case ClientState::Login:
       return "Login";
     case ClientState::Ready:
@@ -33,18 +37,50 @@ const char* to_string(ClientState s) {
   return "?";
 }
 
-Client::Client(ClientJob job) : impl_(std::make_unique<Impl>(*this, std::move(job))) {}
+Client::Client(ClientJob job) : impl_(std::make_unique<Impl>(*this, std::move(job))) {
+  impl_->tls = impl_->job.tls == TlsMode::Implicit;
+}
 
 Client::~Client() = default;
 
 void Client::feed(std::string_view bytes) {
   if (done()) return;
   impl_->reader.feed(bytes);
-  while (!done()) {
+  while (!done() && state_ != ClientState::Tls) {
     auto item = impl_->reader.next();
     if (!item) break;
     impl_->on_item(std::move(*item));
   }
+  // Plaintext after STARTTLS's OK is not the server speaking under TLS: it could be
+  // injected by someone in the middle, so it is dropped.
+  if (state_ == ClientState::Tls) impl_->reader.discard();
+}
+
+bool Client::tls_active() const {
+  return impl_->tls;
+}
+
+void Client::on_tls_established() {
+  Impl& m = *impl_;
+  if (state_ != ClientState::Tls) return;
+  m.tls = true;
+  // RFC 3501 §6.2.1: the client must discard what it knew of the capabilities.
+  outcome_.capabilities.clear();
+  m.command(
+      "CAPABILITY", "CAPABILITY",
+      "Under TLS the client asks for the capabilities again: they may differ now (for example "
+      "LOGIN is allowed).",
+      "RFC 3501 §6.2.1",
+      [&m](const Response& done) {
+        if (done.status != "OK") m.problem("CAPABILITY failed: " + done.text);
+        m.login();
+      },
+      ClientState::Capability);
+}
+
+void Client::on_tls_failed(const std::string& why) {
+  if (done()) return;
+  impl_->fatal("TLS failed: " + why);  // no LOGOUT: nothing more can be said here
 }
 
 void Client::on_disconnect() {

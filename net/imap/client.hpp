@@ -9,6 +9,12 @@
 // SELECT, or announced by EXISTS) are looked up with one UID FETCH before the next op. One
 // command at a time; literals are sent non-synchronising when the server announces LITERAL+
 // (RFC 7888), otherwise the engine waits for the "+" continuation (RFC 3501 §7.5).
+//
+// TLS (RFC 3501 §6.2.1, RFC 9051, RFC 8314): with TlsMode::Required the client sends
+// STARTTLS before logging in; after the server's OK wants_tls() asks the driver for the
+// handshake, and the driver calls on_tls_established() (the client asks CAPABILITY again,
+// then logs in) or on_tls_failed(why) (the session ends, no password sent). A server that
+// offers no STARTTLS, or greets with PREAUTH in plaintext, gets LOGOUT instead.
 #pragma once
 
 #include <cstddef>
@@ -26,6 +32,14 @@
 namespace net::imap {
 
 enum class ClientAuth { Login, SaslPlain };  // LOGIN, or AUTHENTICATE PLAIN (SASL-IR if offered)
+
+// How the client uses TLS.
+enum class TlsMode {
+  None,           // plaintext, STARTTLS never sent (LOGINDISABLED then ends the session)
+  Opportunistic,  // STARTTLS when the server offers it (or says LOGINDISABLED), else plaintext
+  Required,       // STARTTLS or give up: the password never crosses the network readable
+  Implicit,       // the driver encrypts from the first byte (port 993); no STARTTLS
+};
 
 struct ClientOp {
   enum class Kind {
@@ -56,6 +70,7 @@ struct ClientOp {
 struct ClientJob {
   std::string login, password;
   ClientAuth auth = ClientAuth::Login;
+  TlsMode tls = TlsMode::None;
   bool fetch_bodies = false;  // SyncAll also downloads every message (offline use)
   std::vector<ClientOp> ops;  // run in order after login; LOGOUT follows the last one
 };
@@ -90,11 +105,13 @@ struct ClientOutcome {
 enum class ClientState {
   AwaitGreeting,
   Capability,
-  Login,    // LOGIN or AUTHENTICATE sent
-  Ready,    // authenticated, choosing the next command
-  Command,  // a tagged command is running
-  Literal,  // waiting for "+" before sending a literal
-  Idling,   // IDLE accepted, waiting for a change or stop_idle()
+  StartTls,  // STARTTLS sent, waiting for its OK
+  Tls,       // OK received: the driver runs the handshake
+  Login,     // LOGIN or AUTHENTICATE sent
+  Ready,     // authenticated, choosing the next command
+  Command,   // a tagged command is running
+  Literal,   // waiting for "+" before sending a literal
+  Idling,    // IDLE accepted, waiting for a change or stop_idle()
   Logout,
   Done
 };
@@ -112,6 +129,10 @@ class Client : public net::EngineIo {
   void on_disconnect();                                      // connection lost before done
   void stop_idle();  // sends DONE when idling (e.g. the driver's timer ran out)
   bool idling() const { return state_ == ClientState::Idling; }
+  bool wants_tls() const { return state_ == ClientState::Tls; }  // run the handshake now
+  void on_tls_established();                   // CAPABILITY again, encrypted (RFC 3501 §6.2.1)
+  void on_tls_failed(const std::string& why);  // the handshake failed: give up, done
+  bool tls_active() const;
   const ClientOutcome& outcome() const { return outcome_; }
   ClientState state() const { return state_; }
 

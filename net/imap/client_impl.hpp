@@ -36,6 +36,7 @@ struct Client::Impl {
 
   // ---- the session ----
   bool logged_in = false;
+  bool tls = false;  // the session is encrypted
   bool failed = false;
   bool bye_seen = false;
   std::size_t op_index = 0;
@@ -82,6 +83,7 @@ struct Client::Impl {
 
   // client_ops.cpp
   void greeted(const Response& r);
+  void secure();  // STARTTLS first when the job or the server asks for it, then login()
   void login();
   void advance();  // the next command: a catch-up FETCH, the op's next step, or LOGOUT
   void start_op(const ClientOp& op);

@@ -59,7 +59,13 @@ void Client::Impl::greeted(const Response& r) {
     return fatal("The server's greeting is not OK: " + r.status + " " + r.resp_text);
   if (r.code == "CAPABILITY") set_capabilities(r.code_args);
   auto next = [this, preauth = r.status == "PREAUTH"] {
-    if (!preauth) return login();
+    if (!preauth) return secure();
+    // A PREAUTH greeting in plaintext skips STARTTLS altogether (the downgrade of
+    // CVE-2020-12398): a client that requires TLS must not go on (RFC 9051 §7.1.4).
+    if (!tls && job.tls == TlsMode::Required)
+      return fail(
+          "The server greeted with PREAUTH on an unencrypted connection; this client requires "
+          "TLS, so it stops.");
     logged_in = true;
     enter(ClientState::Ready);
     advance();
@@ -75,12 +81,40 @@ void Client::Impl::greeted(const Response& r) {
       ClientState::Capability);
 }
 
+void Client::Impl::secure() {
+  const bool offered = has("STARTTLS");
+  const bool want = job.tls == TlsMode::Required ||
+                    (job.tls == TlsMode::Opportunistic && (offered || has("LOGINDISABLED")));
+  if (tls || !want) return login();
+  if (!offered)
+    return fail(
+        "The server does not offer STARTTLS, and this client does not send passwords in "
+        "plaintext.");
+  command(
+      "STARTTLS", "STARTTLS",
+      "The client asks to switch the connection to TLS before it logs in, so the password is "
+      "never sent readable.",
+      "RFC 3501 §6.2.1",
+      [this](const Response& r) {
+        if (r.status != "OK")
+          return fail("The server refused STARTTLS: " + r.status + " " + r.resp_text);
+        enter(ClientState::Tls);  // the driver runs the handshake
+      },
+      ClientState::StartTls);
+}
+
 void Client::Impl::login() {
   auto done = [this](const Response& r) {
     secrets.clear();
     if (r.status != "OK") return fail("Login failed: " + r.status + " " + r.resp_text);
     logged_in = true;
   };
+  // RFC 3501 §6.2.3: no LOGIN then; PLAIN would send the same password readable, so it
+  // waits for TLS too unless the server offers it anyway.
+  if (!tls && has("LOGINDISABLED") && (job.auth == ClientAuth::Login || !has("AUTH=PLAIN")))
+    return fail(
+        "The server forbids LOGIN on this connection (LOGINDISABLED); it wants TLS or "
+        "AUTHENTICATE first.");
   if (job.auth == ClientAuth::SaslPlain) {
     std::string blob = smtp::encode_plain(job.login, job.password);
     secrets = {blob};
@@ -96,10 +130,6 @@ void Client::Impl::login() {
     }
     return;
   }
-  if (has("LOGINDISABLED"))  // RFC 3501 §6.2.3: the client must not send LOGIN then
-    return fail(
-        "The server forbids LOGIN on this connection (LOGINDISABLED); it wants TLS or "
-        "AUTHENTICATE first.");
   std::string pw = arg(job.password);
   secrets = {pw, job.password};
   command("LOGIN " + arg(job.login) + " " + pw, "LOGIN",

@@ -61,6 +61,17 @@ void CommandReader::feed(std::string_view bytes) {
   buf_.append(bytes);
 }
 
+std::string CommandReader::discard() {
+  std::string rest = cur_ + buf_.substr(pos_);
+  buf_.clear();
+  pos_ = 0;
+  mode_ = Mode::Line;
+  remaining_ = 0;
+  cur_.clear();
+  segments_.clear();
+  return rest;
+}
+
 void CommandReader::compact() {
   if (pos_ == buf_.size()) {
     buf_.clear();

@@ -51,6 +51,9 @@ class CommandReader {
   void feed(std::string_view bytes);
   std::optional<ReadResult> next();
   size_t buffered() const { return buf_.size() - pos_; }
+  // Drops everything held (a partial command and complete ones) and returns it as it came:
+  // STARTTLS discards what the client sent before the handshake (RFC 3501 §6.2.1).
+  std::string discard();
 
  private:
   enum class Mode { Line, Literal, SkipLine, SkipLiteral };

@@ -25,13 +25,22 @@ const char* to_string(State s) {
   return "?";
 }
 
-std::string Server::capabilities() {
-  return "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE MOVE UNSELECT UIDPLUS SPECIAL-USE "
-         "CHILDREN AUTH=PLAIN";
+std::string Server::capabilities() const {
+  std::string caps =
+      "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE MOVE UNSELECT UIDPLUS SPECIAL-USE "
+      "CHILDREN";
+  if (cfg_.starttls && !tls_ && state_ == State::NotAuthenticated) caps += " STARTTLS";
+  // RFC 3501 §6.2.3 / §7.2.1: LOGINDISABLED, and no mechanism that sends a password.
+  caps += tls_ || !cfg_.auth_needs_tls ? " AUTH=PLAIN" : " LOGINDISABLED";
+  return caps;
 }
 
 Server::Server(ServerConfig cfg, store::Mailstore& store, std::function<int64_t()> unix_now)
-    : cfg_(std::move(cfg)), store_(store), now_(std::move(unix_now)), reader_(cfg_.limits) {
+    : cfg_(std::move(cfg)),
+      store_(store),
+      now_(std::move(unix_now)),
+      reader_(cfg_.limits),
+      tls_(cfg_.tls) {
   listener_ = store_.subscribe([this](const store::Change& c) { on_change(c); });
 }
 
@@ -148,13 +157,30 @@ void Server::on_connect(std::string peer_ip, std::string peer_host) {
 
 void Server::feed(std::string_view bytes) {
   if (close_) return;
+  if (tls_wait_) return;  // only the handshake may come now
   reader_.feed(bytes);
   // While a login reply is held, later commands wait in the reader (end_penalty()).
-  while (!close_ && !holding_) {
+  while (!close_ && !holding_ && !tls_wait_) {
     auto r = reader_.next();
     if (!r) break;
     on_read(std::move(*r));
   }
+  if (tls_wait_) {
+    std::string rest = reader_.discard();
+    if (!rest.empty())
+      events_.push_back(LineEvent{false, LineKind::Command,
+                                  rest.substr(0, rest.find_first_of("\r\n")), "",
+                                  "Sent after STARTTLS but before the TLS handshake: discarded, "
+                                  "never executed (command injection, CVE-2011-0411).",
+                                  "RFC 3501 §6.2.1", ""});
+  }
+}
+
+void Server::on_tls_established() {
+  if (!tls_wait_) return;
+  // RFC 3501 §6.2.1: no new greeting; the client must ask CAPABILITY again.
+  tls_wait_ = false;
+  tls_ = true;
 }
 
 void Server::hold_if_penalized() {

@@ -18,6 +18,13 @@
 // reports the wait: penalty_ms() > 0 means "do not write anything more yet"; the driver
 // waits that long (a timer, never a sleep) and calls end_penalty(), which releases the held
 // reply and processes any commands that arrived meanwhile.
+//
+// STARTTLS (RFC 3501 §6.2.1, RFC 9051 §6.2.1): after "OK Begin TLS negotiation now"
+// wants_tls() tells the driver to run the handshake; once it succeeded the driver calls
+// on_tls_established() and feeds decrypted bytes. Whatever the client pipelined after
+// STARTTLS is discarded (CVE-2011-0411); the client must ask CAPABILITY again. With
+// auth_needs_tls the capabilities before TLS say LOGINDISABLED instead of AUTH=PLAIN and
+// LOGIN / AUTHENTICATE get "NO [PRIVACYREQUIRED]" (RFC 5530 §3).
 #pragma once
 
 #include <cstdint>
@@ -52,6 +59,11 @@ struct ServerConfig {
   int max_bad_commands = 20;    // then "* BYE" and close
   int free_login_failures = 3;  // then every login attempt's reply waits penalty_ms
   int penalty_ms = 2000;
+  bool starttls = false;  // offer STARTTLS (the driver holds a certificate)
+  bool tls = false;       // the connection is encrypted from the start (993, RFC 8314)
+  // LOGIN and AUTHENTICATE refused before TLS (LOGINDISABLED, RFC 3501 §6.2.3). Off only
+  // when a lesson shows plaintext on purpose.
+  bool auth_needs_tls = false;
 };
 
 struct CommandInfo {
@@ -80,13 +92,18 @@ class Server : public net::EngineIo {
   const std::string& user() const { return user_; }         // address once logged in
   const std::string& mailbox() const { return selected_; }  // selected folder name
   bool idling() const { return !idle_tag_.empty(); }
+  bool wants_tls() const { return tls_wait_; }  // STARTTLS answered OK: run the handshake
+  void on_tls_established();                    // encrypted from now on (RFC 3501 §6.2.1)
+  bool tls_active() const { return tls_; }
 
   // Failed-login penalty (see the top of this file).
   int penalty_ms() const { return holding_ ? cfg_.penalty_ms : 0; }
   void end_penalty();
 
   static const std::vector<CommandInfo>& commands();
-  static std::string capabilities();
+  // What CAPABILITY says now: STARTTLS while it is offered and TLS is not active,
+  // LOGINDISABLED instead of AUTH=PLAIN while logins wait for TLS.
+  std::string capabilities() const;
 
  private:
   struct Entry;
@@ -137,6 +154,8 @@ class Server : public net::EngineIo {
   void cmd_logout(const std::string& tag, Cursor& a);
   void cmd_login(const std::string& tag, Cursor& a);
   void cmd_authenticate(const std::string& tag, Cursor& a);
+  void cmd_starttls(const std::string& tag, Cursor& a);
+  bool refuse_plaintext_login();  // auth_needs_tls before TLS: NO [PRIVACYREQUIRED], true
   void cmd_enable(const std::string& tag, Cursor& a);
   void cmd_id(const std::string& tag, Cursor& a);
   void cmd_list(const std::string& tag, Cursor& a);
@@ -177,6 +196,8 @@ class Server : public net::EngineIo {
   State state_ = State::NotAuthenticated;
   bool close_ = false;
   int bad_commands_ = 0;
+  bool tls_ = false;       // the session is encrypted
+  bool tls_wait_ = false;  // STARTTLS answered OK, the handshake has not finished
   std::string peer_ip_, peer_host_;
 
   std::string user_;

@@ -50,6 +50,11 @@ const Server::Entry* Server::find(std::string_view verb) {
         "reports).",
         "RFC 2971 §3.1", kAny},
        &Server::cmd_id},
+      {{"STARTTLS", "STARTTLS",
+        "The client asks to switch this connection to TLS: after the OK both sides run a TLS "
+        "handshake and everything that follows is encrypted.",
+        "RFC 3501 §6.2.1", kPre},
+       &Server::cmd_starttls},
       {{"LOGIN", "LOGIN user password",
         "The client logs in with user name and password in plain text (not encrypted!).",
         "RFC 3501 §6.2.3", kPre},
@@ -165,11 +170,11 @@ const std::vector<CommandInfo>& Server::commands() {
   static const std::vector<CommandInfo> infos = [] {
     std::vector<CommandInfo> v;
     for (const char* verb :
-         {"CAPABILITY", "NOOP",        "LOGOUT",  "ID",        "LOGIN",    "AUTHENTICATE",
-          "ENABLE",     "SELECT",      "EXAMINE", "CREATE",    "DELETE",   "RENAME",
-          "SUBSCRIBE",  "UNSUBSCRIBE", "LIST",    "NAMESPACE", "LSUB",     "STATUS",
-          "APPEND",     "IDLE",        "CHECK",   "CLOSE",     "UNSELECT", "EXPUNGE",
-          "SEARCH",     "FETCH",       "STORE",   "COPY",      "MOVE",     "UID"})
+         {"CAPABILITY",  "NOOP",   "LOGOUT",    "ID",      "STARTTLS", "LOGIN",  "AUTHENTICATE",
+          "ENABLE",      "SELECT", "EXAMINE",   "CREATE",  "DELETE",   "RENAME", "SUBSCRIBE",
+          "UNSUBSCRIBE", "LIST",   "NAMESPACE", "LSUB",    "STATUS",   "APPEND", "IDLE",
+          "CHECK",       "CLOSE",  "UNSELECT",  "EXPUNGE", "SEARCH",   "FETCH",  "STORE",
+          "COPY",        "MOVE",   "UID"})
       v.push_back(find(verb)->info);
     return v;
   }();
@@ -279,7 +284,25 @@ void Server::cmd_id(const std::string&, Cursor& a) {
 
 // ---- not authenticated (RFC 3501 §6.2) ----
 
+void Server::cmd_starttls(const std::string&, Cursor& a) {
+  if (!a.at_end()) return bad("STARTTLS takes no arguments");
+  if (tls_) return bad("TLS is already active");
+  if (!cfg_.starttls) return bad("STARTTLS is not available: this server offers no TLS here");
+  tls_wait_ = true;
+  ok("Begin TLS negotiation now");
+}
+
+// RFC 8314 §5 / RFC 5530 §3: no password crosses the network before TLS. The text is
+// Dovecot's.
+bool Server::refuse_plaintext_login() {
+  if (tls_ || !cfg_.auth_needs_tls) return false;
+  no("[PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) "
+     "connections.");
+  return true;
+}
+
 void Server::cmd_login(const std::string& tag, Cursor& a) {
+  if (refuse_plaintext_login()) return;
   std::optional<std::string> user, pass;
   if (!a.sp() || !(user = a.astring()) || !a.sp() || !(pass = a.astring()) || !a.at_end())
     return bad("Syntax: LOGIN user password");
@@ -290,6 +313,7 @@ void Server::cmd_login(const std::string& tag, Cursor& a) {
 }
 
 void Server::cmd_authenticate(const std::string& tag, Cursor& a) {
+  if (refuse_plaintext_login()) return;
   std::optional<std::string> mech;
   if (!a.sp() || !(mech = a.atom())) return bad("Syntax: AUTHENTICATE PLAIN [initial-response]");
   if (!iequals(*mech, "PLAIN")) return no("Unsupported authentication mechanism " + *mech);

@@ -34,6 +34,10 @@ const char* to_string(ClientState s) {
       return "AwaitGreeting";
     case ClientState::Capa:
       return "Capa";
+    case ClientState::Stls:
+      return "Stls";
+    case ClientState::Tls:
+      return "Tls";
     case ClientState::User:
       return "User";
     case ClientState::Pass:
@@ -61,7 +65,9 @@ const char* to_string(ClientState s) {
 }
 
 Client::Client(ClientJob job)
-    : job_(std::move(job)), lines_(std::make_unique<LineBuffer>(kMaxResponseLine)) {}
+    : job_(std::move(job)),
+      lines_(std::make_unique<LineBuffer>(kMaxResponseLine)),
+      tls_(job_.tls == TlsMode::Implicit) {}
 
 Client::~Client() = default;
 
@@ -118,7 +124,7 @@ void Client::on_disconnect() {
 void Client::feed(std::string_view bytes) {
   if (done()) return;
   lines_->feed(bytes);
-  while (!done()) {
+  while (!done() && state_ != ClientState::Tls) {
     auto line = lines_->next();
     if (!line) break;
     if (in_multi_) {
@@ -127,6 +133,29 @@ void Client::feed(std::string_view bytes) {
       on_status(line->text);
     }
   }
+  // Plaintext after "+OK Begin TLS negotiation" is not the server speaking under TLS: it
+  // could be injected by someone in the middle, so it is dropped.
+  if (state_ == ClientState::Tls) lines_->discard();
+}
+
+void Client::on_tls_established() {
+  if (state_ != ClientState::Tls) return;
+  tls_ = true;
+  // RFC 2595 §4: the capabilities may differ under TLS, so the client asks again and
+  // forgets what it learned before.
+  sasl_plain_ = has_uidl_ = stls_ = false;
+  send_line("CAPA", "CAPA",
+            "Under TLS the client asks for the capabilities again: they may differ now (for "
+            "example the login methods).",
+            "RFC 2595 §4", {}, true);
+  enter_state(ClientState::Capa);
+}
+
+void Client::on_tls_failed(const std::string& why) {
+  if (done()) return;
+  failed_ = true;
+  problem("TLS failed: " + why);
+  finish();  // no QUIT: nothing more can be said on this connection
 }
 
 // ---- multi-line responses (RFC 1939 §3) ----
@@ -182,10 +211,11 @@ void Client::on_multi_end() {
       for (const auto& c : multi_lines_) {
         std::string u = upper(c);
         if (u == "UIDL") has_uidl_ = true;
+        if (u == "STLS") stls_ = true;
         if (starts_with(u, "SASL ") && (" " + u + " ").find(" PLAIN ") != std::string::npos)
           sasl_plain_ = true;
       }
-      start_login();
+      after_capa();
       return;
     case ClientState::Uidl: {
       uidls_.assign(outcome_.mailbox_messages, std::string());
@@ -268,6 +298,8 @@ void Client::on_status(const std::string& line) {
     e.meaning = "The server refuses the command; the text says why.";
     if (line.find("[IN-USE]") != std::string::npos)
       e.meaning = "Another session holds the mailbox, so the login is refused for now.";
+    else if (line.find("[AUTH]") != std::string::npos && line.find("TLS") != std::string::npos)
+      e.meaning = "The server takes no password over an unencrypted connection.";
     else if (line.find("[AUTH]") != std::string::npos)
       e.meaning = "The user name or password is wrong.";
   }
@@ -306,8 +338,14 @@ void Client::on_status(const std::string& line) {
       return;
     }
     case ClientState::Capa:
-      if (!okay) start_login();  // an old server without CAPA: carry on
-      return;                    // else wait for the list
+      if (!okay) after_capa();  // an old server without CAPA: carry on
+      return;                   // else wait for the list
+    case ClientState::Stls:
+      if (!okay) return fail("The server refused STLS: " + why);
+      enter_state(ClientState::Tls);  // the driver runs the handshake
+      return;
+    case ClientState::Tls:
+      return;  // nothing may arrive in plaintext now
     case ClientState::User:
       if (!okay) return fail("USER refused: " + why);
       send_line("PASS " + job_.password, "PASS",
@@ -383,6 +421,19 @@ void Client::on_status(const std::string& line) {
     case ClientState::Done:
       return;
   }
+}
+
+void Client::after_capa() {
+  if (job_.tls != TlsMode::Required || tls_) return start_login();
+  if (!stls_)
+    return fail(
+        "The server does not offer STLS, and this client does not send passwords in "
+        "plaintext.");
+  send_line("STLS", "STLS",
+            "The client asks to switch the connection to TLS before it logs in, so the "
+            "password is never sent readable.",
+            "RFC 2595 §4");
+  enter_state(ClientState::Stls);
 }
 
 void Client::start_login() {

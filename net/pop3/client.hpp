@@ -2,8 +2,15 @@
 // app: log in, find the new messages, download them, optionally delete them, QUIT.
 // Sans-I/O: the driver feeds the server's bytes and writes take_output().
 //
-// Steps: greeting, CAPA, login (USER/PASS, APOP or AUTH PLAIN), STAT, UIDL, LIST, then RETR
-// (and DELE when deleting) for each message to download, QUIT. One command at a time.
+// Steps: greeting, CAPA, [STLS, TLS handshake, CAPA again], login (USER/PASS, APOP or AUTH
+// PLAIN), STAT, UIDL, LIST, then RETR (and DELE when deleting) for each message to
+// download, QUIT. One command at a time.
+//
+// TLS (RFC 2595 §4, RFC 8314): with TlsMode::Required the client sends STLS after CAPA and,
+// once the server said +OK, wants_tls() asks the driver for the handshake; the driver
+// calls on_tls_established() (the client asks CAPA again, then logs in) or
+// on_tls_failed(why) (the session ends, no password sent). A server that does not offer
+// STLS gets QUIT instead of the password.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +31,13 @@ namespace net::pop3 {
 
 enum class AuthMethod { UserPass, Apop, SaslPlain };
 
+// How the client uses TLS.
+enum class TlsMode {
+  None,      // plaintext, STLS never sent
+  Required,  // STLS or give up: the password never crosses the network in plaintext
+  Implicit,  // the driver encrypts from the first byte (port 995); no STLS
+};
+
 enum class Mode {
   DownloadAll,    // retrieve every message, leave them on the server
   LeaveOnServer,  // retrieve only messages whose UIDL is not in known_uidls; delete nothing
@@ -33,6 +47,7 @@ enum class Mode {
 struct ClientJob {
   std::string login, password;
   AuthMethod auth = AuthMethod::UserPass;
+  TlsMode tls = TlsMode::None;
   Mode mode = Mode::Delete;
   std::set<std::string> known_uidls;  // LeaveOnServer: already downloaded, skipped
 };
@@ -56,6 +71,8 @@ struct ClientOutcome {
 enum class ClientState {
   AwaitGreeting,
   Capa,
+  Stls,  // STLS sent, waiting for +OK
+  Tls,   // +OK received: the driver runs the handshake
   User,
   Pass,
   Apop,
@@ -80,6 +97,10 @@ class Client : public net::EngineIo {
   void feed(std::string_view bytes);                         // server responses
   bool done() const { return state_ == ClientState::Done; }  // the driver then closes
   void on_disconnect();  // connection lost before done: nothing deleted
+  bool wants_tls() const { return state_ == ClientState::Tls; }  // run the handshake now
+  void on_tls_established();                   // CAPA again, encrypted (RFC 2595 §4)
+  void on_tls_failed(const std::string& why);  // the handshake failed: give up, done
+  bool tls_active() const { return tls_; }
   const ClientOutcome& outcome() const { return outcome_; }
   ClientState state() const { return state_; }
 
@@ -92,6 +113,7 @@ class Client : public net::EngineIo {
   void on_multi_end();
   void problem(std::string what);
   void fail(std::string what);  // fatal: QUIT and finish
+  void after_capa();            // STLS when TLS is required and not active yet, else the login
   void start_login();
   void after_login();
   void next_message();
@@ -111,6 +133,8 @@ class Client : public net::EngineIo {
   std::string timestamp_;                 // APOP timestamp from the greeting
   bool sasl_plain_ = false;
   bool has_uidl_ = false;
+  bool stls_ = false;  // CAPA listed STLS
+  bool tls_ = false;   // the session is encrypted
   bool failed_ = false;
 
   std::vector<std::string> uidls_;  // index = number - 1

@@ -23,7 +23,10 @@ const char* to_string(ServerState s) {
 }
 
 Server::Server(ServerConfig cfg, store::Mailstore& store)
-    : cfg_(std::move(cfg)), store_(store), lines_(std::make_unique<LineBuffer>(cfg_.max_line)) {}
+    : cfg_(std::move(cfg)),
+      store_(store),
+      lines_(std::make_unique<LineBuffer>(cfg_.max_line)),
+      tls_(cfg_.tls) {}
 
 Server::~Server() {
   release();
@@ -116,17 +119,36 @@ void Server::on_connect(std::string peer_ip, std::string peer_host) {
 }
 
 void Server::feed(std::string_view bytes) {
-  if (close_) return;  // after QUIT further input is ignored
+  if (close_) return;     // after QUIT further input is ignored
+  if (tls_wait_) return;  // only the handshake may come now
   lines_->feed(bytes);
   process();
 }
 
 void Server::process() {
-  while (!close_ && !holding_) {
+  while (!close_ && !holding_ && !tls_wait_) {
     auto line = lines_->next();
     if (!line) break;
     on_line(*line);
   }
+  if (tls_wait_) {
+    std::string rest = lines_->discard();
+    if (!rest.empty())
+      parsed(rest.substr(0, rest.find_first_of("\r\n")), "",
+             "Sent after STLS but before the TLS handshake: discarded, never executed "
+             "(command injection, CVE-2011-0411).",
+             "RFC 2595 §4");
+  }
+}
+
+void Server::on_tls_established() {
+  if (!tls_wait_) return;
+  // RFC 2595 §4: no new greeting; what the client said before TLS (USER) is forgotten and
+  // it should ask CAPA again, because the capabilities may differ now.
+  tls_wait_ = false;
+  tls_ = true;
+  user_.clear();
+  auth_wait_ = false;
 }
 
 void Server::end_penalty() {

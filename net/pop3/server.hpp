@@ -1,5 +1,13 @@
-// POP3 server engine (RFC 1939) with CAPA and response codes (RFC 2449) and SASL PLAIN
-// (RFC 5034, RFC 4616). Sans-I/O: the driver feeds bytes and writes take_output().
+// POP3 server engine (RFC 1939) with CAPA and response codes (RFC 2449), SASL PLAIN
+// (RFC 5034, RFC 4616) and STLS (RFC 2595 §4). Sans-I/O: the driver feeds bytes and writes
+// take_output().
+//
+// TLS is the driver's job: after the engine answered STLS with +OK, wants_tls() tells the
+// driver to run the handshake; once it succeeded the driver calls on_tls_established() and
+// from then on feeds decrypted bytes. Anything the client sent after STLS in the same burst
+// is discarded, never executed under TLS (the command-injection flaw CVE-2011-0411). With
+// auth_needs_tls, logins are refused before TLS ("-ERR [AUTH] Plaintext authentication
+// disallowed ...", as Dovecot answers) and CAPA advertises neither USER nor SASL.
 //
 // Mailbox: the INBOX of store::Mailstore. At login the engine locks the mailbox
 // (Mailstore::lock with cfg.lock_owner, RFC 1939 §8) and takes a snapshot of its messages;
@@ -67,6 +75,11 @@ struct ServerConfig {
   int penalty_ms = 2000;
   int max_bad_commands = 20;  // then -ERR and close
   std::string implementation = "mailsim";
+  bool starttls = false;  // offer STLS (the driver holds a certificate), RFC 2595 §4
+  bool tls = false;       // the connection is encrypted from the start (995, RFC 8314)
+  // USER/PASS, APOP and AUTH neither advertised nor accepted before TLS. Off only when a
+  // lesson shows plaintext on purpose.
+  bool auth_needs_tls = false;
 };
 
 struct CommandInfo {
@@ -89,6 +102,9 @@ class Server : public net::EngineIo {
   bool wants_close() const { return close_; }  // close after flushing output
   void on_disconnect();  // peer vanished: nothing is deleted, the lock is released
   void on_timeout();     // autologout (RFC 1939 §3): -ERR, close, nothing deleted
+  bool wants_tls() const { return tls_wait_; }  // +OK sent to STLS: run the handshake now
+  void on_tls_established();                    // encrypted from now on; the client re-issues CAPA
+  bool tls_active() const { return tls_; }
 
   // Failed-login penalty (see the top of this file).
   int penalty_ms() const { return holding_ ? cfg_.penalty_ms : 0; }
@@ -150,6 +166,8 @@ class Server : public net::EngineIo {
   void cmd_quit(std::string_view args);
   void cmd_top(std::string_view args);
   void cmd_uidl(std::string_view args);
+  void cmd_stls(std::string_view args);
+  bool refuse_plaintext_login();  // auth_needs_tls before TLS: -ERR [AUTH], true
   static const Entry* find(std::string_view verb);
 
   ServerConfig cfg_;
@@ -161,6 +179,8 @@ class Server : public net::EngineIo {
   bool close_ = false;
   bool connected_ = false;
   int bad_commands_ = 0;
+  bool tls_ = false;       // the session is encrypted
+  bool tls_wait_ = false;  // +OK sent to STLS, the handshake has not finished
 
   // AUTHORIZATION
   std::string user_;        // from USER

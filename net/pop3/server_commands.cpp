@@ -1,5 +1,5 @@
 // The POP3 server's command table and command handlers (RFC 1939 §4-§7, RFC 2449 §5,
-// RFC 5034 §4).
+// RFC 5034 §4, RFC 2595 §4).
 #include "net/line_buffer.hpp"
 #include "net/pop3/apop.hpp"
 #include "net/pop3/server.hpp"
@@ -71,6 +71,11 @@ const Server::Entry* Server::find(std::string_view verb) {
       {{"CAPA", "CAPA", "The client asks which optional features the server supports.",
         "RFC 2449 §5", kBoth},
        &Server::cmd_capa},
+      {{"STLS", "STLS",
+        "The client asks to switch this connection to TLS: after the +OK both sides run a TLS "
+        "handshake and everything that follows is encrypted.",
+        "RFC 2595 §4", kAuth},
+       &Server::cmd_stls},
       {{"STAT", "STAT", "The client asks how many messages there are and their total size.",
         "RFC 1939 §5", kTrans},
        &Server::cmd_stat},
@@ -112,8 +117,8 @@ const Server::Entry* Server::find(std::string_view verb) {
 const std::vector<CommandInfo>& Server::commands() {
   static const std::vector<CommandInfo> infos = [] {
     std::vector<CommandInfo> v;
-    for (const char* verb : {"USER", "PASS", "APOP", "AUTH", "CAPA", "STAT", "LIST", "RETR", "DELE",
-                             "NOOP", "RSET", "TOP", "UIDL", "QUIT"})
+    for (const char* verb : {"USER", "PASS", "APOP", "AUTH", "CAPA", "STLS", "STAT", "LIST", "RETR",
+                             "DELE", "NOOP", "RSET", "TOP", "UIDL", "QUIT"})
       v.push_back(find(verb)->info);
     return v;
   }();
@@ -166,7 +171,41 @@ void Server::on_command(const Line& line) {
 
 // ---- AUTHORIZATION ----
 
+// RFC 2595 §2.1 / RFC 8314 §5: no password crosses the network before TLS. The text is
+// Dovecot's; [AUTH] (RFC 3206 §4) tells the client that retrying the same way will not help.
+bool Server::refuse_plaintext_login() {
+  if (!cfg_.auth_needs_tls || tls_) return false;
+  user_.clear();
+  bad("[AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+      "This server takes logins only over TLS: the client must send STLS first (or connect to "
+      "port 995).",
+      "RFC 2595 §2.1, RFC 3206 §4");
+  return true;
+}
+
+void Server::cmd_stls(std::string_view args) {
+  if (!trim(args).empty()) {
+    bad("Syntax: STLS (no arguments)", "STLS takes no arguments.", "RFC 2595 §4");
+    return;
+  }
+  if (!cfg_.starttls && !tls_) {
+    bad("STLS not available: this server offers no TLS on this port",
+        "This server does not offer TLS here, so the connection stays unencrypted.", "RFC 2595 §4");
+    return;
+  }
+  if (tls_) {
+    bad("Command not permitted when TLS active",
+        "The connection is already encrypted; STLS works once.", "RFC 2595 §4");
+    return;
+  }
+  ok("Begin TLS negotiation",
+     "The server agrees: both sides now run the TLS handshake on this connection.", "RFC 2595 §4");
+  user_.clear();
+  tls_wait_ = true;
+}
+
 void Server::cmd_user(std::string_view args) {
+  if (refuse_plaintext_login()) return;
   std::string_view name = trim(args);
   if (name.empty()) {
     bad("Syntax: USER name", "USER needs a user name.", "RFC 1939 §7");
@@ -178,6 +217,7 @@ void Server::cmd_user(std::string_view args) {
 }
 
 void Server::cmd_pass(std::string_view args) {
+  if (refuse_plaintext_login()) return;
   if (user_.empty()) {
     bad("USER first", "PASS must directly follow a USER command.", "RFC 1939 §7");
     return;
@@ -192,6 +232,7 @@ void Server::cmd_pass(std::string_view args) {
 }
 
 void Server::cmd_apop(std::string_view args) {
+  if (refuse_plaintext_login()) return;
   user_.clear();
   auto a = split_args(args);
   if (a.size() != 2 || a[1].size() != 32) {
@@ -213,6 +254,7 @@ void Server::cmd_apop(std::string_view args) {
 }
 
 void Server::cmd_auth(std::string_view args) {
+  if (refuse_plaintext_login()) return;
   user_.clear();
   auto a = split_args(args);
   if (a.empty()) {
@@ -262,8 +304,14 @@ void Server::cmd_capa(std::string_view) {
             "RFC 2449 §6.1");
   data_line("UIDL", "UIDL: every message has a unique id that survives across sessions.",
             "RFC 2449 §6.2");
-  data_line("USER", "USER: login with USER and PASS (password in clear text).", "RFC 2449 §6.3");
-  data_line("SASL PLAIN", "SASL: login with AUTH; the mechanisms follow.", "RFC 2449 §6.4");
+  // Before TLS a server that wants it lists no login method: STLS comes first.
+  const bool logins = tls_ || !cfg_.auth_needs_tls;
+  if (cfg_.starttls && !tls_ && state_ == S::Authorization)
+    data_line("STLS", "STLS: the client may switch this connection to TLS.", "RFC 2595 §4");
+  if (logins) {
+    data_line("USER", "USER: login with USER and PASS (password in clear text).", "RFC 2449 §6.3");
+    data_line("SASL PLAIN", "SASL: login with AUTH; the mechanisms follow.", "RFC 2449 §6.4");
+  }
   data_line("RESP-CODES", "RESP-CODES: -ERR replies may carry a code in brackets like [IN-USE].",
             "RFC 2449 §6.5");
   data_line("AUTH-RESP-CODE", "AUTH-RESP-CODE: failed logins say [AUTH] or [SYS/...].",

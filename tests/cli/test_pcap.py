@@ -67,10 +67,19 @@ with tempfile.TemporaryDirectory() as d:
     check("run --pcap (TLS lesson) exits 0", r.returncode == 0, r.stderr)
     cmds = {c for row in fields(tls_pcap, "smtp.req", "smtp.req.command") for c in row[0].split(",")}
     check("with STARTTLS only EHLO and STARTTLS are readable", cmds == {"EHLO", "STAR"}, str(cmds))
-    sni = [row[0] for row in fields(tls_pcap, "tls.handshake.type == 1",
+    sni = [row[0] for row in fields(tls_pcap, "tls.handshake.type == 1 && tcp.port == 587",
                                     "tls.handshake.extensions_server_name")]
     check("each submission's ClientHello names the server (SNI)",
-          sni.count("smtp.sender.example") == 3, str(sni))
+          sni == ["smtp.sender.example"] * 3, str(sni))
+    # IMAP runs STARTTLS too (RFC 3501 §6.2.1): Ana's three Sent copies, Bruno's seven
+    # sessions; nothing but STARTTLS is readable, LOGIN never.
+    imap_tls = [row[0] for row in fields(tls_pcap, "imap.request", "imap.request")]
+    check("with IMAP STARTTLS only STARTTLS is readable",
+          len(imap_tls) == 10 and all(r.endswith(" STARTTLS") for r in imap_tls), str(imap_tls))
+    sni = [row[0] for row in fields(tls_pcap, "tls.handshake.type == 1 && tcp.port == 143",
+                                    "tls.handshake.extensions_server_name")]
+    check("each IMAP ClientHello names the server (SNI)",
+          sorted(sni) == ["mx.recipient.example"] * 7 + ["smtp.sender.example"] * 3, str(sni))
     hs = {row[0] for row in fields(tls_pcap, "tls.handshake.type", "tls.handshake.type")}
     check("TLS handshakes decode (ClientHello 1, ServerHello 2)", {"1", "2"} <= {
           t for h in hs for t in h.split(",")}, str(hs))
@@ -143,5 +152,19 @@ with tempfile.TemporaryDirectory() as d:
     check("POP3 leave-a-copy mode: no DELE", "DELE" not in keep and "RETR" in keep, str(keep))
     bad = expert(f"{prefix}-pop3-keep.pcap")
     check("POP3 capture has no warnings", not bad, "\n".join(bad[:10]))
+
+    # The lesson as written, read with POP3: STLS (RFC 2595) before USER/PASS.
+    tprefix = os.path.join(d, "tls")
+    r = mailsim("compare", LESSON, "--pcap", tprefix)
+    check("compare --pcap (TLS lesson) exits 0", r.returncode == 0, r.stderr)
+    pop = [row[0] for row in fields(f"{tprefix}-pop3-delete.pcap", "pop.request",
+                                    "pop.request.command")]
+    check("with STLS only CAPA and STLS are readable", set(pop) == {"CAPA", "STLS"}, str(pop))
+    hs = fields(f"{tprefix}-pop3-delete.pcap", "tls.handshake.type == 1 && tcp.port == 110",
+                "tls.handshake.extensions_server_name")
+    check("POP3 sessions run a TLS handshake after STLS", len(hs) == len(
+        [p for p in pop if p == "STLS"]) > 0, str(hs))
+    bad = expert(f"{tprefix}-pop3-delete.pcap")
+    check("POP3 TLS capture has no warnings", not bad, "\n".join(bad[:10]))
 
 sys.exit(1 if failures else 0)

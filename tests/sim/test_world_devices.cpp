@@ -68,11 +68,14 @@ TEST_CASE("IMAP devices talk real IMAP to the server on port 143") {
   REQUIRE(w.run());
   const auto& t = w.trace();
   // Bruno: check, read (phone); check (laptop); check, delete, move (tablet); check (phone).
-  // Ana: one APPEND to Sent after each of her three messages.
+  // Ana: one APPEND to Sent after each of her three messages. Every session runs STARTTLS
+  // and asks CAPABILITY again before it logs in (RFC 3501 §6.2.1).
   CHECK(count_lines(t, sim::Proto::Imap, "* OK [CAPABILITY IMAP4rev1") == 10);
-  CHECK(count_lines(t, sim::Proto::Imap, "A1 LOGIN bruno ") == 7);
-  CHECK(count_lines(t, sim::Proto::Imap, "A1 LOGIN ana ") == 3);
-  CHECK(count_lines(t, sim::Proto::Imap, "A2 APPEND Sent (\\Seen) {") == 3);
+  CHECK(count_lines(t, sim::Proto::Imap, "A1 STARTTLS") == 10);
+  CHECK(count_lines(t, sim::Proto::Imap, "A2 CAPABILITY") == 10);
+  CHECK(count_lines(t, sim::Proto::Imap, "A3 LOGIN bruno ") == 7);
+  CHECK(count_lines(t, sim::Proto::Imap, "A3 LOGIN ana ") == 3);
+  CHECK(count_lines(t, sim::Proto::Imap, "A4 APPEND Sent (\\Seen) {") == 3);
   CHECK(count_lines(t, sim::Proto::Pop3, "") == 0);
   // The tablet's MOVE created the folder on the server.
   const auto* receipts =

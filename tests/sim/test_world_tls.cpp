@@ -1,10 +1,12 @@
-// TLS in the simulated world: STARTTLS and implicit TLS on submission, opportunistic TLS
-// between servers, refused certificates, plaintext on purpose, reproducible ciphertext.
+// TLS in the simulated world: STARTTLS and implicit TLS on submission, STLS / STARTTLS and
+// implicit TLS (995 / 993) for POP3 and IMAP devices, opportunistic TLS between servers,
+// refused certificates, plaintext on purpose, reproducible ciphertext.
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "net/message/message.hpp"
+#include "sim/device.hpp"
 #include "sim/lesson.hpp"
 #include "sim/mail_server.hpp"
 #include "sim/trace_json.hpp"
@@ -15,7 +17,7 @@ namespace {
 // Ana (pc) submits to smtp.a.example, which relays to mx.b.example. `device` and `servers`
 // are inserted into the device's and both servers' [[host]] tables.
 std::string lesson(const std::string& device = "", const std::string& mx = "",
-                   const std::string& smtp = "") {
+                   const std::string& smtp = "", const std::string& more_steps = "") {
   return R"([lesson]
 id = "tls"
 title = "TLS test"
@@ -72,7 +74,28 @@ device = "pc.a.example"
 to = "bruno@b.example"
 subject = "Secret plans"
 body = "Meet at noon."
-)";
+)" + more_steps;
+}
+
+// Ana sends herself a message, then her device (POP3 or IMAP) downloads it.
+std::string reader(const std::string& device, const std::string& smtp = "") {
+  std::string text = lesson(device, "", smtp, R"(
+[[step]]
+action = "send"
+device = "pc.a.example"
+to = "ana@a.example"
+subject = "Note to self"
+body = "The safe code is 4711."
+
+[[step]]
+action = "wait"
+seconds = 30
+
+[[step]]
+action = "check"
+device = "pc.a.example"
+)");
+  return text;
 }
 
 struct Run {
@@ -113,6 +136,20 @@ struct Run {
 const char* kPcLink = "pc.a.example<->smtp.a.example";
 const char* kRelayLink = "smtp.a.example<->mx.b.example";
 
+bool connected_to(const Run& r, std::uint16_t port) {
+  for (const auto& e : r.w.trace().events())
+    if (const auto* c = std::get_if<sim::ConnEv>(&e.p))
+      if (c->server_port == port) return true;
+  return false;
+}
+
+// What the device downloaded (POP3: its local store; IMAP: also what it saw on the server).
+bool device_has(Run& r, const std::string& subject) {
+  for (const auto& m : r.w.device("pc.a.example")->store().messages())
+    if (m.subject == subject) return true;
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("by default submission uses STARTTLS and the wire shows no secrets") {
@@ -123,12 +160,20 @@ TEST_CASE("by default submission uses STARTTLS and the wire shows no secrets") {
   CHECK(r.tls_event("ClientHello"));
   CHECK(r.tls_event("Certificate"));
   CHECK(r.tls_event("established TLSv1.3"));
-  CHECK(r.line("AUTH PLAIN "));  // the endpoints' view: plaintext lines
-  const std::string wire = r.wire(kPcLink, 587);
+  CHECK(r.line("AUTH PLAIN "));    // the endpoints' view: plaintext lines
+  CHECK(r.line("A3 LOGIN ana "));  // the copy for Sent, over IMAP after STARTTLS
+  // The whole device link: SMTP submission and the IMAP APPEND to Sent.
+  const std::string wire = r.wire(kPcLink);
   CHECK(wire.find("STARTTLS") != std::string::npos);    // before TLS: readable
   CHECK(wire.find("AUTH PLAIN") == std::string::npos);  // after: ciphertext only
+  CHECK(wire.find("LOGIN ana") == std::string::npos);
+  CHECK(wire.find("ana-pw") == std::string::npos);
+  CHECK(wire.find("APPEND") == std::string::npos);
   CHECK(wire.find("Secret plans") == std::string::npos);
+  CHECK(wire.find("Meet at noon") == std::string::npos);
   CHECK(wire.find("smtp.a.example") != std::string::npos);  // greeting, and SNI
+  CHECK(r.w.server("smtp.a.example")->store().folder("ana@a.example", "Sent")->messages.size() ==
+        1);
   // The relay on 25 ran STARTTLS too (opportunistic), so the message is hidden there as well.
   CHECK(r.wire(kRelayLink).find("Meet at noon") == std::string::npos);
 }
@@ -195,4 +240,99 @@ TEST_CASE("lesson keys for TLS are checked") {
                        doctest::Contains("unknown security 'maybe'"), sim::LessonError);
   CHECK_THROWS_WITH_AS(sim::parse_lesson(lesson("tls = false\n"), "x.toml"),
                        doctest::Contains("'tls' is only for servers"), sim::LessonError);
+}
+
+TEST_CASE("POP3 device with STLS on 110: the password and the mail cross encrypted") {
+  Run r(reader("protocol = \"pop3\"\n"));
+  CHECK(r.line("STLS"));
+  CHECK(r.line("+OK Begin TLS negotiation"));
+  CHECK(r.line("USER ana"));  // the endpoints' view
+  CHECK(device_has(r, "Note to self"));
+  CHECK(connected_to(r, 110));
+  const std::string wire = r.wire(kPcLink, 110);
+  CHECK(wire.find("STLS") != std::string::npos);  // before TLS: readable
+  CHECK(wire.find("USER") == std::string::npos);
+  CHECK(wire.find("PASS") == std::string::npos);
+  CHECK(wire.find("ana-pw") == std::string::npos);
+  CHECK(wire.find("safe code") == std::string::npos);
+  CHECK(r.wire(kPcLink).find("ana-pw") == std::string::npos);  // nowhere on the device link
+}
+
+TEST_CASE("IMAP device with STARTTLS on 143: LOGIN only after TLS") {
+  Run r(reader(""));
+  CHECK(r.line("A1 STARTTLS"));
+  CHECK(r.line("A1 OK Begin TLS negotiation now"));
+  CHECK(device_has(r, "Note to self"));
+  const std::string wire = r.wire(kPcLink, 143);
+  CHECK(wire.find("STARTTLS") != std::string::npos);
+  CHECK(wire.find("LOGINDISABLED") != std::string::npos);  // the greeting, before TLS
+  CHECK(wire.find("LOGIN ana") == std::string::npos);
+  CHECK(wire.find("ana-pw") == std::string::npos);
+  CHECK(wire.find("Note to self") == std::string::npos);
+  CHECK(wire.find("safe code") == std::string::npos);
+}
+
+TEST_CASE("implicit TLS: POP3 on 995 and IMAP on 993, encrypted from the first byte") {
+  for (const char* proto : {"pop3", "imap"}) {
+    CAPTURE(proto);
+    Run r(reader(std::string("security = \"tls\"\nprotocol = \"") + proto + "\"\n"));
+    const std::uint16_t port = std::string(proto) == "pop3" ? 995 : 993;
+    CHECK(connected_to(r, port));
+    CHECK_FALSE(connected_to(r, std::string(proto) == "pop3" ? 110 : 143));
+    CHECK(device_has(r, "Note to self"));
+    CHECK_FALSE(r.line("STLS"));
+    CHECK_FALSE(r.line("A1 STARTTLS"));
+    const std::string wire = r.wire(kPcLink, port);
+    CHECK(!wire.empty());
+    CHECK(wire.find("+OK") == std::string::npos);  // not even the greeting
+    CHECK(wire.find("* OK") == std::string::npos);
+    CHECK(r.wire(kPcLink).find("ana-pw") == std::string::npos);
+  }
+}
+
+TEST_CASE("POP3 and IMAP devices refuse a self-signed certificate and send no password") {
+  for (const char* proto : {"pop3", "imap"}) {
+    for (const char* security : {"starttls", "tls"}) {
+      CAPTURE(proto);
+      CAPTURE(security);
+      Run r(reader(std::string("protocol = \"") + proto + "\"\nsecurity = \"" + security + "\"\n",
+                   "self_signed = true\n"));
+      CHECK(r.tls_event("failed: certificate verification failed: self-signed certificate"));
+      CHECK_FALSE(device_has(r, "Note to self"));
+      CHECK_FALSE(r.line("USER ana"));
+      CHECK_FALSE(r.line("PASS"));
+      CHECK_FALSE(r.line("A3 LOGIN"));
+      CHECK(r.note(std::string(proto) == "pop3" ? "checking mail failed: TLS failed: certificate"
+                                                : "IMAP session failed: TLS failed: certificate"));
+      CHECK(r.wire(kPcLink).find("ana-pw") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("POP3 and IMAP devices without TLS cannot log in to a server that requires it") {
+  for (const char* proto : {"pop3", "imap"}) {
+    CAPTURE(proto);
+    Run r(reader(std::string("protocol = \"") + proto + "\"\nsecurity = \"none\"\n"));
+    CHECK_FALSE(device_has(r, "Note to self"));
+    CHECK(r.wire(kPcLink).find("ana-pw") == std::string::npos);
+    if (std::string(proto) == "pop3") {
+      CHECK(r.line("-ERR [AUTH] Plaintext authentication disallowed"));
+      CHECK(r.note("checking mail failed"));
+    } else {
+      CHECK(r.note("LOGINDISABLED"));
+    }
+  }
+}
+
+TEST_CASE("POP3 and IMAP in plaintext on purpose: the password crosses the link readable") {
+  for (const char* proto : {"pop3", "imap"}) {
+    CAPTURE(proto);
+    Run r(reader(std::string("protocol = \"") + proto + "\"\nsecurity = \"none\"\n",
+                 "plaintext_auth = true\n"));
+    CHECK(device_has(r, "Note to self"));
+    const std::string wire = r.wire(kPcLink, std::string(proto) == "pop3" ? 110 : 143);
+    // The trace redacts the password itself; the command carrying it is readable.
+    CHECK(wire.find(std::string(proto) == "pop3" ? "PASS " : "LOGIN ana ") != std::string::npos);
+    CHECK(wire.find("safe code") != std::string::npos);
+  }
 }
