@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <map>
 
 #include "gui/commands.hpp"
 #include "sim/lesson.hpp"

@@ -61,10 +61,12 @@ int run_lesson_headless(const HeadlessOptions& o) {
             << lesson.seed << ")\n";
   sim::World world(std::move(lesson));
   std::string tap;
-  if (!o.eavesdrop.empty()) {
-    tap = known_link(world, o.eavesdrop);
+  // The lesson's own tap ([lesson] eavesdrop) unless --eavesdrop names another link.
+  const std::string& want = o.eavesdrop.empty() ? world.lesson().eavesdrop : o.eavesdrop;
+  if (!want.empty()) {
+    tap = known_link(world, want);
     if (tap.empty()) {
-      std::cerr << "mailsim: error: --eavesdrop: no link '" << o.eavesdrop
+      std::cerr << "mailsim: error: --eavesdrop: no link '" << want
                 << "' in the lesson (write it as host<->host)\n";
       return 2;
     }

@@ -583,7 +583,7 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
   r.each_table(root, "expect", [&](const toml::table& t) {
     r.only_keys(t,
                 {"after_step", "host", "mailbox", "folder", "count", "subject", "present", "seen",
-                 "reply", "note_contains", "queue"},
+                 "reply", "note_contains", "queue", "overheard"},
                 "[[expect]]");
     LessonExpect x;
     x.pos = r.pos(t);
@@ -598,13 +598,24 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     x.reply = r.str(t, "reply", "[[expect]]", false);
     x.note_contains = r.str(t, "note_contains", "[[expect]]", false);
     x.queue = r.str(t, "queue", "[[expect]]", false);
+    x.overheard = r.str(t, "overheard", "[[expect]]", false);
+    if (!x.overheard.empty() && x.after_step)
+      r.fail(*t.get("after_step"),
+             "'overheard' is checked on the whole run: remove after_step from this [[expect]]");
+    if (!x.overheard.empty() && L.eavesdrop.empty())
+      r.fail(*t.get("overheard"),
+             "'overheard' needs a tapped link: add eavesdrop = \"host<->host\" to [lesson]");
     const bool mail_state = x.count || !x.subject.empty();
-    if (!mail_state && x.reply.empty() && x.note_contains.empty() && x.queue.empty())
+    if (!mail_state && x.reply.empty() && x.note_contains.empty() && x.queue.empty() &&
+        x.overheard.empty())
       r.fail(t,
-             "an [[expect]] needs something to check: count, subject, reply, note_contains "
-             "or queue");
-    if (t.get("present") && x.subject.empty())
-      r.fail(*t.get("present"), "'present' says whether 'subject' is there: add subject = \"...\"");
+             "an [[expect]] needs something to check: count, subject, reply, note_contains, "
+             "queue or overheard");
+    if (t.get("present") && x.subject.empty() && x.overheard.empty())
+      r.fail(*t.get("present"),
+             "'present' says whether 'subject' (or 'overheard') is there: add subject = \"...\"");
+    if (!x.subject.empty() && !x.overheard.empty())
+      r.fail(*t.get("overheard"), "write 'subject' and 'overheard' in two [[expect]] tables");
     if (x.seen && x.subject.empty())
       r.fail(*t.get("seen"), "'seen' is about one message: add subject = \"...\"");
     if (x.seen && !x.present)

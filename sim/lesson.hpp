@@ -135,7 +135,7 @@ struct LessonQuestion {
 // `mailbox` (an address), `folder` (default INBOX), `count`, `subject` (present, or absent
 // with present = false), `seen` (of that subject). Trace: `reply` (a reply code some server
 // sent, e.g. "550"), `note_contains` (a narration/note line), `queue` (an MTA queue event:
-// enqueue, defer, sent, bounce).
+// enqueue, defer, sent, bounce), `overheard` (text the lesson's eavesdropper reads).
 struct LessonExpect {
   std::size_t after_step = 0;  // 1-based; 0 (not written) means at the end of the lesson
   std::string host, mailbox, folder = "INBOX";
@@ -146,6 +146,9 @@ struct LessonExpect {
   std::string reply;
   std::string note_contains;
   std::string queue;
+  // What the eavesdropper on [lesson] eavesdrop reads: text found in the readable lines,
+  // credentials, subjects or TLS server names (absent with present = false).
+  std::string overheard;
   SourcePos pos;
 };
 

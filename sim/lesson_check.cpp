@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "sim/device.hpp"
+#include "sim/eavesdropper.hpp"
 #include "sim/mail_server.hpp"
 #include "sim/mail_summary.hpp"
 #include "sim/world.hpp"
@@ -293,6 +294,22 @@ std::vector<std::string> evaluate(World& world, const LessonExpect& x, std::size
     if (!seen)
       fail.push_back(at + "expected a queue event '" + x.queue + "'" +
                      (x.host.empty() ? "" : " on " + x.host) + when + ", there is none");
+  }
+  if (!x.overheard.empty()) {
+    bool seen = false;
+    const std::string& link = world.lesson().eavesdrop;
+    for (const auto& o : eavesdrop(trace, link)) {
+      auto has = [&](const std::string& s) { return s.find(x.overheard) != std::string::npos; };
+      seen = seen || has(o.sni) || std::any_of(o.lines.begin(), o.lines.end(), has) ||
+             std::any_of(o.credentials.begin(), o.credentials.end(), has) ||
+             std::any_of(o.subjects.begin(), o.subjects.end(), has);
+    }
+    if (x.present && !seen)
+      fail.push_back(at + "expected the eavesdropper on " + link + " to read \"" + x.overheard +
+                     "\"" + when + ", it does not (see `mailsim run --eavesdrop " + link + "`)");
+    if (!x.present && seen)
+      fail.push_back(at + "expected the eavesdropper on " + link + " not to read \"" + x.overheard +
+                     "\"" + when + ", but it does");
   }
   return fail;
 }
