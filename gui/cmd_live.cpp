@@ -248,6 +248,27 @@ class LiveEngine final : public net::socket::ClientEngineFor<E> {
   net::EngineEvents extra_;
 };
 
+// The POP3/IMAP engines learn STLS/STARTTLS (ClientJob::tls, wants_tls()); until then
+// implicit TLS still works because the runner encrypts from the first byte.
+template <class Job, class Engine>
+constexpr bool kSpeaksStartTls = requires(Job& j, Engine& e) {
+  j.tls;
+  e.wants_tls();
+};
+
+// Tells the engine how TLS is used: implicit (the driver encrypts from the first byte) or
+// STARTTLS required (never the password in plaintext).
+template <class Job>
+void set_tls_mode(Job& job, bool implicit, bool starttls) {
+  if constexpr (requires { job.tls; }) {
+    using M = decltype(job.tls);
+    if (implicit)
+      job.tls = M::Implicit;
+    else if (starttls)
+      job.tls = M::Required;
+  }
+}
+
 // Records the session in the trace (time: microseconds since the start).
 class Recorder {
  public:
@@ -437,9 +458,10 @@ int live(const LiveOptions& o) {
     job.login = o.user;
     job.password = password;
     job.mode = net::pop3::Mode::DownloadAll;  // nothing is deleted
+    set_tls_mode(job, t.implicit, o.starttls);
     net::pop3::Client client(job);
     LiveEngine<net::pop3::Client> engine(client, t.proto, 0);
-    if constexpr (!requires(net::pop3::Client & c) { c.wants_tls(); }) {
+    if constexpr (!kSpeaksStartTls<net::pop3::ClientJob, net::pop3::Client>) {
       pop3_starttls_missing = o.starttls;
     }
     if (pop3_starttls_missing) {
@@ -469,9 +491,10 @@ int live(const LiveOptions& o) {
       idle.kind = net::imap::ClientOp::Kind::Idle;
       job.ops.push_back(idle);
     }
+    set_tls_mode(job, t.implicit, o.starttls);
     net::imap::Client client(job);
     LiveEngine<net::imap::Client> engine(client, t.proto, o.idle);
-    if constexpr (!requires(net::imap::Client & c) { c.wants_tls(); }) {
+    if constexpr (!kSpeaksStartTls<net::imap::ClientJob, net::imap::Client>) {
       imap_starttls_missing = o.starttls;
     }
     if (imap_starttls_missing) {
@@ -540,8 +563,8 @@ void register_live(CLI::App& app, int& rc) {
       ->required();
   cmd->add_option("--user", o->user, "Login name (AUTH for SMTP, required for POP3/IMAP)");
   cmd->add_flag("--starttls", o->starttls,
-                "Require STARTTLS on smtp:// (give up if the server does not offer it); SMTP "
-                "uses STARTTLS whenever offered anyway");
+                "Require STARTTLS (STLS for POP3) on smtp://, pop3://, imap:// and give up if "
+                "the server does not offer it; SMTP uses STARTTLS whenever offered anyway");
   cmd->add_option("--send", o->send_file,
                   "SMTP: send this RFC 5322 message file (needs --from and --to)")
       ->type_name("FILE");

@@ -155,6 +155,40 @@ def main():
         m.logout()
     check("imaplib starttls() on --imap (when offered)", imap_starttls)
 
+    def pop3_stls():
+        p = poplib.POP3(HOST, ports["pop3"], timeout=IO)
+        if "STLS" not in p.capa():
+            p.quit()
+            print("#   the POP3 engine does not offer STLS yet: skipped")
+            return None
+        p.stls(context=ctx)
+        p.user(USER)
+        p.pass_(PASSWORD)
+        p.quit()
+    check("poplib stls() on --pop3 (when offered)", pop3_stls)
+
+    def login_before_tls():
+        m = imaplib.IMAP4(HOST, ports["imap"], timeout=IO)
+        if "STARTTLS" not in m.capabilities:
+            m.logout()
+            print("#   the IMAP engine does not offer STARTTLS yet: skipped")
+            return None
+        try:
+            m.login(USER, PASSWORD)
+            return "IMAP LOGIN accepted before STARTTLS"
+        except imaplib.IMAP4.error:
+            pass
+        p = poplib.POP3(HOST, ports["pop3"], timeout=IO)
+        if "STLS" in p.capa():
+            try:
+                p.user(USER)
+                p.pass_(PASSWORD)
+                return "POP3 USER/PASS accepted before STLS"
+            except poplib.error_proto:
+                pass
+        p.close()
+    check("IMAP LOGIN and POP3 USER/PASS refused before STARTTLS/STLS", login_before_tls)
+
     def pop3s():
         p = poplib.POP3_SSL(HOST, ports["pop3s"], context=ctx, timeout=IO)
         p.user(USER)
@@ -193,6 +227,33 @@ def main():
           curl_ok("imaps://%s:%d/INBOX;UID=1" % (HOST, ports["imaps"]), want=b"hello over TLS"))
     check("curl pop3s:// with --cacert",
           curl_ok("pop3s://%s:%d/1" % (HOST, ports["pop3s"]), want=b"hello over TLS"))
+
+    def curl_starttls_when_offered(scheme, port, probe):
+        def run():
+            m = probe()
+            if not m:
+                print("#   %s STARTTLS not offered yet: skipped" % scheme)
+                return None
+            return curl_ok("%s://%s:%d/INBOX" % (scheme, HOST, ports[port])
+                           if scheme == "imap" else "%s://%s:%d/" % (scheme, HOST, ports[port]),
+                           "--ssl-reqd")()
+        return run
+
+    def imap_offers():
+        m = imaplib.IMAP4(HOST, ports["imap"], timeout=IO)
+        offered = "STARTTLS" in m.capabilities
+        m.logout()
+        return offered
+
+    def pop3_offers():
+        p = poplib.POP3(HOST, ports["pop3"], timeout=IO)
+        offered = "STLS" in p.capa()
+        p.quit()
+        return offered
+    check("curl imap:// --ssl-reqd (STARTTLS, when offered)",
+          curl_starttls_when_offered("imap", "imap", imap_offers))
+    check("curl pop3:// --ssl-reqd (STLS, when offered)",
+          curl_starttls_when_offered("pop3", "pop3", pop3_offers))
 
     def curl_untrusted():
         r = curl("imaps://%s:%d/INBOX" % (HOST, ports["imaps"]))
