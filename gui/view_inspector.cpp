@@ -18,7 +18,10 @@ namespace {
 
 void hex_dump(const std::string& bytes) {
   const float rows = static_cast<float>((bytes.size() + 15) / 16);
-  const float h = std::min(px(160.0f), rows * ImGui::GetTextLineHeightWithSpacing() + 12.0f);
+  // Room for the rows, the padding and the horizontal scrollbar (which must not cover a row).
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float h = std::min(px(160.0f), rows * ImGui::GetTextLineHeightWithSpacing() +
+                                           st.WindowPadding.y * 2 + st.ScrollbarSize);
   ImGui::PushFont(mono_font());
   ImGui::BeginChild("hex", ImVec2(0, h), true, ImGuiWindowFlags_HorizontalScrollbar);
   ImGuiListClipper clip;
