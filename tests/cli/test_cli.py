@@ -183,4 +183,80 @@ with tempfile.TemporaryDirectory() as d:
           r.returncode == 2 and "bad.toml:" in r.stderr and "unknown action 'sleep'" in r.stderr,
           r.stderr)
 
+# check: every lesson validates, runs and passes its own questions and expectations
+for cmd in ("check", "lessons"):
+    h = run(cmd, "--help")
+    check(f"{cmd} --help exits 0 with options", h.returncode == 0 and "--" in h.stdout,
+          h.stdout + h.stderr)
+    check(f"--help lists {cmd}", cmd in run("--help").stdout)
+r = run("check", "--strict", os.path.join(SRC, "lessons"), timeout=600)
+check("check of the built-in lessons exits 0", r.returncode == 0, r.stdout + r.stderr)
+check("check prints one ok line per lesson",
+      "ok smtp-basics: 4 questions (2 predict), 5 expectations" in r.stdout
+      and r.stdout.count("\nok ") + r.stdout.startswith("ok ") >= 9, r.stdout)
+r = run("check", "-v", LESSON)
+check("check -v shows a predict question's real reply",
+      r.returncode == 0 and "S: 250 2.1.5" in r.stdout and "answer: 354" in r.stdout, r.stdout)
+with tempfile.TemporaryDirectory() as d:
+    text = open(LESSON).read()
+    bad = os.path.join(d, "bad.toml")
+    with open(bad, "w") as f:
+        f.write(text.replace("answer = 1\n", "answer = 7\n", 1))
+    r = run("check", bad)
+    check("check of a malformed lesson exits 2 with file:line:col",
+          r.returncode == 2 and "bad.toml:" in r.stdout and "answer = 7 is out of range" in r.stdout,
+          f"rc={r.returncode} {r.stdout}{r.stderr}")
+    wrong = os.path.join(d, "wrong.toml")
+    with open(wrong, "w") as f:
+        f.write(text.replace('command = "RCPT TO:<bruno@recipient.example>"',
+                             'command = "RCPT TO:<nobody@recipient.example>"')
+                .replace("count = 1\n", "count = 3\n"))
+    r = run("check", wrong, LESSON)
+    check("check of a failing lesson exits 1 and says what is wrong",
+          r.returncode == 1 and "FAIL smtp-basics: 2 problems" in r.stdout
+          and "no client sends 'RCPT TO:<nobody@recipient.example>'" in r.stdout
+          and "expected 3 message(s) in bruno@recipient.example INBOX" in r.stdout
+          and "\nok smtp-basics" in r.stdout, f"rc={r.returncode} {r.stdout}{r.stderr}")
+    en_only = os.path.join(d, "en-only.toml")
+    with open(en_only, "w") as f:
+        f.write(text.replace('explain.pt = "Os programas', 'explain_pt = "Os programas')
+                .replace("explain_pt", "# explain.pt"))
+    r = run("check", en_only)
+    check("check without --strict warns about a missing Portuguese text",
+          r.returncode == 0 and "has no Portuguese text" in r.stderr, r.stdout + r.stderr)
+    r = run("check", "--strict", en_only)
+    check("check --strict fails on a missing Portuguese text",
+          r.returncode == 1 and "'explain' has no Portuguese text" in r.stdout, r.stdout + r.stderr)
+    r = run("check", os.path.join(d, "missing.toml"))
+    check("check of a missing file exits 2", r.returncode == 2, r.stdout + r.stderr)
+
+    # lessons: built-in and the user's own (XDG_CONFIG_HOME)
+    user = os.path.join(d, "cfg", "mailsim", "lessons")
+    os.makedirs(user)
+    with open(os.path.join(user, "mine.toml"), "w") as f:
+        f.write(text.replace('id = "smtp-basics"', 'id = "my-lesson"')
+                .replace('level = "beginner"', 'level = "advanced"'))
+    env = {"XDG_CONFIG_HOME": os.path.join(d, "cfg")}
+    r = run("lessons", env=env)
+    lines = r.stdout.splitlines()
+    check("lessons lists the built-in lessons with level, minutes and title",
+          r.returncode == 0 and any(l.split()[:4] == ["smtp-basics", "beginner", "10", "min"]
+                                    and "Sending an e-mail" in l for l in lines), r.stdout)
+    check("lessons lists every built-in lesson",
+          all(i in r.stdout for i in ("pop3-one-device", "pop3-leave-copy", "imap-three-devices",
+                                      "imap-offline", "ports-and-security",
+                                      "when-things-go-wrong", "summary", "pop3-vs-imap")),
+          r.stdout)
+    check("lessons lists the user's lessons", "Your lessons (" + user + "):" in r.stdout
+          and any(l.split()[:2] == ["my-lesson", "advanced"] for l in lines), r.stdout)
+    r = run("lessons", "--lang", "pt", env=env)
+    check("lessons --lang pt", r.returncode == 0 and "Enviar um e-mail" in r.stdout
+          and "iniciação" in r.stdout, r.stdout)
+    with open(os.path.join(user, "broken.toml"), "w") as f:
+        f.write("[lesson]\nid = 3\n")
+    r = run("lessons", env=env)
+    check("lessons names a broken user lesson and exits 1",
+          r.returncode == 1 and "broken.toml:2:" in r.stderr and "my-lesson" in r.stdout,
+          f"rc={r.returncode} {r.stdout}{r.stderr}")
+
 sys.exit(1 if failures else 0)
