@@ -18,13 +18,15 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mailtest import (  # noqa: E402
-    HOST, MailsimServer, RealMail, check, clean_up, free_port, setup_failed, summary,
+    HOST, MailsimServer, RealMail, check, clean_up, free_port, listener, setup_failed, summary,
     wait_until,
 )
 
@@ -222,6 +224,47 @@ def run_checks(args, work, env):
         if r.returncode == 0 or "cannot resolve" not in err:
             return "exit %d: %s" % (r.returncode, err)
     check("unknown host: clear error", dns_failure)
+
+    def timeout():
+        with listener() as quiet:  # accepts (backlog) but never says a word
+            port = quiet.getsockname()[1]
+            r, ev, raw = live("smtp://%s:%d" % (HOST, port), "--timeout", "2")
+        err = r.stderr.decode(errors="replace")
+        if r.returncode == 0 or "timed out" not in err:
+            return "exit %d: %s" % (r.returncode, err)
+    check("silent server: --timeout gives a clear error", timeout)
+
+    def ctrl_c():
+        trace = os.path.join(work, "ctrl-c.jsonl")
+        e = dict(os.environ)
+        e["MAILSIM_PASSWORD"] = password
+        p = subprocess.Popen([args.mailsim, "live", "imaps://%s:%s" % (HOST, env["IMAPS_PORT"]),
+                              "--user", user, "--ca-file", ca, "--idle", "30", "--trace", trace],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=e)
+        try:
+            # Wait until the client is idling (its IDLE is in the transcript only at the end,
+            # so give the login a moment), then interrupt it like Ctrl-C.
+            time.sleep(2.5)
+            p.send_signal(signal.SIGINT)
+            out, err = p.communicate(timeout=20)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        cmds = []
+        with open(trace) as f:
+            for l in f:
+                ev = json.loads(l)
+                if ev.get("type") == "line" and ev.get("from_client"):
+                    cmds.append(ev.get("text", ""))
+        if p.returncode == 0:
+            return "exit 0 after SIGINT"
+        if not any(c.endswith("IDLE") for c in cmds) or "DONE" not in cmds:
+            return "no IDLE/DONE: %s" % cmds
+        if not any(c.endswith("LOGOUT") for c in cmds):
+            return "no LOGOUT after Ctrl-C: %s" % cmds
+    check("Ctrl-C ends the session with LOGOUT", ctrl_c)
 
     def bad_usage():
         r = subprocess.run([args.mailsim, "live", "gopher://x"], stdout=subprocess.PIPE,
