@@ -3,7 +3,9 @@
 
 #include "gui/mail_fold.hpp"
 #include "gui/scene.hpp"
+#include "sim/device.hpp"
 #include "sim/lesson.hpp"
+#include "sim/mail_server.hpp"
 #include "sim/world.hpp"
 
 namespace {
@@ -67,4 +69,43 @@ TEST_CASE("fold: the server and the devices at chosen steps, stepping back inclu
   auto again = mailsim::fold_mailboxes(r.scene, r.before_step(6));
   CHECK(subjects(again.at(phone).folders.at("INBOX")) == "Lunch*~,Invoi*~,Holid*~");
   CHECK(again.at(server).folders.count("Receipts") == 0);
+}
+
+TEST_CASE("fold: past many checkpoints, the end state is what the stores hold") {
+  auto L = sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/pop3-vs-imap.toml");
+  const auto steps = L.steps;
+  for (int round = 0; round < 20; ++round)
+    for (const auto& s : steps)
+      if (s.action == "send" || s.action == "check") L.steps.push_back(s);
+  sim::World world(L);
+  REQUIRE(world.run());
+  mailsim::Scene scene = mailsim::build_scene(world.lesson(), world.trace());
+  REQUIRE(scene.changes.size() > 300);  // past the first checkpoint
+  auto end = mailsim::fold_mailboxes(scene, world.trace().size());
+  const auto* inbox =
+      world.server("mx.recipient.example")->store().folder("bruno@recipient.example", "INBOX");
+  REQUIRE(inbox);
+  const auto& folded =
+      end.at("bruno@recipient.example on mx.recipient.example").folders.at("INBOX");
+  REQUIRE(folded.size() == inbox->messages.size());
+  for (std::size_t i = 0; i < folded.size(); ++i) CHECK(folded[i].uid == inbox->messages[i].uid);
+  const auto* phone = world.device("phone.bruno.example");
+  std::size_t on_phone = 0;
+  for (const auto& [folder, list] :
+       end.at("bruno@recipient.example on phone.bruno.example").folders)
+    on_phone += list.size();
+  CHECK(on_phone == phone->store().messages().size());
+  // Any point folds the same whether reached from near or far (the checkpoint cache is
+  // rebuilt for another scene in between).
+  for (std::size_t upto : {std::size_t{0}, world.trace().size() / 3, world.trace().size() / 2}) {
+    auto a = mailsim::fold_mailboxes(scene, upto);
+    mailsim::Scene other = mailsim::build_scene(world.lesson(), world.trace());
+    other.changes.pop_back();  // a different scene: the cache is rebuilt
+    (void)mailsim::fold_mailboxes(other, upto);
+    auto b = mailsim::fold_mailboxes(scene, upto);
+    REQUIRE(a.size() == b.size());
+    for (const auto& [key, p] : a)
+      for (const auto& [folder, list] : p.folders)
+        CHECK(b.at(key).folders.at(folder).size() == list.size());
+  }
 }
