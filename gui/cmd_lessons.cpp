@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <tuple>
 
 #include "gui/commands.hpp"
 #include "sim/lesson.hpp"
@@ -26,6 +27,13 @@ namespace {
 struct LessonsOptions {
   std::string lang = "en";
 };
+
+// Columns count characters, not UTF-8 bytes ("iniciação").
+std::size_t display_width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
 
 int level_rank(const std::string& level) {
   if (level == "beginner") return 0;
@@ -53,9 +61,10 @@ bool list_dir(const std::string& heading, const std::string& dir, const std::str
     }
   }
   std::sort(lessons.begin(), lessons.end(), [](const sim::Lesson& a, const sim::Lesson& b) {
-    auto ka = std::make_pair(level_rank(a.level), a.file);
-    auto kb = std::make_pair(level_rank(b.level), b.file);
-    return ka < kb;
+    auto key = [](const sim::Lesson& l) {
+      return std::make_tuple(l.order ? l.order : 1000, level_rank(l.level), l.file);
+    };
+    return key(a) < key(b);
   });
   if (lessons.empty()) std::cout << (lang == "pt" ? "  (nenhuma)\n" : "  (none)\n");
   std::size_t width = 0;
@@ -66,9 +75,9 @@ bool list_dir(const std::string& heading, const std::string& dir, const std::str
     std::string level = l.level.empty() ? "-" : l.level;
     if (lang == "pt" && pt_levels.count(l.level)) level = pt_levels.at(l.level);
     std::string minutes = l.minutes ? std::to_string(l.minutes) + " min" : "-";
-    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << l.id << "  "
-              << std::setw(13) << level << std::right << std::setw(7) << minutes << "  "
-              << l.title.get(lang) << "\n";
+    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << l.id << "  " << level
+              << std::string(13 - std::min<std::size_t>(12, display_width(level)), ' ')
+              << std::right << std::setw(6) << minutes << "  " << l.title.get(lang) << "\n";
   }
   return ok;
 }

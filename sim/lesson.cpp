@@ -223,10 +223,10 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
   L.file = file_name;
   const auto* meta = root["lesson"].as_table();
   if (!meta) throw LessonError({file_name, 1, 1}, "missing [lesson] table with id and title");
-  r.only_keys(
-      *meta,
-      {"id", "title", "summary", "seed", "start", "retry_minutes", "level", "minutes", "eavesdrop"},
-      "[lesson]");
+  r.only_keys(*meta,
+              {"id", "title", "summary", "seed", "start", "retry_minutes", "level", "minutes",
+               "order", "eavesdrop"},
+              "[lesson]");
   L.id = r.str(*meta, "id", "[lesson]", true);
   L.title = r.text(*meta, "title");
   if (L.title.empty()) throw LessonError(r.pos(*meta), "[lesson] needs 'title'");
@@ -239,6 +239,7 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     r.fail(*meta->get("level"),
            "unknown level '" + L.level + "' (use beginner, intermediate or advanced)");
   L.minutes = static_cast<int>(r.integer(*meta, "minutes", 0, 1, 600));
+  L.order = static_cast<int>(r.integer(*meta, "order", 0, 1, 999));
   if (const auto* rm = meta->get("retry_minutes")) {
     const auto* arr = rm->as_array();
     if (!arr || arr->empty()) r.fail(*rm, "'retry_minutes' must be a non-empty list of minutes");

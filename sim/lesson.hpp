@@ -173,6 +173,7 @@ struct Lesson {
   std::vector<LessonStep> steps;
   std::string level;      // "beginner", "intermediate", "advanced" ("" when not given)
   int minutes = 0;        // how long the lesson takes a student (0: not given)
+  int order = 0;          // position in the course (`mailsim lessons` lists by it); 0: last
   std::string eavesdrop;  // a link id "a<->b" the lesson taps (what the eavesdropper reads)
   std::vector<LessonQuestion> questions;
   std::vector<LessonExpect> expects;

@@ -150,6 +150,7 @@ TEST_CASE("level, minutes, pause and questions load") {
   auto L = parse_lesson(kWorld + kChoice + kPredict, "ok.toml");
   CHECK(L.level == "beginner");
   CHECK(L.minutes == 5);
+  CHECK(L.order == 0);  // not given
   REQUIRE(L.steps.size() == 4);
   CHECK_FALSE(L.steps[0].pause);
   CHECK(L.steps[1].pause);
@@ -176,6 +177,11 @@ TEST_CASE("lesson metadata errors") {
   auto bad_minutes = text;
   bad_minutes.replace(bad_minutes.find("minutes = 5"), 11, "minutes = 0");
   CHECK(has(error_of(bad_minutes), "'minutes' must be between 1 and 600"));
+  auto ordered = text;
+  ordered.insert(ordered.find("minutes = 5") + 11, "\norder = 3");
+  CHECK(parse_lesson(ordered, "ok.toml").order == 3);
+  ordered.replace(ordered.find("order = 3"), 9, "order = 0");
+  CHECK(has(error_of(ordered), "'order' must be between 1 and 999"));
   CHECK(has(error_of(kWorld + "\n[[step]]\naction = \"wait\"\nseconds = 1\npause = 1\n"),
             "'pause' must be true or false"));
 }
