@@ -35,11 +35,17 @@ Desc status_desc(const Response& r, ClientState state, const std::string& verb) 
       } else if (r.code == "COPYUID") {
         d.meaning += " COPYUID tells the UIDs of the copies.";
         d.rfc = "RFC 4315 §3";
+      } else if (verb == "STARTTLS") {
+        d.meaning = "The server agrees: both sides now run the TLS handshake on this connection.";
+        d.rfc = "RFC 3501 §6.2.1";
       }
     } else if (r.status == "NO") {
       d.meaning = "The server refuses the " + verb + " command; the text says why.";
       if (r.code == "AUTHENTICATIONFAILED") {
         d.meaning = "The user name or password is wrong.";
+        d.rfc = "RFC 5530 §3";
+      } else if (r.code == "PRIVACYREQUIRED") {
+        d.meaning = "The server takes no password over an unencrypted connection: TLS first.";
         d.rfc = "RFC 5530 §3";
       } else if (r.code == "NONEXISTENT") {
         d.meaning = "There is no folder with that name.";

@@ -132,7 +132,17 @@ void Server::finish(const std::string& tag) {
   std::string meaning = r.status == "OK"   ? "The command succeeded."
                         : r.status == "NO" ? "The command was understood but failed."
                                            : "The server could not understand the command.";
-  write(tag + " " + r.status + " " + r.text, r.status, meaning, "RFC 3501 §7.1");
+  std::string rfc = "RFC 3501 §7.1";
+  if (r.status == "OK" && tls_wait_) {
+    meaning = "The server agrees: both sides now run the TLS handshake on this connection.";
+    rfc = "RFC 3501 §6.2.1";
+  } else if (r.text.rfind("[PRIVACYREQUIRED]", 0) == 0) {
+    meaning =
+        "This server takes logins only over TLS: the client must send STARTTLS first (or "
+        "connect to port 993).";
+    rfc = "RFC 5530 §3, RFC 8314 §5";
+  }
+  write(tag + " " + r.status + " " + r.text, r.status, meaning, rfc);
   if (r.status == "BAD" && ++bad_commands_ >= cfg_.max_bad_commands && !close_)
     bye("Too many invalid commands", "The client made too many errors; the server hangs up.",
         "RFC 3501 §7.1.5");

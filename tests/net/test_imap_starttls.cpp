@@ -167,6 +167,18 @@ TEST_SUITE("imap_starttls_server") {
     }
   }
 
+  TEST_CASE("the trace explains the STARTTLS OK and the PRIVACYREQUIRED refusal") {
+    Rig rig;
+    Session s(rig.store, tls_config());
+    s.send("L1 LOGIN bob bobpw\r\n");
+    s.send("T1 STARTTLS\r\n");
+    std::string refused, agreed;
+    for (const auto& l : imaptest::lines_of(s.server.take_events()))
+      if (l.sent) (l.text.rfind("L1 ", 0) == 0 ? refused : agreed) = l.rfc;
+    CHECK(refused == "RFC 5530 §3, RFC 8314 §5");
+    CHECK(agreed == "RFC 3501 §6.2.1");
+  }
+
   TEST_CASE("the command table has STARTTLS before login only") {
     bool found = false;
     for (const auto& c : Server::commands())
