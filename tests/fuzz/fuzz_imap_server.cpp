@@ -35,6 +35,7 @@ std::string run(std::string_view input, bool chunked) {
   store.deliver("bob@recipient.example", kMime, kNow);
   net::imap::ServerConfig cfg;
   cfg.limits.max_literal = 256 * 1024;
+  cfg.starttls = true;  // no handshake follows: input after STARTTLS is discarded
   net::imap::Server server(cfg, store, [] { return kNow; });
   return fuzz::drive(server, input, chunked);
 }

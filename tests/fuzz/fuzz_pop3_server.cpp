@@ -1,6 +1,7 @@
 // Fuzz target: the POP3 server engine's input (net::pop3::Server::feed) — USER/PASS, APOP,
 // AUTH PLAIN continuations, LIST/RETR/TOP/UIDL/DELE on a mailbox with three messages,
-// over-long lines and the failed-login penalty (released at once).
+// over-long lines, the failed-login penalty (released at once) and STLS (offered; no
+// handshake follows, so whatever comes after it is discarded, split or not).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,7 @@ std::string run(std::string_view input, bool chunked) {
   cfg.apop_process = 1896;
   cfg.apop_clock = 697170952;
   cfg.uidl_validity = 7;
+  cfg.starttls = true;
   cfg.apop_secret = [](std::string_view login) -> std::optional<std::string> {
     if (login == "bob") return std::string("bobpw");
     return std::nullopt;
