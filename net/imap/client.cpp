@@ -387,6 +387,12 @@ void Client::Impl::on_untagged(const Response& r) {
   FolderView* f = folder();
   if (!f || !r.numbered) return;
   if (r.name == "EXISTS") {
+    // The client keeps one UID per message: an absurd count from a broken or hostile server
+    // must not make it allocate gigabytes (found by fuzzing: "* 2147483647 EXISTS").
+    if (r.number > kMaxMessages)
+      return fatal("The server claims " + std::to_string(r.number) +
+                   " messages in one folder, more than this client can follow (" +
+                   std::to_string(kMaxMessages) + ").");
     f->exists = r.number;
     if (r.number > seq.size()) {
       seq.resize(r.number, 0);

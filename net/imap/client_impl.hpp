@@ -14,6 +14,10 @@
 
 namespace net::imap {
 
+// The most messages one folder may hold for this client (RFC 3501 sets no limit; real
+// mailboxes stay far below): beyond it the session ends instead of allocating gigabytes.
+inline constexpr std::uint32_t kMaxMessages = 5'000'000;
+
 struct Client::Impl {
   using OnDone = std::function<void(const Response&)>;
 

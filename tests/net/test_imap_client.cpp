@@ -351,6 +351,19 @@ struct Scripted {
 }  // namespace
 
 TEST_SUITE("imap_client_scripted") {
+  TEST_CASE("an absurd EXISTS ends the session instead of allocating gigabytes") {
+    for (bool bw : {false, true}) {
+      Scripted s(job({op(K::Select, "INBOX")}), bw);
+      s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+      CHECK(s.say("A1 OK in\r\n") == "A2 SELECT INBOX\r\n");
+      s.say("* 2147483647 EXISTS\r\n");
+      const auto& o = s.client.outcome();
+      CHECK(s.client.done());
+      CHECK_FALSE(o.ok);
+      CHECK(o.error.find("claims 2147483647 messages") != std::string::npos);
+    }
+  }
+
   TEST_CASE("BAD for an op: an error, the session goes on and logs out") {
     for (bool bw : {false, true}) {
       Scripted s(job({op(K::Noop), op(K::Create, "Box")}), bw);
