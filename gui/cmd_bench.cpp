@@ -200,6 +200,8 @@ int run_bench_gui(const BenchOptions& o) {
 
 }  // namespace
 
+void register_bench_sim(CLI::App& bench, int& rc);  // bench_sim.cpp
+
 void register_bench(CLI::App& app, int& rc) {
   auto o = std::make_shared<BenchOptions>();
   o->lesson = std::string(lessons_dir()) + "/smtp-basics.toml";
@@ -226,6 +228,7 @@ void register_bench(CLI::App& app, int& rc) {
       ->check(CLI::IsMember({"en", "pt"}));
   cmd->add_flag("--visible", o->visible, "Show the window while measuring");
   cmd->callback([o, &rc] { rc = run_bench_gui(*o); });
+  register_bench_sim(*bench, rc);
 }
 
 }  // namespace mailsim
