@@ -47,11 +47,12 @@ struct LessonHost {
   std::string protocol = "imap";
   bool leave_on_server = false;  // POP3 "leave a copy on the server" (deduplicated by UIDL)
   bool keep_offline = false;     // IMAP: download every body when checking (offline use)
-  // devices: "starttls" (587 + STARTTLS, the default), "tls" (implicit TLS on 465) or
-  // "none" (plaintext: the password crosses the network readable).
+  // devices: "starttls" (587/110/143 + STARTTLS or STLS, the default), "tls" (implicit TLS
+  // on 465/995/993) or "none" (plaintext: the password crosses the network readable).
   std::string security = "starttls";
-  // servers: TLS offered (STARTTLS on 25/587, implicit TLS on 465); AUTH only after TLS
-  // unless plaintext_auth; a self-signed certificate that devices refuse.
+  // servers: TLS offered (STARTTLS on 25/587, STLS on 110, STARTTLS on 143; implicit TLS on
+  // 465/995/993); logins only after TLS unless plaintext_auth; a self-signed certificate
+  // that devices refuse.
   bool tls = true;
   bool plaintext_auth = false;
   bool self_signed = false;
