@@ -9,6 +9,7 @@
 #include "sim/eavesdropper.hpp"
 #include "sim/lesson.hpp"
 #include "sim/pcap.hpp"
+#include "sim/sim_tls.hpp"
 #include "sim/trace_json.hpp"
 #include "sim/transcript.hpp"
 #include "sim/world.hpp"
@@ -72,6 +73,19 @@ int run_lesson_headless(const HeadlessOptions& o) {
     }
   }
   if (o.show_secrets) world.trace().set_reveal_secrets(true);
+  if (!o.keylog_file.empty()) {
+    // Decrypting the capture shows whatever crossed inside TLS, passwords included.
+    if (!o.show_secrets) {
+      std::cerr << "mailsim: error: --keylog lets Wireshark decrypt the lesson's passwords; "
+                   "add --show-secrets to confirm\n";
+      return 2;
+    }
+    if (o.pcap_file.empty()) {
+      std::cerr << "mailsim: error: --keylog goes with --pcap (it decrypts that capture)\n";
+      return 2;
+    }
+    world.pki().keep_key_log(true);
+  }
   bool finished = world.run();
   sim::write_transcript(world.trace(), std::cout, {o.explain, o.segments, &world.lesson(), o.lang});
 
@@ -113,6 +127,16 @@ int run_lesson_headless(const HeadlessOptions& o) {
     std::size_t n = sim::write_pcap(world.trace(), world.lesson(), f, {link});
     std::cerr << "mailsim: wrote " << n << " packets to " << o.pcap_file << "\n";
   }
+  if (!o.keylog_file.empty()) {
+    std::ofstream k(o.keylog_file, std::ios::binary);
+    if (!k) {
+      std::cerr << "mailsim: error: cannot write " << o.keylog_file << "\n";
+      return 1;
+    }
+    for (const auto& line : world.pki().key_log()) k << line << "\n";
+    std::cerr << "mailsim: wrote " << world.pki().key_log().size() << " TLS secrets to "
+              << o.keylog_file << " (Wireshark: TLS preference \"(Pre)-Master-Secret log\")\n";
+  }
   if (!finished) {
     std::cerr << "mailsim: error: the lesson did not finish (a limit stopped it)\n";
     return 1;
@@ -127,6 +151,10 @@ void register_run(CLI::App& app, int& rc) {
   cmd->add_option("--trace", opts->trace_file, "Also write the full trace as JSON lines to FILE");
   cmd->add_option("--pcap", opts->pcap_file,
                   "Also write the packets as a pcap capture (Wireshark, tshark) to FILE");
+  cmd->add_option("--keylog", opts->keylog_file,
+                  "Also write the simulated TLS secrets to FILE (SSLKEYLOGFILE format), so "
+                  "Wireshark can decrypt the --pcap capture (needs --show-secrets: the "
+                  "decrypted traffic holds the lesson's passwords)");
   cmd->add_option("--pcap-link", opts->pcap_link,
                   "Capture only the link A<->B (default: each packet once, at its sender)");
   cmd->add_option("--eavesdrop", opts->eavesdrop,

@@ -16,6 +16,7 @@ struct HeadlessOptions {
   std::string lang = "en";
   std::string pcap_file;      // Ethernet/IPv4/TCP capture of the segments (sim/pcap.hpp)
   std::string pcap_link;      // capture on this link only ("a<->b"); default: first hops
+  std::string keylog_file;    // with --pcap: the TLS secrets (SSLKEYLOGFILE) for Wireshark
   std::string eavesdrop;      // also report what a tap on this link ("a<->b") reads
   bool plaintext = false;     // run the lesson with TLS switched off everywhere
   bool show_secrets = false;  // passwords unmasked in the transcript, trace and reports

@@ -91,12 +91,20 @@ std::shared_ptr<net::tls::Context> SimPki::server(const std::string& host, bool 
   return c;
 }
 
+// The client end of every session logs all its secrets (both directions' traffic keys).
+void SimPki::log_keys(net::tls::Context& c) {
+  c.set_keylog([this](const std::string& line) {
+    if (keep_keys_) keys_.push_back(line);
+  });
+}
+
 std::shared_ptr<net::tls::Context> SimPki::device_client() {
   if (!device_) {
     net::tls::ClientTrust t;
     t.ca_pems = {ca_pem()};
     t.verify_time = now_;
     device_ = net::tls::Context::client(t);
+    log_keys(*device_);
   }
   return device_;
 }
@@ -106,6 +114,7 @@ std::shared_ptr<net::tls::Context> SimPki::relay_client() {
     net::tls::ClientTrust t;
     t.verify = false;
     relay_ = net::tls::Context::client(t);
+    log_keys(*relay_);
   }
   return relay_;
 }

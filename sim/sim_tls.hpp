@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace net::tls {
 class CertAuthority;
@@ -41,13 +42,20 @@ class SimPki {
   std::shared_ptr<net::tls::Context> device_client();
   std::shared_ptr<net::tls::Context> relay_client();
   const std::string& ca_pem();
+  // The TLS secrets of every session, in the SSLKEYLOGFILE format Wireshark reads, kept when
+  // asked for before the run (`mailsim run --pcap … --keylog FILE`). Simulated keys only.
+  void keep_key_log(bool on) { keep_keys_ = on; }
+  const std::vector<std::string>& key_log() const { return keys_; }
 
  private:
+  void log_keys(net::tls::Context& c);
   net::tls::CertAuthority& ca();
   std::int64_t now_;
   std::unique_ptr<net::tls::CertAuthority> ca_;
   std::map<std::string, std::shared_ptr<net::tls::Context>> servers_;
   std::shared_ptr<net::tls::Context> device_, relay_;
+  bool keep_keys_ = false;
+  std::vector<std::string> keys_;
 };
 
 }  // namespace sim

@@ -86,6 +86,29 @@ with tempfile.TemporaryDirectory() as d:
     bad = expert(tls_pcap)
     check("TLS capture has no warnings", not bad, "\n".join(bad[:10]))
 
+    # The key log lets tshark decrypt the same capture (asked for with --show-secrets).
+    keys = os.path.join(d, "tls.keys")
+    r = mailsim("run", LESSON, "--pcap", tls_pcap, "--keylog", keys)
+    check("--keylog without --show-secrets exits 2", r.returncode == 2
+          and "--show-secrets" in r.stderr, r.stderr)
+    r = mailsim("run", LESSON, "--pcap", tls_pcap, "--keylog", keys, "--show-secrets")
+    check("--keylog --show-secrets exits 0", r.returncode == 0 and "TLS secrets to" in r.stderr,
+          r.stderr)
+    with open(keys) as f:
+        labels = {line.split(" ")[0] for line in f if line.strip()}
+    check("the key log has TLS 1.3 traffic secrets",
+          {"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} <= labels, str(labels))
+    r2 = subprocess.run([TSHARK, "-n", "-r", tls_pcap, "-o", f"tls.keylog_file:{keys}", "-Y",
+                         "imap.request", "-T", "fields", "-e", "imap.request"],
+                        capture_output=True, text=True, timeout=120)
+    decrypted = r2.stdout.splitlines()
+    check("with the key log tshark reads IMAP inside TLS",
+          any(" LOGIN bruno " in l for l in decrypted)
+          and any("UID FETCH" in l for l in decrypted), "\n".join(decrypted[:10]))
+    check("without it IMAP after STARTTLS stays unreadable",
+          not any("UID FETCH" in row[0] for row in fields(tls_pcap, "imap.request",
+                                                          "imap.request")))
+
     pcap = os.path.join(d, "imap.pcap")
     r = mailsim("run", plaintext_copy(d), "--pcap", pcap)
     check("run --pcap exits 0", r.returncode == 0, r.stderr)
