@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "net/imap/client_impl.hpp"
+#include "net/imap/mutf7.hpp"
 
 namespace net::imap {
 
@@ -373,6 +374,9 @@ void Client::Impl::on_untagged(const Response& r) {
     auto name = r.data[2].str();
     if (!name) return;
     if (iequals(*name, "INBOX")) name = "INBOX";
+    // Names travel in modified UTF-7 (RFC 3501 §5.1.3); the outcome holds UTF-8. A name that
+    // does not decode is kept as sent but not opened: its UTF-8 form is unknown.
+    bool decoded = decode_mutf7_in_place(*name);
     FolderView& f = c.outcome_.folders[*name];
     f.name = *name;
     f.attributes.clear();
@@ -381,7 +385,7 @@ void Client::Impl::on_untagged(const Response& r) {
       f.attributes.push_back(a.text);
       if (iequals(a.text, "\\Noselect") || iequals(a.text, "\\NonExistent")) selectable = false;
     }
-    if (listing && selectable) listed.push_back(*name);
+    if (listing && selectable && decoded) listed.push_back(*name);
     return;
   }
   FolderView* f = folder();

@@ -60,6 +60,7 @@ struct ClientOp {
   };
   Kind kind = Kind::Noop;
   std::string mailbox;              // Select/Examine/Append/Create: the folder; Move: target
+                                    // (UTF-8; sent in modified UTF-7, RFC 3501 §5.1.3)
   std::vector<std::uint32_t> uids;  // FetchBody/Store/Move/Expunge; empty: all messages
   std::string store_mode = "+FLAGS";
   std::vector<std::string> flags;  // Store/Append
@@ -97,6 +98,7 @@ struct ClientOutcome {
   bool ok = false;  // logged in, every op's command completed OK, LOGOUT answered
   std::vector<std::string> capabilities;      // as last announced (upper-case)
   std::map<std::string, FolderView> folders;  // by name; selected folders carry messages
+                                              // (names decoded to UTF-8)
   std::vector<std::uint32_t> appended_uids;   // one per Append: APPENDUID (RFC 4315), else 0
   std::vector<std::string> errors;            // every NO/BAD/problem, in order
   std::string error;                          // the first problem, or empty

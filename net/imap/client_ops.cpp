@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "net/imap/client_impl.hpp"
+#include "net/imap/mutf7.hpp"
 #include "net/smtp/sasl.hpp"
 
 namespace net::imap {
@@ -190,7 +191,7 @@ void Client::Impl::select(const std::string& mailbox, bool examine) {
   seq.clear();
   catchup = false;
   const char* cmd = examine ? "EXAMINE" : "SELECT";
-  command(std::string(cmd) + " " + arg(mailbox), cmd,
+  command(std::string(cmd) + " " + arg(encode_mutf7(mailbox)), cmd,
           examine ? "The client opens the folder read-only, to look without changing flags."
                   : "The client opens the folder; the server reports how many messages it holds.",
           examine ? "RFC 3501 §6.3.2" : "RFC 3501 §6.3.1",
@@ -276,24 +277,25 @@ void Client::Impl::start_op(const ClientOp& op) {
       for (const auto& fl : op.flags) flags += (flags.empty() ? "" : " ") + fl;
       std::string lit =
           "{" + std::to_string(op.data.size()) + (has("LITERAL+") ? "+" : "") + "}\r\n" + op.data;
-      command(
-          "APPEND " + arg(op.mailbox) + (op.flags.empty() ? "" : " (" + flags + ")") + " " + lit,
-          "APPEND", "The client uploads a message into the folder " + op.mailbox + ".",
-          "RFC 3501 §6.3.11", [this](const Response& r) {
-            std::uint32_t uid = 0;
-            if (r.status != "OK") {
-              problem("APPEND failed: " + r.status + " " + r.resp_text);
-            } else if (r.code == "APPENDUID" && r.code_args.size() >= 2) {
-              uid = static_cast<std::uint32_t>(r.code_args[1].number);
-            }
-            c.outcome_.appended_uids.push_back(uid);
-          });
+      command("APPEND " + arg(encode_mutf7(op.mailbox)) +
+                  (op.flags.empty() ? "" : " (" + flags + ")") + " " + lit,
+              "APPEND", "The client uploads a message into the folder " + op.mailbox + ".",
+              "RFC 3501 §6.3.11", [this](const Response& r) {
+                std::uint32_t uid = 0;
+                if (r.status != "OK") {
+                  problem("APPEND failed: " + r.status + " " + r.resp_text);
+                } else if (r.code == "APPENDUID" && r.code_args.size() >= 2) {
+                  uid = static_cast<std::uint32_t>(r.code_args[1].number);
+                }
+                c.outcome_.appended_uids.push_back(uid);
+              });
       return;
     }
     case K::Create: {
       std::string name = op.mailbox;
-      command("CREATE " + arg(name), "CREATE", "The client creates the folder " + name + ".",
-              "RFC 3501 §6.3.3", [this, name](const Response& r) {
+      command("CREATE " + arg(encode_mutf7(name)), "CREATE",
+              "The client creates the folder " + name + ".", "RFC 3501 §6.3.3",
+              [this, name](const Response& r) {
                 if (r.status != "OK")
                   return problem("CREATE " + name + " failed: " + r.status + " " + r.resp_text);
                 c.outcome_.folders[name].name = name;
@@ -315,7 +317,7 @@ void Client::Impl::start_op(const ClientOp& op) {
 // those messages (UID EXPUNGE, RFC 4315) or of every \Deleted one.
 void Client::Impl::move(const ClientOp& op) {
   std::string set = uid_set(op.uids);
-  std::string to = arg(op.mailbox);
+  std::string to = arg(encode_mutf7(op.mailbox));
   if (has("MOVE")) {
     command("UID MOVE " + set + " " + to, "UID MOVE",
             "The client moves messages to " + op.mailbox + " in one step.", "RFC 6851 §3.1",

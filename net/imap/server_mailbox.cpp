@@ -1,5 +1,6 @@
 // Mailbox-level IMAP commands (RFC 3501 §6.3): SELECT, EXAMINE, CREATE, DELETE, RENAME,
 // SUBSCRIBE, UNSUBSCRIBE, LIST (with SPECIAL-USE, RFC 6154), LSUB, STATUS, APPEND.
+#include "net/imap/mutf7.hpp"
 #include "net/imap/response.hpp"
 #include "net/imap/server.hpp"
 #include "net/store/mailstore.hpp"
@@ -47,6 +48,7 @@ std::string status_text(store::Status s) {
 void Server::cmd_select(const std::string&, Cursor& a) {
   std::optional<std::string> name;
   if (!a.sp() || !(name = a.astring()) || !a.at_end()) return bad("Syntax: SELECT mailbox");
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   unselect();  // a failed SELECT leaves no mailbox selected (RFC 3501 §6.3.1)
   const store::Folder* f = store_.folder(user_, *name);
   if (!f) return no("[NONEXISTENT] Mailbox does not exist");
@@ -93,6 +95,7 @@ void Server::cmd_examine(const std::string& tag, Cursor& a) {
 void Server::cmd_create(const std::string&, Cursor& a) {
   std::optional<std::string> name;
   if (!a.sp() || !(name = a.astring()) || !a.at_end()) return bad("Syntax: CREATE mailbox");
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   auto s = store_.create_folder(user_, *name);
   if (s != store::Status::Ok) return no(status_text(s));
   ok("CREATE completed");
@@ -101,6 +104,7 @@ void Server::cmd_create(const std::string&, Cursor& a) {
 void Server::cmd_delete(const std::string&, Cursor& a) {
   std::optional<std::string> name;
   if (!a.sp() || !(name = a.astring()) || !a.at_end()) return bad("Syntax: DELETE mailbox");
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   if (store::canonical_folder(*name) == "INBOX") return no("[CANNOT] INBOX cannot be deleted");
   bool was_selected = !selected_.empty() && store::canonical_folder(*name) == selected_;
   auto s = store_.delete_folder(user_, *name);
@@ -113,6 +117,7 @@ void Server::cmd_rename(const std::string&, Cursor& a) {
   std::optional<std::string> from, to;
   if (!a.sp() || !(from = a.astring()) || !a.sp() || !(to = a.astring()) || !a.at_end())
     return bad("Syntax: RENAME old-name new-name");
+  if (!decode_mutf7_in_place(*from) || !decode_mutf7_in_place(*to)) return bad(kBadMutf7Text);
   auto s = store_.rename_folder(user_, *from, *to);
   if (s != store::Status::Ok) return no(status_text(s));
   ok("RENAME completed");
@@ -121,6 +126,7 @@ void Server::cmd_rename(const std::string&, Cursor& a) {
 void Server::cmd_subscribe(const std::string&, Cursor& a) {
   std::optional<std::string> name;
   if (!a.sp() || !(name = a.astring()) || !a.at_end()) return bad("Syntax: SUBSCRIBE mailbox");
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   auto s = store_.set_subscribed(user_, *name, true);
   if (s != store::Status::Ok) return no(status_text(s));
   ok("SUBSCRIBE completed");
@@ -129,6 +135,7 @@ void Server::cmd_subscribe(const std::string&, Cursor& a) {
 void Server::cmd_unsubscribe(const std::string&, Cursor& a) {
   std::optional<std::string> name;
   if (!a.sp() || !(name = a.astring()) || !a.at_end()) return bad("Syntax: UNSUBSCRIBE mailbox");
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   auto s = store_.set_subscribed(user_, *name, false);
   if (s != store::Status::Ok) return no("[NONEXISTENT] Not subscribed to that mailbox");
   ok("UNSUBSCRIBE completed");
@@ -162,6 +169,7 @@ void Server::cmd_list(const std::string&, Cursor& a) {
     }
   }
   if (!a.at_end()) return bad(syntax);
+  if (!decode_mutf7_in_place(*ref) || !decode_mutf7_in_place(*pat)) return bad(kBadMutf7Text);
   if (pat->empty()) {
     // The hierarchy delimiter and root (RFC 3501 §6.3.8).
     untagged("* LIST (\\Noselect) \"/\" \"\"", "The server's hierarchy delimiter is \"/\".",
@@ -181,7 +189,7 @@ void Server::cmd_list(const std::string&, Cursor& a) {
     std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
     if (f->noselect) attrs = "\\Noselect " + attrs;
     if (!f->special_use.empty()) attrs += " " + f->special_use;
-    untagged("* LIST (" + attrs + ") \"/\" " + astring(f->name),
+    untagged("* LIST (" + attrs + ") \"/\" " + astring(encode_mutf7(f->name)),
              f->special_use.empty()
                  ? "One mailbox that matches: its attributes, delimiter and name."
                  : "A mailbox with a special use (" + f->special_use +
@@ -204,12 +212,13 @@ void Server::cmd_lsub(const std::string&, Cursor& a) {
   std::optional<std::string> ref, pat;
   if (!a.sp() || !(ref = a.astring()) || !a.sp() || !(pat = a.list_mailbox()) || !a.at_end())
     return bad("Syntax: LSUB reference pattern");
+  if (!decode_mutf7_in_place(*ref) || !decode_mutf7_in_place(*pat)) return bad(kBadMutf7Text);
   std::string pattern = *ref + *pat;
   for (const auto& name : store_.subscriptions(user_)) {
     if (!name_matches(pattern, name)) continue;
     const store::Folder* f = store_.folder(user_, name);
     untagged("* LSUB (" + std::string(!f || f->noselect ? "\\Noselect" : "") + ") \"/\" " +
-                 astring(name),
+                 astring(encode_mutf7(name)),
              "One subscribed mailbox that matches.", "RFC 3501 §7.2.3");
   }
   ok("LSUB completed");
@@ -227,6 +236,7 @@ void Server::cmd_status(const std::string&, Cursor& a) {
     a.sp();
   }
   if (!a.at_end() || items.empty()) return bad(syntax);
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   const store::Folder* f = store_.folder(user_, *name);
   if (!f) return no("[NONEXISTENT] Mailbox does not exist");
   if (f->noselect) return no("[CANNOT] Mailbox cannot be selected");
@@ -250,7 +260,7 @@ void Server::cmd_status(const std::string&, Cursor& a) {
     if (!out.empty()) out += ' ';
     out += item + " " + std::to_string(v);
   }
-  untagged("* STATUS " + astring(f->name) + " (" + out + ")",
+  untagged("* STATUS " + astring(encode_mutf7(f->name)) + " (" + out + ")",
            "The counters of mailbox " + f->name + ", without opening it.", "RFC 3501 §7.2.4");
   ok("STATUS completed");
 }
@@ -277,6 +287,7 @@ void Server::cmd_append(const std::string&, Cursor& a) {
   }
   auto data = a.literal();
   if (!data || !a.at_end()) return bad(syntax);
+  if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   const store::Folder* f = store_.folder(user_, *name);
   if (!f || f->noselect) return no("[TRYCREATE] Mailbox does not exist");
   uint32_t validity = f->uid_validity;

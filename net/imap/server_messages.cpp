@@ -3,6 +3,7 @@
 // COPYUID response code (RFC 4315 §3).
 #include <algorithm>
 
+#include "net/imap/mutf7.hpp"
 #include "net/imap/response.hpp"
 #include "net/imap/server.hpp"
 #include "net/store/mailstore.hpp"
@@ -107,6 +108,7 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
   std::optional<std::string> dest;
   if (!a.sp() || !(set = a.sequence_set()) || !a.sp() || !(dest = a.astring()) || !a.at_end())
     return bad(std::string("Syntax: ") + verb + " sequence-set mailbox");
+  if (!decode_mutf7_in_place(*dest)) return bad(kBadMutf7Text);
   if (!by_uid && !valid_sequence(*set, view_.size())) return bad("Invalid message sequence number");
   const store::Folder* to = store_.folder(user_, *dest);
   if (!to || to->noselect) return no("[TRYCREATE] Mailbox does not exist");
