@@ -1,5 +1,6 @@
 #include "net/pop3/client.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "net/line_buffer.hpp"
@@ -54,6 +55,8 @@ const char* to_string(ClientState s) {
       return "List";
     case ClientState::Retr:
       return "Retr";
+    case ClientState::Top:
+      return "Top";
     case ClientState::Dele:
       return "Dele";
     case ClientState::Quit:
@@ -143,7 +146,7 @@ void Client::on_tls_established() {
   tls_ = true;
   // RFC 2595 §4: the capabilities may differ under TLS, so the client asks again and
   // forgets what it learned before.
-  sasl_plain_ = has_uidl_ = stls_ = false;
+  sasl_plain_ = has_uidl_ = has_top_ = stls_ = false;
   send_line("CAPA", "CAPA",
             "Under TLS the client asks for the capabilities again: they may differ now (for "
             "example the login methods).",
@@ -195,6 +198,11 @@ void Client::on_multi_line(const std::string& line) {
     if (content.empty()) multi_in_body_ = true;
     multi_data_.append(content);
     multi_data_ += "\r\n";
+  } else if (state_ == ClientState::Top) {
+    e.meaning = content.empty() ? "The empty line that ends the header; TOP n 0 sends no body."
+                                : "A header field of the newest message.";
+    e.rfc = content.empty() ? "RFC 1939 §7" : "RFC 5322 §2.2";
+    multi_lines_.emplace_back(content);
   } else {
     e.meaning = state_ == ClientState::Capa   ? "One capability of the server."
                 : state_ == ClientState::Uidl ? "A message number and its unique id."
@@ -211,6 +219,7 @@ void Client::on_multi_end() {
       for (const auto& c : multi_lines_) {
         std::string u = upper(c);
         if (u == "UIDL") has_uidl_ = true;
+        if (u == "TOP") has_top_ = true;
         if (u == "STLS") stls_ = true;
         if (starts_with(u, "SASL ") && (" " + u + " ").find(" PLAIN ") != std::string::npos)
           sasl_plain_ = true;
@@ -248,14 +257,33 @@ void Client::on_multi_end() {
         }
         if (n == 0 || n > outcome_.mailbox_messages) continue;
         const std::string& uid = uidls_.size() >= n ? uidls_[n - 1] : std::string();
+        Listed item;
+        item.number = n;
+        std::size_t sp = l.find(' ');
+        if (sp != std::string::npos) {
+          try {
+            item.octets = std::stoul(l.substr(sp + 1));
+          } catch (...) {
+            item.octets = 0;
+          }
+        }
+        item.uidl = uid;
+        outcome_.listing.push_back(std::move(item));
+        if (job_.mode == Mode::ListOnly) continue;
         if (job_.mode == Mode::LeaveOnServer && !uid.empty() && job_.known_uidls.count(uid))
           continue;
         todo_.push_back(n);
       }
       multi_lines_.clear();
+      if (job_.mode == Mode::ListOnly) return top_newest();
       next_message();
       return;
     }
+    case ClientState::Top:
+      outcome_.top_lines.swap(multi_lines_);
+      multi_lines_.clear();
+      quit();
+      return;
     case ClientState::Retr: {
       Downloaded d;
       d.number = current_;
@@ -375,7 +403,7 @@ void Client::on_status(const std::string& line) {
       outcome_.mailbox_messages = a;
       outcome_.mailbox_octets = b;
       if (a == 0) return quit();
-      if (has_uidl_ || job_.mode == Mode::LeaveOnServer) {
+      if (has_uidl_ || job_.mode == Mode::LeaveOnServer || job_.mode == Mode::ListOnly) {
         send_line("UIDL", "UIDL", "The client asks for the unique id of every message.",
                   "RFC 1939 §7", {}, true);
         enter_state(ClientState::Uidl);
@@ -404,6 +432,12 @@ void Client::on_status(const std::string& line) {
       if (!okay) {
         problem("RETR " + std::to_string(current_) + " failed: " + why);
         next_message();
+      }
+      return;
+    case ClientState::Top:
+      if (!okay) {
+        problem("TOP " + std::to_string(current_) + " 0 failed: " + why);
+        quit();
       }
       return;
     case ClientState::Dele:
@@ -486,6 +520,21 @@ void Client::next_message() {
             "The client downloads message " + std::to_string(current_) + ".", "RFC 1939 §5", {},
             true);
   enter_state(ClientState::Retr);
+}
+
+// ListOnly: the header of the newest message (the highest number LIST reported) with
+// "TOP n 0" (RFC 1939 §7), only when CAPA offered TOP; the body is never fetched.
+void Client::top_newest() {
+  std::size_t newest = 0;
+  for (const auto& l : outcome_.listing) newest = std::max(newest, l.number);
+  if (newest == 0 || !has_top_) return quit();
+  current_ = newest;
+  outcome_.top_number = newest;
+  send_line("TOP " + std::to_string(newest) + " 0", "TOP",
+            "The client asks for the header of the newest message only (0 body lines): it "
+            "downloads nothing else.",
+            "RFC 1939 §7", {}, true);
+  enter_state(ClientState::Top);
 }
 
 void Client::quit() {

@@ -4,7 +4,9 @@
 //
 // Steps: greeting, CAPA, [STLS, TLS handshake, CAPA again], login (USER/PASS, APOP or AUTH
 // PLAIN), STAT, UIDL, LIST, then RETR (and DELE when deleting) for each message to
-// download, QUIT. One command at a time.
+// download, QUIT. One command at a time. Mode::ListOnly downloads nothing: after LIST it
+// sends "TOP n 0" for the newest message (its header only, RFC 1939 §7) when CAPA offers
+// TOP, then QUIT.
 //
 // TLS (RFC 2595 §4, RFC 8314): with TlsMode::Required the client sends STLS after CAPA and,
 // once the server said +OK, wants_tls() asks the driver for the handshake; the driver
@@ -42,6 +44,7 @@ enum class Mode {
   DownloadAll,    // retrieve every message, leave them on the server
   LeaveOnServer,  // retrieve only messages whose UIDL is not in known_uidls; delete nothing
   Delete,         // retrieve every message and delete it (removed when QUIT succeeds)
+  ListOnly,       // retrieve nothing: STAT, UIDL, LIST, and TOP n 0 of the newest message
 };
 
 struct ClientJob {
@@ -58,11 +61,20 @@ struct Downloaded {
   std::string data;        // exact bytes, dot-unstuffed, CRLF line ends
 };
 
+struct Listed {
+  std::size_t number = 0;  // message number in the session
+  std::size_t octets = 0;  // from LIST
+  std::string uidl;        // empty when the server has no UIDL
+};
+
 struct ClientOutcome {
   bool finished = false;
   bool ok = false;  // logged in, every RETR/DELE succeeded, QUIT answered +OK
   std::size_t mailbox_messages = 0, mailbox_octets = 0;  // from STAT
   std::vector<Downloaded> messages;
+  std::vector<Listed> listing;             // every message LIST reported, in order
+  std::size_t top_number = 0;              // ListOnly: the message TOP n 0 was sent for, or 0
+  std::vector<std::string> top_lines;      // its header lines (dot-unstuffed) and the empty line
   std::vector<std::string> deleted_uidls;  // marked with DELE (removed if ok)
   std::vector<std::string> errors;         // every -ERR or problem, in order
   std::string error;                       // the first problem, or empty
@@ -81,6 +93,7 @@ enum class ClientState {
   Uidl,
   List,
   Retr,
+  Top,  // ListOnly: TOP n 0 sent
   Dele,
   Quit,
   Done
@@ -117,6 +130,7 @@ class Client : public net::EngineIo {
   void start_login();
   void after_login();
   void next_message();
+  void top_newest();
   void quit();
   void finish();
 
@@ -133,8 +147,9 @@ class Client : public net::EngineIo {
   std::string timestamp_;                 // APOP timestamp from the greeting
   bool sasl_plain_ = false;
   bool has_uidl_ = false;
-  bool stls_ = false;  // CAPA listed STLS
-  bool tls_ = false;   // the session is encrypted
+  bool has_top_ = false;  // CAPA listed TOP
+  bool stls_ = false;     // CAPA listed STLS
+  bool tls_ = false;      // the session is encrypted
   bool failed_ = false;
 
   std::vector<std::string> uidls_;  // index = number - 1
