@@ -52,7 +52,8 @@ void Device::send(const LessonStep& step,
   }
   net::smtp::ClientJob job;
   job.helo_name = host_.name;
-  job.auth = net::smtp::Credentials{account_.login, account_.password};
+  job.auth = net::smtp::Credentials{account_.login,
+                                    step.password.empty() ? account_.password : step.password};
   job.mail_from = account_.address;
   job.rcpt_to = step.to;
   job.message = compose(step);
@@ -110,6 +111,7 @@ void Device::set_online(bool on) {
 }
 
 void Device::act(const LessonStep& step, Done done) {
+  typed_password_ = step.password;  // this action's login, when the step types another
   const std::string& a = step.action;
   if (a == "offline" || a == "online") {
     set_online(a == "online");
@@ -140,7 +142,7 @@ void Device::act(const LessonStep& step, Done done) {
 void Device::check_pop3(Done done) {
   net::pop3::ClientJob job;
   job.login = account_.login;
-  job.password = account_.password;
+  job.password = typed_password_.empty() ? account_.password : typed_password_;
   job.mode = host_.leave_on_server ? net::pop3::Mode::LeaveOnServer : net::pop3::Mode::Delete;
   job.known_uidls = known_uidls_;
   auto after = [this, done](const net::pop3::ClientOutcome& o) {
@@ -226,7 +228,7 @@ void Device::run_imap(std::vector<ClientOp> ops, bool fetch_bodies,
                       std::function<void(const net::imap::ClientOutcome&)> then) {
   net::imap::ClientJob job;
   job.login = account_.login;
-  job.password = account_.password;
+  job.password = typed_password_.empty() ? account_.password : typed_password_;
   job.fetch_bodies = fetch_bodies;
   job.ops = pending_;
   std::size_t replayed = pending_.size();

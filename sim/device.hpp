@@ -67,6 +67,7 @@ class Device {
   LessonAccount account_;
   LocalStore store_;
   bool online_ = true;
+  std::string typed_password_;  // the current action's password when a step types another
   unsigned sent_ = 0;
   std::set<std::string> known_uidls_;         // POP3: every message ever downloaded
   std::vector<net::imap::ClientOp> pending_;  // IMAP changes made offline

@@ -384,10 +384,11 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     s.narration = r.text(t, "narration");
     s.pause = r.boolean(t, "pause", false);
     if (s.action == "send") {
-      r.only_keys(
-          t,
-          {"action", "narration", "pause", "device", "to", "subject", "body", "html", "attachment"},
-          "a send step");
+      r.only_keys(t,
+                  {"action", "narration", "pause", "device", "to", "subject", "body", "html",
+                   "attachment", "password"},
+                  "a send step");
+      s.password = r.str(t, "password", "a send step", false);
       s.device = need_host(t, "device", "a send step");
       if (L.host(s.device)->role != "device")
         r.fail(*t.get("device"), "'" + s.device + "' is not a device (role = \"device\")");
@@ -435,7 +436,11 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       if (!up || !up->is_boolean())
         r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
-    } else if (s.action == "check" || s.action == "offline" || s.action == "online") {
+    } else if (s.action == "check") {
+      r.only_keys(t, {"action", "narration", "pause", "device", "password"}, "a check step");
+      s.device = need_device(t, s.action);
+      s.password = r.str(t, "password", "a check step", false);
+    } else if (s.action == "offline" || s.action == "online") {
       r.only_keys(t, {"action", "narration", "pause", "device"},
                   ("a " + s.action + " step").c_str());
       s.device = need_device(t, s.action);

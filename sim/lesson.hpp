@@ -93,6 +93,9 @@ struct LessonStep {
   std::string subject;  // send: the new message's; read/delete/move/flag: which message
   std::string body;
   std::string html;  // send: an HTML alternative of the body (multipart/alternative)
+  // send/check: the password typed this time instead of the account's (a typo: 535, -ERR,
+  // NO). Masked in traces like every lesson password.
+  std::string password;
   struct Attachment {
     std::string name, type, content;  // file name, MIME type, the file's bytes
   };

@@ -16,6 +16,7 @@ World::World(Lesson lesson)
       net_(q_, trace_, rng_),
       pki_(std::make_unique<SimPki>(lesson_.start_unix)) {
   for (const auto& a : lesson_.accounts) trace_.add_secret(a.password);
+  for (const auto& s : lesson_.steps) trace_.add_secret(s.password);  // typos are secrets too
   for (const auto& h : lesson_.hosts) net_.add_host({h.name, h.ip, h.role});
   for (const auto& l : lesson_.links) net_.add_link(l.a, l.b, l.latency);
 

@@ -221,3 +221,25 @@ TEST_CASE("a missing lesson file is a LessonError naming the file") {
     CHECK(std::string(e.what()) == "/nonexistent/dir/lesson.toml: cannot open the lesson file");
   }
 }
+
+TEST_CASE("send and check steps may type another password") {
+  auto L = parse_lesson(kHosts + R"(
+[[step]]
+action = "send"
+device = "pc"
+to = "b@y.example"
+password = "typo"
+
+[[step]]
+action = "check"
+device = "pc"
+password = "typo2"
+)",
+                        "ok.toml");
+  REQUIRE(L.steps.size() == 2);
+  CHECK(L.steps[0].password == "typo");
+  CHECK(L.steps[1].password == "typo2");
+  CHECK(error_of(kHosts + "\n[[step]]\naction = \"read\"\ndevice = \"pc\"\nsubject = \"x\"\n"
+                          "password = \"p\"\n")
+            .find("unknown key 'password' in a read step") != std::string::npos);
+}

@@ -123,3 +123,30 @@ TEST_CASE("a device that is offline cannot check mail, and sends nothing") {
   CHECK(error);
   CHECK(count_lines(w.trace(), sim::Proto::Imap, "") == 0);
 }
+
+TEST_CASE("a mistyped password when checking mail: NO for IMAP, -ERR for POP3, nothing changes") {
+  for (const char* proto : {"imap", "pop3"}) {
+    auto L = pop3_vs_imap();
+    for (auto& h : L.hosts)
+      if (h.role == "device" && h.account == "bruno@recipient.example") h.protocol = proto;
+    L.steps.resize(4);  // three sends and the wait
+    sim::LessonStep check;
+    check.action = "check";
+    check.device = "phone.bruno.example";
+    check.password = "bruno-secert";
+    L.steps.push_back(check);
+    sim::World w(L);
+    REQUIRE(w.run());
+    const auto& t = w.trace();
+    if (std::string(proto) == "imap")
+      CHECK(count_lines(t, sim::Proto::Imap, "A3 NO [AUTHENTICATIONFAILED]") == 1);
+    else
+      CHECK(count_lines(t, sim::Proto::Pop3, "-ERR [AUTH]") == 1);
+    CHECK(w.device("phone.bruno.example")->store().messages().empty());
+    CHECK(w.server("mx.recipient.example")->store().messages("bruno@recipient.example")->size() ==
+          3);
+    for (const auto& e : t.events())
+      if (const auto* l = std::get_if<sim::LineEv>(&e.p))
+        CHECK(l->text.find("bruno-secert") == std::string::npos);
+  }
+}

@@ -336,3 +336,15 @@ TEST_CASE("POP3 and IMAP in plaintext on purpose: the password crosses the link 
     CHECK(wire.find("safe code") != std::string::npos);
   }
 }
+
+TEST_CASE("a mistyped password: 535 on submission, the typo masked in the trace") {
+  std::string text = lesson();
+  text.replace(text.find("subject = \"Secret plans\""), 0, "password = \"anna-pw\"\n");
+  Run r(text);
+  CHECK(r.delivered() == 0);
+  CHECK(r.line("535 5.7.8"));
+  CHECK(r.note("sending failed"));
+  for (const auto& e : r.w.trace().events())
+    if (const auto* l = std::get_if<sim::LineEv>(&e.p))
+      CHECK(l->text.find("anna-pw") == std::string::npos);
+}
