@@ -264,7 +264,8 @@ int run_window(const GuiOptions& o) {
               << " menu_item0_y=" << std::lround(item0) << " menu_row_h=" << std::lround(row)
               << " config=" << (dir.empty() ? "none" : dir) << " tab_xy=" << tabs_xy;
     // What the views showed last ("" for views never drawn).
-    for (const View* v : {views->mail.get(), views->compare.get(), views->anatomy.get()})
+    for (const View* v : {views->mail.get(), views->compare.get(), views->anatomy.get(),
+                          views->network.get(), views->eavesdropper.get()})
       if (auto more = v->print_state(); !more.empty()) std::cout << " " << more;
     std::cout << std::endl;
   }
@@ -298,9 +299,9 @@ void register_gui(CLI::App& app, int& rc) {
   cmd->add_option("--frames", o->frames, "Quit after N frames (for scripted runs)");
   cmd->add_option("--tab", o->tabs,
                   "Open these tabs at start (Transcript, Sequence, Anatomy, Mail state, "
-                  "Inspector, Compare)")
-      ->check(CLI::IsMember(
-          {"Transcript", "Sequence", "Anatomy", "Mail state", "Inspector", "Compare"}));
+                  "Inspector, Compare, Eavesdropper)")
+      ->check(CLI::IsMember({"Transcript", "Sequence", "Anatomy", "Mail state", "Inspector",
+                             "Compare", "Eavesdropper"}));
   cmd->add_flag("--print-state", o->print_state,
                 "When the window closes, print the cursor position, language, theme, zoom "
                 "and where the menus are (for scripted tests)");

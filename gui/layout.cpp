@@ -40,8 +40,9 @@ void draw_panels(ViewContext& ctx, Views& views, const UiSettings& set, ImVec2 p
     draw_tabs("Protocol", ctx, ImVec2(p.x + left, p.y), ImVec2(sz.x - left, proto_h),
               {views.transcript.get(), views.sequence.get(), views.anatomy.get()});
   if (set.show_state)
-    draw_tabs("State", ctx, ImVec2(p.x + left, p.y + proto_h), ImVec2(sz.x - left, sz.y - proto_h),
-              {views.mail.get(), views.inspector.get(), views.compare.get()});
+    draw_tabs(
+        "State", ctx, ImVec2(p.x + left, p.y + proto_h), ImVec2(sz.x - left, sz.y - proto_h),
+        {views.mail.get(), views.inspector.get(), views.compare.get(), views.eavesdropper.get()});
 }
 
 void draw_frame(Ui& ui, ViewState& state, const Document& doc, Views& views) {

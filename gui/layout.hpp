@@ -16,7 +16,8 @@ struct Views {
   std::unique_ptr<View> network = make_network_view(), transcript = make_transcript_view(),
                         mail = make_mail_state_view(), narration = make_narration_view(),
                         sequence = make_sequence_view(), inspector = make_inspector_view(),
-                        compare = make_compare_view(), anatomy = make_anatomy_view();
+                        compare = make_compare_view(), anatomy = make_anatomy_view(),
+                        eavesdropper = make_eavesdropper_view();
 };
 
 // Hidden panels give their room to the others (left column: network over lesson; right

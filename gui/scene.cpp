@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <string>
+#include <tuple>
 
 namespace mailsim {
 
@@ -14,6 +16,65 @@ int Scene::host_index(const std::string& name) const {
 
 std::size_t Scene::passed(const std::vector<std::size_t>& list, std::size_t upto) {
   return static_cast<std::size_t>(std::lower_bound(list.begin(), list.end(), upto) - list.begin());
+}
+
+namespace {
+
+// Fills segment_tls: a segment is TLS when its connection's handshake had started when its
+// sender wrote it (the time of its first hop) or when its bytes are a TLS record. Handshake
+// segments are named after the TlsEv events their sender wrote at that instant.
+void mark_tls_segments(Scene& s, const sim::Lesson& lesson) {
+  std::map<std::string, std::string> ip_of;
+  for (const auto& h : lesson.hosts) ip_of[h.name] = h.ip;
+  // The first hop's time of each segment (the same seq and size repeat on every hop).
+  std::map<std::tuple<std::uint32_t, std::string, std::uint32_t, std::size_t>, sim::Time> sent;
+  s.segment_tls.assign(s.segments.size(), "");
+  for (std::size_t k = 0; k < s.segments.size(); ++k) {
+    const sim::Event& e = s.event(s.segments[k]);
+    const auto& seg = std::get<sim::SegmentEv>(e.p);
+    if (seg.udp || seg.payload.empty()) continue;
+    const sim::Time t0 =
+        sent.try_emplace({seg.conn, seg.src_ip, seg.seq, seg.payload.size()}, e.t).first->second;
+    auto tls = s.tls_events.find(seg.conn);
+    const bool started = tls != s.tls_events.end() && s.event(tls->second.front()).t <= t0;
+    if (!started && !looks_like_tls_record(seg.payload)) continue;
+    std::string first;
+    int more = 0;
+    if (tls != s.tls_events.end())
+      for (std::size_t i : tls->second) {
+        const sim::Event& te = s.event(i);
+        if (te.t > t0) break;
+        const auto& m = std::get<sim::TlsEv>(te.p);
+        if (te.t < t0 || m.bytes == 0) continue;
+        auto ip = ip_of.find(m.from);
+        if (ip == ip_of.end() || ip->second != seg.src_ip) continue;
+        if (first.empty())
+          first = m.what;
+        else
+          ++more;
+      }
+    if (first.empty()) first = "TLS";
+    if (more > 0) first += " +" + std::to_string(more);
+    s.segment_tls[k] = first;
+  }
+}
+
+}  // namespace
+
+bool looks_like_tls_record(const std::string& p) {
+  if (p.size() < 5) return false;
+  const auto type = static_cast<unsigned char>(p[0]);
+  return type >= 20 && type <= 23 && p[1] == 3;
+}
+
+bool tls_established(const std::string& what, std::string& version, std::string& cipher) {
+  const std::string head = "established ";
+  if (what.rfind(head, 0) != 0) return false;
+  const std::string rest = what.substr(head.size());
+  const auto sp = rest.find(' ');
+  version = rest.substr(0, sp);
+  cipher = sp == std::string::npos ? "" : rest.substr(sp + 1);
+  return true;
 }
 
 Scene build_scene(const sim::Lesson& lesson, const sim::Trace& trace) {
@@ -93,8 +154,10 @@ Scene build_scene(const sim::Lesson& lesson, const sim::Trace& trace) {
       s.max_flight = std::max(s.max_flight, seg->arrive - ev[i].t);
       s.end = std::max(s.end, seg->arrive);
     }
+    if (const auto* tls = std::get_if<sim::TlsEv>(&ev[i].p)) s.tls_events[tls->conn].push_back(i);
     s.end = std::max(s.end, ev[i].t);
   }
+  mark_tls_segments(s, lesson);
   return s;
 }
 

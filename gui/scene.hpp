@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,12 +33,23 @@ struct Scene {
   std::vector<std::size_t> changes;   // trace indices of mailbox and queue changes
   sim::Time end = 0;                  // time of the last event
   sim::Time max_flight = 0;           // longest time a segment spends on one link
+  // TLS, worked out once: per segment (parallel to `segments`) "" when it travels in plain
+  // text, else what it carries ("ClientHello", "ServerHello +5", or "TLS" for ciphertext);
+  // per connection the trace indices of its TlsEv events, in order.
+  std::vector<std::string> segment_tls;
+  std::map<std::uint32_t, std::vector<std::size_t>> tls_events;
 
   int host_index(const std::string& name) const;
   const sim::Event& event(std::size_t i) const { return trace->events()[i]; }
   // The indices in `list` (ascending) of events the cursor has passed (index < upto).
   static std::size_t passed(const std::vector<std::size_t>& list, std::size_t upto);
 };
+
+// "established TLSv1.3 TLS_AES_256_GCM_SHA384" -> {"TLSv1.3", "TLS_AES_256_GCM_SHA384"};
+// false for any other TlsEv text.
+bool tls_established(const std::string& what, std::string& version, std::string& cipher);
+// The payload starts with a TLS record header (content type 20..23, major version 3).
+bool looks_like_tls_record(const std::string& payload);
 
 // Lays the hosts out in columns by their distance (in links) from the first device, so mail
 // flows left to right: device, its server, the Internet, the recipient's server.

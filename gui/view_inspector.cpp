@@ -162,10 +162,15 @@ class InspectorView : public View {
       if (!l->rfc.empty()) ImGui::TextDisabled(tr("insp.rule"), l->rfc.c_str());
       ImGui::PopTextWrapPos();
       hex_dump(l->text + "\r\n");
+    } else if (const auto* tls = std::get_if<sim::TlsEv>(&e.p)) {
+      conn = tls->conn;
+      ImGui::Text(tr("insp.tls_msg"), tls->what.c_str(), tls->from.c_str(), tls->to.c_str(),
+                  static_cast<unsigned long long>(tls->bytes));
     } else {
       ImGui::TextDisabled("%s", tr("insp.no_bytes"));
     }
     if (conn == 0) return;
+    tls_section(s, conn, ctx.state.upto);
     // The server engine's state on this connection at the cursor, folded from the trace.
     std::string server_state = "Connected";
     sim::Proto proto = sim::Proto::None;
@@ -189,6 +194,41 @@ class InspectorView : public View {
     ImGui::Separator();
     ImGui::Text(tr("insp.conn_state"), conn, server_state.c_str());
     server_state_machine(proto, server_state);
+  }
+
+  // The connection's TLS as far as the cursor: the handshake messages, then the version and
+  // cipher suite once established (nothing for a connection that never used TLS).
+  static void tls_section(const Scene& s, std::uint32_t conn, std::size_t upto) {
+    auto it = s.tls_events.find(conn);
+    if (it == s.tls_events.end()) return;
+    ImGui::Separator();
+    ImGui::Text(tr("insp.tls"), conn);
+    std::string version, cipher, failed, seen;
+    for (std::size_t i : it->second) {
+      if (i >= upto) break;
+      const auto& m = std::get<sim::TlsEv>(s.event(i).p);
+      if (tls_established(m.what, version, cipher)) continue;
+      if (m.what.rfind("failed: ", 0) == 0) failed = m.what.substr(8);
+      seen += (seen.empty() ? "" : "\n") + m.from + " -> " + m.what;
+    }
+    if (seen.empty()) {
+      ImGui::TextDisabled("%s", tr("insp.tls_none"));
+      return;
+    }
+    ImGui::TextDisabled("%s", tr("insp.tls_seen"));
+    ImGui::PushFont(mono_font());
+    ImGui::TextUnformatted(seen.c_str());
+    ImGui::PopFont();
+    if (!version.empty()) {
+      ImGui::Text(tr("insp.tls_version"), version.c_str());
+      ImGui::Text(tr("insp.tls_cipher"), cipher.c_str());
+      ImGui::TextUnformatted(tr("insp.tls_established"));
+    } else if (!failed.empty()) {
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().link_down), tr("insp.tls_failed"),
+                         failed.c_str());
+    } else {
+      ImGui::TextDisabled("%s", tr("insp.tls_pending"));
+    }
   }
 };
 

@@ -13,9 +13,31 @@ namespace mailsim {
 
 namespace {
 
+// A small padlock (shackle over a body) in a box `h` high whose top-left corner is `p`;
+// drawn, since fonts may lack the glyph.
+void draw_lock(ImDrawList* dl, ImVec2 p, float h, ImU32 col) {
+  const float w = h * 0.75f, body = h * 0.55f;
+  const ImVec2 b0(p.x, p.y + h - body), b1(p.x + w, p.y + h);
+  const float r = w * 0.3f;
+  const ImVec2 c(p.x + w / 2, b0.y);
+  dl->PathArcTo(ImVec2(c.x, c.y - (h - body) + r), r, 3.14159f, 2 * 3.14159f);
+  dl->PathLineTo(ImVec2(c.x + r, c.y));
+  dl->PathStroke(col, 0, std::max(1.0f, h * 0.12f));
+  dl->PathArcTo(ImVec2(c.x, c.y - (h - body) + r), r, 3.14159f, 3.14159f);
+  dl->PathLineTo(ImVec2(c.x - r, c.y));
+  dl->PathStroke(col, 0, std::max(1.0f, h * 0.12f));
+  dl->AddRectFilled(b0, b1, col, h * 0.1f);
+}
+
 class NetworkView : public View {
  public:
   NetworkView() : View("Network") {}
+
+  std::string print_state() const override {
+    if (frames_ == 0) return "";
+    return "net_locks=" + std::to_string(locks_now_) +
+           " net_locks_seen=" + std::to_string(locks_seen_);
+  }
 
  protected:
   void draw_content(ViewContext& ctx) override {
@@ -86,6 +108,8 @@ class NetworkView : public View {
     const sim::Time now = ctx.state.cursor;
     ImVec2 mouse = ImGui::GetIO().MousePos;
     int stack = 0;
+    locks_now_ = 0;
+    ++frames_;
     // Only segments sent in the last max_flight can still be on a link (segments are in
     // time order: a binary search finds the first).
     auto first = std::partition_point(s.segments.begin(), s.segments.end(), [&](std::size_t i) {
@@ -106,9 +130,18 @@ class NetworkView : public View {
       // horizontal link, right of a vertical one) so it never hides a host's name.
       const ImVec2 dot(pa.x + (pb.x - pa.x) * f, pa.y + (pb.y - pa.y) * f);
       const char* proto = segment_protocol(seg);
-      std::string label = segment_label(seg);
-      const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+      // TLS: a padlock and the handshake message's name (or "TLS") instead of the bytes.
+      const std::size_t k = static_cast<std::size_t>(it - s.segments.begin());
+      const bool locked = k < s.segment_tls.size() && !s.segment_tls[k].empty();
+      std::string label = locked ? s.segment_tls[k] : segment_label(seg);
       const float th = ImGui::GetTextLineHeight();
+      const float lock_w = locked ? th * 0.8f * 0.75f + px(5) : 0.0f;
+      ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+      ts.x += lock_w;
+      if (locked) {
+        ++locks_now_;
+        ++locks_seen_;
+      }
       const float level = static_cast<float>(stack % 3) * (th + px(6));
       ++stack;
       ImVec2 p;  // left end of the label's text, vertically centred
@@ -129,13 +162,19 @@ class NetworkView : public View {
       dl->AddCircle(dot, px(4.5f), pal.packet_text, 0, px(1.0f));
       dl->AddRectFilled(r0, r1, protocol_colour(proto, 0.95f), px(4.0f));
       if (selected) dl->AddRect(r0, r1, pal.selection, px(4.0f), 0, px(2.5f));
-      dl->AddText(ImVec2(p.x, p.y - th / 2), pal.packet_text, label.c_str());
+      if (locked) draw_lock(dl, ImVec2(p.x, p.y - th * 0.4f), th * 0.8f, pal.packet_text);
+      dl->AddText(ImVec2(p.x + lock_w, p.y - th / 2), pal.packet_text, label.c_str());
       bool hover = mouse.x >= r0.x && mouse.x <= r1.x && mouse.y >= r0.y && mouse.y <= r1.y;
       if (hover) {
-        ImGui::SetTooltip(tr("net.tooltip"), proto, seg.from.c_str(), seg.to.c_str(),
-                          seg.src_ip.c_str(), seg.sport, seg.dst_ip.c_str(), seg.dport,
-                          seg.udp ? "UDP" : sim::flags_to_string(seg.flags).c_str(), seg.seq,
-                          seg.ack, seg.payload.size());
+        if (locked)
+          ImGui::SetTooltip(tr("net.tooltip_tls"), proto, seg.from.c_str(), seg.to.c_str(),
+                            seg.src_ip.c_str(), seg.sport, seg.dst_ip.c_str(), seg.dport,
+                            label.c_str(), seg.payload.size());
+        else
+          ImGui::SetTooltip(tr("net.tooltip"), proto, seg.from.c_str(), seg.to.c_str(),
+                            seg.src_ip.c_str(), seg.sport, seg.dst_ip.c_str(), seg.dport,
+                            seg.udp ? "UDP" : sim::flags_to_string(seg.flags).c_str(), seg.seq,
+                            seg.ack, seg.payload.size());
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ctx.state.selected = idx;
       }
     }
@@ -150,7 +189,17 @@ class NetworkView : public View {
       dl->AddText(ImVec2(x + box + px(5), y), pal.canvas_text, p);
       x += box + px(5) + ImGui::CalcTextSize(p).x + px(14);
     }
+    if (!s.tls_events.empty()) {
+      const float y = origin.y + px(4);
+      draw_lock(dl, ImVec2(x, y + lh * 0.1f), lh * 0.8f, pal.canvas_text);
+      dl->AddText(ImVec2(x + lh * 0.6f + px(5), y), pal.canvas_text, tr("net.legend_tls"));
+    }
   }
+
+ private:
+  int locks_now_ = 0;         // packets drawn with a padlock in the last frame
+  long long locks_seen_ = 0;  // ... summed over every frame drawn
+  long long frames_ = 0;
 };
 
 }  // namespace

@@ -287,6 +287,39 @@ try:
         checks.append((f"screenshot of the {tab} tab ({theme})",
                        r.returncode == 0 and os.path.exists(out)))
 
+    # Lesson 3 (ports-and-security: TLS on 587/465/25 and a tap on the café's link). Packets
+    # after a handshake started are drawn with a padlock; the Eavesdropper tab, opened with
+    # a real click, shows what the tap read by the end: TLS sessions give only names and
+    # sizes, the old PC's plaintext session gives away its credentials.
+    lesson3 = os.path.join(SRC, "lessons", "ports-and-security.toml")
+    trace3 = os.path.join(tmp, "ports-and-security.jsonl")
+    subprocess.run([MAILSIM, "run", lesson3, "--trace", trace3], capture_output=True, env=env,
+                   check=True, timeout=120)
+    hello = next(json.loads(x) for x in open(trace3) if '"what":"ServerHello"' in x)
+    in_flight = f"{hello['t'] // 1000 + 5}ms"  # the ServerHello is on its first link
+    l3, _ = session([], args=[lesson3])
+    xy3 = {":".join(t.split(":")[:2]): (int(t.split(":")[2]), int(t.split(":")[3]))
+           for t in l3.get("tab_xy", "").split(",") if t.count(":") == 3}
+    ex, ey = xy3.get("State:Eavesdropper", (0, 0))
+    eav, _ = session(click(ex, ey) + press("End"), args=[lesson3, "--at", in_flight])
+    checks.append(("a click opens the Eavesdropper tab", "State:Eavesdropper" in eav.get("tabs", "")))
+    checks.append(("the tap is the lesson's link", eav.get("eav_link") == "cafe.example<->internet"))
+    checks.append(("at the end the tap saw several connections, some of them TLS",
+                   int(eav.get("eav_conns", "0")) >= 2 and 1 <= int(eav.get("eav_tls", "0"))
+                   < int(eav.get("eav_conns", "0"))))
+    checks.append(("the tap read credentials from the plaintext session",
+                   int(eav.get("eav_credentials", "0")) >= 1))
+    checks.append(("packets were drawn with a padlock during the TLS handshake",
+                   int(eav.get("net_locks_seen", "0")) >= 1))
+    print(f"# lesson 3 states: {l3} {eav}")
+    for name, tab in (("eavesdropper", "Eavesdropper"), ("inspector", "Inspector")):
+        out = os.path.join(OUT, f"gui-ports-and-security-{name}.png")
+        r = subprocess.run([MAILSIM, "gui", lesson3, "--at", in_flight, "--tab", tab,
+                            "--frames", "10", "--screenshot", out],
+                           capture_output=True, text=True, timeout=120, env=env)
+        checks.append((f"screenshot of the {tab} tab during the TLS handshake",
+                       r.returncode == 0 and os.path.exists(out)))
+
     # Screenshots of both themes and both languages (README material; looked at by people).
     for theme in ("dark", "light"):
         for lang in ("en", "pt"):
