@@ -246,6 +246,49 @@ def imaplib_checks(srv):
 
     check("imaplib: CREATE, RENAME, SUBSCRIBE, DELETE", folders)
 
+    # Modified UTF-7 names (RFC 3501 §5.1.3), encoded here by hand: "Entwürfe" and
+    # "Корзина" on the wire; the server stores UTF-8 (its STATUS explanation in the trace
+    # names the folder in UTF-8) and LIST gives the encoded names back.
+    def utf7_folders():
+        m = srv.imap()
+        for name in ("Entw&APw-rfe", "&BBoEPgRABDcEOAQ9BDA-/&ZeVnLIqe-"):
+            typ, data = m.create(name)
+            if typ != "OK":
+                return "CREATE %s: %s %r" % (name, typ, data)
+        typ, data = m.list('""', "*")
+        names = [d for d in data if d]
+        for want in (b'"/" Entw&APw-rfe', b'"/" &BBoEPgRABDcEOAQ9BDA-/&ZeVnLIqe-',
+                     b'"/" &BBoEPgRABDcEOAQ9BDA-'):
+            if not any(n.endswith(want) for n in names):
+                return "LIST lacks %r: %r" % (want, names)
+        if not all(n.isascii() for n in names):
+            return "LIST sent 8-bit names: %r" % names
+        msg = b"Subject: utf7\r\n\r\nin a non-ASCII folder\r\n"
+        typ, data = m.append("Entw&APw-rfe", None, None, msg)
+        if typ != "OK":
+            return "APPEND %s %r" % (typ, data)
+        typ, data = m.status("Entw&APw-rfe", "(MESSAGES)")
+        if typ != "OK" or data[0] != b"Entw&APw-rfe (MESSAGES 1)":
+            return "STATUS %s %r" % (typ, data)
+        typ, data = m.select("Entw&APw-rfe")
+        if typ != "OK" or data[0] != b"1":
+            return "SELECT %s %r" % (typ, data)
+        try:
+            typ, data = m.create("&Jjo")
+            return "a malformed name was accepted: %s %r" % (typ, data)
+        except imaplib.IMAP4.error as e:
+            if "modified UTF-7" not in str(e):
+                return "malformed name: %s" % e
+        m.logout()
+        with open(srv.trace, "rb") as f:
+            trace = f.read().decode("utf-8", "replace")
+        if "Entwürfe" not in trace and "Entw\\u00fcrfe" not in trace:
+            return "the store's UTF-8 name is not in the trace"
+        return None
+
+    check("imaplib: modified UTF-7 folder names (CREATE, LIST, APPEND, STATUS, SELECT)",
+          utf7_folders)
+
 
 def idle_checks(srv):
     def idle_push():
