@@ -3,8 +3,8 @@
 // script per protocol (nothing is deleted or changed on the server):
 //   smtp:// smtps://  EHLO, STARTTLS when offered (or required with --starttls), AUTH with
 //                     --user, and with --send one message; without --send no MAIL is sent
-//   pop3:// pop3s://  CAPA, login, STAT, UIDL, LIST, RETR of each message (the POP3 client
-//                     engine has no TOP), QUIT; never DELE
+//   pop3:// pop3s://  CAPA, login, STAT, UIDL, LIST, then TOP n 0 (the header only) of the
+//                     newest message when the server offers TOP, QUIT; never RETR or DELE
 //   imap:// imaps://  CAPABILITY, login, EXAMINE INBOX (read-only) with a UID FETCH of the
 //                     envelopes, optionally IDLE for --idle seconds, LOGOUT
 // The session is recorded as a sim::Trace: printed as the transcript (like `mailsim run`) and,
@@ -457,7 +457,7 @@ int live(const LiveOptions& o) {
     net::pop3::ClientJob job;
     job.login = o.user;
     job.password = password;
-    job.mode = net::pop3::Mode::DownloadAll;  // nothing is deleted
+    job.mode = net::pop3::Mode::ListOnly;  // nothing is downloaded or deleted
     set_tls_mode(job, t.implicit, o.starttls);
     net::pop3::Client client(job);
     LiveEngine<net::pop3::Client> engine(client, t.proto, 0);
@@ -477,7 +477,12 @@ int live(const LiveOptions& o) {
       failure = out.error.empty() ? "the session did not end cleanly" : out.error;
     else
       rec.note("info", std::to_string(out.mailbox_messages) + " message(s), " +
-                           std::to_string(out.mailbox_octets) + " octets; nothing deleted");
+                           std::to_string(out.mailbox_octets) + " octets; " +
+                           (out.top_number ? "header of message " + std::to_string(out.top_number) +
+                                                 " read with TOP (" +
+                                                 std::to_string(out.top_lines.size()) + " lines); "
+                                           : std::string()) +
+                           "nothing downloaded or deleted");
   } else {
     net::imap::ClientJob job;
     job.login = o.user;
@@ -556,7 +561,8 @@ void register_live(CLI::App& app, int& rc) {
   auto* cmd = app.add_subcommand(
       "live",
       "Talk to a real mail server with mailsim's own client engines and show the transcript:\n"
-      "a short, safe script (nothing is deleted). URL: smtp:// smtps:// pop3:// pop3s://\n"
+      "a short, safe script (nothing is deleted; POP3 downloads no message, only the newest\n"
+      "one's header with TOP). URL: smtp:// smtps:// pop3:// pop3s://\n"
       "imap:// imaps:// HOST[:PORT]. The password comes from MAILSIM_PASSWORD or a prompt.");
   cmd->add_option("url", o->url,
                   "smtp://, smtps://, pop3://, pop3s://, imap:// or imaps://HOST[:PORT]")

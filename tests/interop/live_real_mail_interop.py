@@ -139,7 +139,9 @@ def run_checks(args, work, env):
             return why
         if any(c.startswith("DELE") for c in sent_commands(ev)):
             return "DELE was sent"
-    check("live pop3s:// (nothing deleted)", pop3s)
+        if any(c.startswith("RETR") for c in sent_commands(ev)):
+            return "RETR was sent: live must not download the mailbox"
+    check("live pop3s:// (nothing deleted or downloaded)", pop3s)
 
     def imap_plain():
         r, ev, raw = live("imap://%s:%s" % (HOST, env["IMAP_PORT"]), "--user", user)
