@@ -18,16 +18,6 @@ namespace mailsim {
 
 namespace {
 
-// The lesson's id of the link "a<->b", written in either direction; "" if there is none.
-std::string known_link(sim::World& world, const std::string& name) {
-  for (const auto& l : world.network().links()) {
-    auto sep = l.id.find("<->");
-    std::string reversed = l.id.substr(sep + 3) + "<->" + l.id.substr(0, sep);
-    if (name == l.id || name == reversed) return l.id;
-  }
-  return {};
-}
-
 void print_eavesdropper(const std::vector<sim::Overheard>& seen, const std::string& link,
                         std::ostream& out) {
   out << "== what an eavesdropper on " << link << " sees (" << seen.size()
@@ -65,7 +55,7 @@ int run_lesson_headless(const HeadlessOptions& o) {
   // The lesson's own tap ([lesson] eavesdrop) unless --eavesdrop names another link.
   const std::string& want = o.eavesdrop.empty() ? world.lesson().eavesdrop : o.eavesdrop;
   if (!want.empty()) {
-    tap = known_link(world, want);
+    tap = world.lesson().link_id(want);
     if (tap.empty()) {
       std::cerr << "mailsim: error: --eavesdrop: no link '" << want
                 << "' in the lesson (write it as host<->host)\n";
@@ -112,7 +102,7 @@ int run_lesson_headless(const HeadlessOptions& o) {
   if (!o.pcap_file.empty()) {
     std::string link;
     if (!o.pcap_link.empty()) {
-      link = known_link(world, o.pcap_link);
+      link = world.lesson().link_id(o.pcap_link);
       if (link.empty()) {
         std::cerr << "mailsim: error: --pcap-link: no link '" << o.pcap_link
                   << "' in the lesson (write it as host<->host)\n";

@@ -39,6 +39,19 @@ const LessonHost* Lesson::host(const std::string& name) const {
   return nullptr;
 }
 
+const LessonLink* Lesson::link(const std::string& a, const std::string& b) const {
+  for (const auto& l : links)
+    if ((l.a == a && l.b == b) || (l.a == b && l.b == a)) return &l;
+  return nullptr;
+}
+
+std::string Lesson::link_id(const std::string& spec) const {
+  auto sep = spec.find("<->");
+  if (sep == std::string::npos) return {};
+  const LessonLink* l = link(spec.substr(0, sep), spec.substr(sep + 3));
+  return l ? l->a + "<->" + l->b : std::string();
+}
+
 namespace {
 
 // Reads one lesson; every accessor knows the file so errors carry a position.
@@ -417,11 +430,11 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     } else if (s.action == "link") {
       r.only_keys(t, {"action", "narration", "pause", "a", "b", "up"}, "a link step");
       std::string a = need_host(t, "a", "a link step"), b = need_host(t, "b", "a link step");
-      bool found = std::any_of(L.links.begin(), L.links.end(), [&](auto& l) {
-        return (l.a == a && l.b == b) || (l.a == b && l.b == a);
-      });
-      if (!found) r.fail(t, "no [[link]] joins '" + a + "' and '" + b + "'");
-      s.target = a + "<->" + b;
+      const LessonLink* joined = L.link(a, b);
+      if (!joined) r.fail(t, "no [[link]] joins '" + a + "' and '" + b + "'");
+      // The network knows the link by the order [[link]] wrote it, whatever order the step
+      // uses (a step written "b, a" used to name a link the network did not have).
+      s.target = joined->a + "<->" + joined->b;
       const toml::node* up = t.get("up");
       if (!up || !up->is_boolean())
         r.fail(up ? *up : t, "a link step needs 'up = true' or 'up = false'");
@@ -473,13 +486,10 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
                        (L.links.empty() ? std::string("a<->b")
                                         : L.links.front().a + "<->" + L.links.front().b) +
                        "\"");
-    std::string a = link.substr(0, sep), b = link.substr(sep + 3);
-    auto it = std::find_if(L.links.begin(), L.links.end(), [&](const LessonLink& l) {
-      return (l.a == a && l.b == b) || (l.a == b && l.b == a);
-    });
-    if (it == L.links.end())
-      r.fail(*tap, "'eavesdrop': no [[link]] joins '" + a + "' and '" + b + "'");
-    L.eavesdrop = it->a + "<->" + it->b;
+    L.eavesdrop = L.link_id(link);
+    if (L.eavesdrop.empty())
+      r.fail(*tap, "'eavesdrop': no [[link]] joins '" + link.substr(0, sep) + "' and '" +
+                       link.substr(sep + 3) + "'");
   }
 
   const auto nsteps = static_cast<std::int64_t>(L.steps.size());

@@ -184,6 +184,11 @@ struct Lesson {
   std::vector<MissingTranslation> missing_pt;  // for `mailsim check --strict`
 
   const LessonHost* host(const std::string& name) const;
+  // The [[link]] joining a and b, written in either order; nullptr if none.
+  const LessonLink* link(const std::string& a, const std::string& b) const;
+  // "a<->b" in either order → the link's id as the network knows it ("x<->y" in the order
+  // [[link]] wrote it), or "" when no link joins them or the text is not "host<->host".
+  std::string link_id(const std::string& spec) const;
 };
 
 // The same lesson with TLS switched off everywhere and plaintext logins allowed: what the

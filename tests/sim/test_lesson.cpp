@@ -243,3 +243,17 @@ password = "typo2"
                           "password = \"p\"\n")
             .find("unknown key 'password' in a read step") != std::string::npos);
 }
+
+TEST_CASE("a link step may name its hosts in either order; the id is the [[link]]'s") {
+  auto L = parse_lesson(kHosts +
+                            "\n[[step]]\naction = \"link\"\na = \"mx.x.example\"\nb = \"pc\"\n"
+                            "up = false\n",
+                        "ok.toml");
+  REQUIRE(L.steps.size() == 1);
+  CHECK(L.steps[0].target == "pc<->mx.x.example");
+  CHECK(L.link_id("mx.x.example<->pc") == "pc<->mx.x.example");
+  CHECK(L.link_id("pc<->mx.x.example") == "pc<->mx.x.example");
+  CHECK(L.link_id("pc<->ns").empty());
+  CHECK(L.link_id("pc-mx.x.example").empty());
+  CHECK(L.link("mx.x.example", "pc") == &L.links[0]);
+}
