@@ -31,6 +31,7 @@
 #include "net/store/mailstore.hpp"
 #include "net/tls/cert_authority.hpp"
 #include "net/tls/context.hpp"
+#include "sim/mail_summary.hpp"
 #include "sim/trace.hpp"
 #include "sim/trace_json.hpp"
 
@@ -100,35 +101,6 @@ void redact(std::string& s, const std::string& secret) {
     s.replace(pos, secret.size(), std::string(secret.size(), '*'));
     pos += secret.size();
   }
-}
-
-// "From: … Subject: …" from the header block, for the trace's mailbox event.
-std::string summary_of(const std::string& data) {
-  std::string from, subject;
-  std::size_t pos = 0;
-  while (pos < data.size()) {
-    auto eol = data.find('\n', pos);
-    if (eol == std::string::npos) eol = data.size();
-    std::string line = data.substr(pos, eol - pos);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) break;  // end of the header section (RFC 5322 §2.1)
-    auto starts = [&](const char* name) {
-      const std::string n = name;
-      if (line.size() < n.size()) return false;
-      for (std::size_t i = 0; i < n.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(line[i])) != n[i]) return false;
-      }
-      return true;
-    };
-    if (from.empty() && starts("from:")) from = line.substr(5);
-    if (subject.empty() && starts("subject:")) subject = line.substr(8);
-    pos = eol + 1;
-  }
-  auto trim = [](std::string s) {
-    s.erase(0, s.find_first_not_of(" \t"));
-    return s;
-  };
-  return "From: " + trim(from) + " Subject: " + trim(subject);
 }
 
 // RecipientPolicy plus the Maildir: when a copy cannot be written, the client gets a
@@ -521,7 +493,7 @@ int serve(const ServeOptions& o) {
       }
     }
     spdlog::info("delivered to {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
-    trace->append(mailbox_event(hostname, c, msg ? summary_of(msg->data) : std::string()));
+    trace->append(mailbox_event(hostname, c, msg ? sim::mail_summary(msg->data) : std::string()));
   });
 
   net::smtp::RecipientPolicy recipients(store, hostname, [] {

@@ -69,7 +69,7 @@ class EngineSessionBase : public TcpApp {
     if (!out.empty()) c.send(out);
   }
   // Bytes from the wire: through TLS when it is on, then to the engine.
-  void deliver(TcpConn& c, std::string_view bytes) {
+  void deliver(std::string_view bytes) {
     if (!tls_) {
       engine_.feed(bytes);
       return;
@@ -86,7 +86,6 @@ class EngineSessionBase : public TcpApp {
     }
     std::string plain = tls_->take_plain();
     if (!plain.empty()) engine_.feed(plain);
-    (void)c;
   }
   void begin_tls() {
     if (!tls_setup_.ctx || tls_) return;
@@ -162,7 +161,7 @@ class EngineServerSession : public EngineSessionBase<Engine>,
   }
   void on_data(TcpConn& c, std::string_view bytes) override {
     if (this->closing_) return;
-    this->deliver(c, bytes);
+    this->deliver(bytes);
     if (this->tls_failed()) {  // the client refused the handshake: nothing more to say
       this->flush(c);
       this->closing_ = true;
@@ -238,7 +237,7 @@ class EngineClientSession : public EngineSessionBase<Engine>,
   }
   void on_data(TcpConn& c, std::string_view bytes) override {
     if (this->closing_) return;
-    this->deliver(c, bytes);
+    this->deliver(bytes);
     if (this->tls_failed()) {
       // e.g. the certificate did not verify: the alert goes out, the session gives up.
       if constexpr (requires(Engine & e) { e.on_tls_failed(std::string()); })

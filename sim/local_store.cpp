@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/mail_summary.hpp"
+
 namespace sim {
 
 std::string LocalMessage::flags() const {
@@ -47,7 +49,7 @@ void LocalStore::emit(const std::string& op, const LocalMessage& m) {
   ev.op = op;
   ev.uid = m.uid;
   ev.size = m.size;
-  ev.summary = "From: " + m.from + " | Subject: " + m.subject;
+  ev.summary = summary_line(m.from, m.subject);
   ev.folder = m.folder;
   ev.flags = m.flags();
   ev.cached = m.data.has_value();

@@ -12,10 +12,13 @@ std::string mail_from(const std::string& data) {
   return net::message::Message::parse(data).get("From").value_or("?");
 }
 
+std::string summary_line(const std::string& from, const std::string& subject) {
+  return "From: " + from + " | Subject: " + subject;
+}
+
 std::string mail_summary(const std::string& data) {
   auto msg = net::message::Message::parse(data);
-  return "From: " + msg.get("From").value_or("?") +
-         " | Subject: " + msg.get("Subject").value_or("(none)");
+  return summary_line(msg.get("From").value_or("?"), msg.get("Subject").value_or("(none)"));
 }
 
 std::string join_flags(const std::vector<std::string>& flags) {

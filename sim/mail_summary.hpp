@@ -9,6 +9,8 @@ namespace sim {
 
 // "From: ana@sender.example | Subject: Lunch on Friday?"
 std::string mail_summary(const std::string& data);
+// The same line from fields already known (a device's store keeps them).
+std::string summary_line(const std::string& from, const std::string& subject);
 // The header's Subject (unfolded) or "(none)".
 std::string mail_subject(const std::string& data);
 // The header's From or "?".
