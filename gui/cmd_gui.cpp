@@ -264,8 +264,8 @@ int run_window(const GuiOptions& o) {
               << " menu_item0_y=" << std::lround(item0) << " menu_row_h=" << std::lround(row)
               << " config=" << (dir.empty() ? "none" : dir) << " tab_xy=" << tabs_xy;
     // What the views showed last ("" for views never drawn).
-    for (const View* v : {views->mail.get(), views->compare.get(), views->anatomy.get(),
-                          views->network.get(), views->eavesdropper.get()})
+    for (const View* v : {views->transcript.get(), views->mail.get(), views->compare.get(),
+                          views->anatomy.get(), views->network.get(), views->eavesdropper.get()})
       if (auto more = v->print_state(); !more.empty()) std::cout << " " << more;
     std::cout << std::endl;
   }

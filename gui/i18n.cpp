@@ -70,6 +70,9 @@ const Entry kTable[] = {
     // Transcript.
     {"tx.follow", "Follow cursor", "Seguir o cursor"},
     {"tx.copy", "Copy", "Copiar"},
+    {"tx.all_conns", "All connections", "Todas as ligações"},
+    {"tx.conn_tip", "Show one connection only", "Mostrar só uma ligação"},
+    {"tx.other", "Other", "Outros"},
     {"tx.mailbox", "mailbox", "caixa postal"},
     {"tx.queue", "queue", "fila"},
     // Sequence diagram.

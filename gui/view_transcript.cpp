@@ -1,5 +1,6 @@
 // Transcript view: the classic C:/S: lines with connections, DNS, queue and mailbox events;
-// what lies after the cursor is dimmed; clicking a line moves the cursor there.
+// what lies after the cursor is dimmed; clicking a line moves the cursor there. A filter bar
+// narrows it to one connection and to chosen protocols (gui/transcript_filter.hpp).
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -7,6 +8,7 @@
 
 #include "gui/i18n.hpp"
 #include "gui/timeline.hpp"
+#include "gui/transcript_filter.hpp"
 #include "gui/views.hpp"
 
 namespace mailsim {
@@ -21,11 +23,13 @@ struct Row {
 };
 
 // Colours come from the theme at build time; rows are rebuilt when the theme or language changes.
-std::vector<Row> build_rows(const Scene& s) {
+std::vector<Row> build_rows(const Scene& s, const TranscriptFilter& f) {
   const Palette& pal = palette();
   std::vector<Row> rows;
   const auto& ev = s.trace->events();
+  const auto protos = connection_protocols(*s.trace);
   for (std::size_t i = 0; i < ev.size(); ++i) {
+    if (!f.all() && !passes(ev[i], f, protos)) continue;
     char ts[24];
     std::snprintf(ts, sizeof ts, "%9.3f  ", static_cast<double>(ev[i].t) / 1000.0);
     Row r{i, ts, pal.line_note, {}};
@@ -67,15 +71,22 @@ class TranscriptView : public View {
 
  protected:
   void draw_content(ViewContext& ctx) override {
-    if (rows_.empty() || built_for_ != ctx.scene.trace || built_lang_ != language() ||
+    if (built_for_ != ctx.scene.trace) {
+      conns_ = connection_choices(*ctx.scene.trace);
+      filter_ = {};
+    }
+    if (dirty_ || built_for_ != ctx.scene.trace || built_lang_ != language() ||
         built_theme_ != current_theme()) {
-      rows_ = build_rows(ctx.scene);
+      rows_ = build_rows(ctx.scene, filter_);
       built_for_ = ctx.scene.trace;
       built_lang_ = language();
       built_theme_ = current_theme();
+      dirty_ = false;
     }
+    filter_bar(ctx.state);
     ImGui::Checkbox(tr("tx.follow"), &ctx.state.follow);
     ImGui::SameLine();
+    // Copies what the filter shows.
     if (ImGui::Button(tr("tx.copy"))) {
       std::string all;
       for (const auto& r : rows_) all += r.text + "\n";
@@ -122,8 +133,51 @@ class TranscriptView : public View {
     ImGui::EndChild();
   }
 
+  std::string print_state() const override {
+    std::string f = filter_.conn ? "conn" + std::to_string(*filter_.conn) : "all";
+    for (auto [on, name] : {std::pair{filter_.smtp, "smtp"}, std::pair{filter_.pop3, "pop3"},
+                            std::pair{filter_.imap, "imap"}, std::pair{filter_.dns, "dns"},
+                            std::pair{filter_.other, "other"}})
+      if (on) f += "+" + std::string(name);
+    return "transcript_rows=" + std::to_string(rows_.size()) + " transcript_filter=" + f;
+  }
+
  private:
+  // A switch per protocol on one line; below it the connection menu (then Follow and Copy
+  // on the same line). Any change rebuilds the rows.
+  void filter_bar(ViewState& v) {
+    bool first = true;
+    for (auto [flag, name] : {std::pair{&filter_.smtp, "SMTP"}, std::pair{&filter_.pop3, "POP3"},
+                              std::pair{&filter_.imap, "IMAP"}, std::pair{&filter_.dns, "DNS"},
+                              std::pair{&filter_.other, "tx.other"}}) {
+      if (!first) ImGui::SameLine();
+      first = false;
+      const bool key = name[0] == 't';
+      if (ImGui::Checkbox(key ? tr(name) : name, flag)) dirty_ = true;
+      // Where it is, for scripted tests ("Transcript:SMTP").
+      const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+      v.tab_centres[std::string("Transcript:") + (key ? "Other" : name)] = {
+          a.x + ImGui::GetFrameHeight() / 2, (a.y + b.y) / 2};
+    }
+    std::string current = tr("tx.all_conns");
+    for (const auto& c : conns_)
+      if (filter_.conn && *filter_.conn == c.conn) current = c.label;
+    ImGui::SetNextItemWidth(px(230));
+    if (ImGui::BeginCombo("##conn", current.c_str())) {
+      if (ImGui::Selectable(tr("tx.all_conns"), !filter_.conn)) filter_.conn.reset(), dirty_ = true;
+      for (const auto& c : conns_)
+        if (ImGui::Selectable(c.label.c_str(), filter_.conn && *filter_.conn == c.conn))
+          filter_.conn = c.conn, dirty_ = true;
+      ImGui::EndCombo();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr("tx.conn_tip"));
+    ImGui::SameLine();
+  }
+
   std::vector<Row> rows_;
+  std::vector<ConnChoice> conns_;
+  TranscriptFilter filter_;
+  bool dirty_ = false;
   const sim::Trace* built_for_ = nullptr;
   std::string built_lang_;
   Theme built_theme_ = Theme::Dark;
