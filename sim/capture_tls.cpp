@@ -1,0 +1,110 @@
+#include "sim/capture_tls.hpp"
+
+namespace sim {
+
+namespace {
+
+constexpr std::size_t kMaxRecord = (1u << 14) + 2048;  // TLSCiphertext limit (RFC 8446 §5.2)
+
+const char* handshake_name(unsigned type) {
+  switch (type) {
+    case 1:
+      return "ClientHello";
+    case 2:
+      return "ServerHello";
+    case 4:
+      return "NewSessionTicket";
+    case 8:
+      return "EncryptedExtensions";
+    case 11:
+      return "Certificate";
+    case 12:
+      return "ServerKeyExchange";
+    case 13:
+      return "CertificateRequest";
+    case 14:
+      return "ServerHelloDone";
+    case 15:
+      return "CertificateVerify";
+    case 16:
+      return "ClientKeyExchange";
+    case 20:
+      return "Finished";
+    default:
+      return nullptr;
+  }
+}
+
+std::string alert_name(unsigned desc) {
+  switch (desc) {
+    case 0:
+      return "close notify";
+    case 40:
+      return "handshake failure";
+    case 42:
+      return "bad certificate";
+    case 46:
+      return "certificate unknown";
+    case 48:
+      return "unknown CA";
+    case 70:
+      return "protocol version";
+    case 80:
+      return "internal error";
+    case 112:
+      return "unrecognized name";
+    default:
+      return "code " + std::to_string(desc);
+  }
+}
+
+}  // namespace
+
+void TlsRecordReader::feed(std::string_view bytes, std::vector<TlsNote>& out) {
+  if (lost_) return;
+  buf_.append(bytes);
+  std::size_t pos = 0;
+  while (buf_.size() - pos >= 5) {
+    const auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos);
+    const unsigned type = p[0];
+    const std::size_t len = static_cast<std::size_t>(p[3]) << 8 | p[4];
+    if (type < 20 || type > 24 || p[1] != 3 || len > kMaxRecord) {
+      out.push_back(
+          {"not a TLS record: the rest of this direction is unreadable", buf_.size() - pos});
+      lost_ = true;
+      buf_.clear();
+      return;
+    }
+    if (buf_.size() - pos - 5 < len) break;
+    const unsigned char* body = p + 5;
+    if (type == 22 && !encrypted_) {
+      // Handshake messages: type (1 byte) and length (3 bytes) each (RFC 8446 §4).
+      for (std::size_t h = 0; h + 4 <= len;) {
+        const std::size_t mlen = static_cast<std::size_t>(body[h + 1]) << 16 |
+                                 static_cast<std::size_t>(body[h + 2]) << 8 | body[h + 3];
+        const char* name = handshake_name(body[h]);
+        out.push_back({name ? name : "handshake message " + std::to_string(body[h]), mlen});
+        h += 4 + mlen;
+      }
+    } else if (type == 22) {
+      out.push_back({"encrypted handshake message", len});
+    } else if (type == 20) {
+      out.push_back({"ChangeCipherSpec", len});
+      encrypted_ = true;
+    } else if (type == 21) {
+      out.push_back({encrypted_ || len != 2 ? std::string("encrypted Alert")
+                                            : "Alert: " + alert_name(body[1]),
+                     len});
+    } else if (type == 23) {
+      // TLS 1.3 encrypts the rest of the handshake in application-data records too.
+      encrypted_ = true;
+      app_bytes_ += len;
+      if (!app_seen_) out.push_back({"encrypted application data (not readable)", len});
+      app_seen_ = true;
+    }
+    pos += 5 + len;
+  }
+  buf_.erase(0, pos);
+}
+
+}  // namespace sim
