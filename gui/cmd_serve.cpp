@@ -1,7 +1,8 @@
 // `mailsim serve`: the same SMTP server engine the simulator runs, on a real TCP socket,
 // so real clients (smtplib, curl, swaks, Thunderbird) can send mail to it. Delivered mail
-// is kept in memory and, with --maildir, also written as Maildir files. With --pop3 the
-// POP3 engine serves the same mailboxes, and a POP3 deletion also removes the Maildir file.
+// is kept in memory and, with --maildir, loaded from and written through to a Maildir
+// (net::store::MaildirMirror: durable before 250/OK, flags, folders and UIDs kept across
+// restarts). With --pop3 the POP3 engine serves the same mailboxes.
 // With --imap the IMAP engine serves them too. All listeners share one event loop on the
 // main thread, so the store needs no lock.
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -27,7 +29,7 @@
 #include "net/smtp/recipient_policy.hpp"
 #include "net/socket/engines.hpp"
 #include "net/socket/listener.hpp"
-#include "net/store/maildir.hpp"
+#include "net/store/maildir_mirror.hpp"
 #include "net/store/mailstore.hpp"
 #include "net/tls/cert_authority.hpp"
 #include "net/tls/context.hpp"
@@ -105,10 +107,11 @@ void redact(std::string& s, const std::string& secret) {
 
 // RecipientPolicy plus the Maildir: when a copy cannot be written, the client gets a
 // temporary failure (451, RFC 5321 §4.2.2) instead of a 250 for mail the user cannot see.
+// `refused` counts the deliveries the Maildir mirror could not write.
 class MaildirPolicy : public net::smtp::ServerPolicy {
  public:
-  MaildirPolicy(net::smtp::RecipientPolicy& inner, bool& write_failed)
-      : inner_(inner), failed_(write_failed) {}
+  MaildirPolicy(net::smtp::RecipientPolicy& inner, std::function<std::uint64_t()> refused)
+      : inner_(inner), refused_(std::move(refused)) {}
   std::optional<std::string> authenticate(const std::string& login,
                                           const std::string& password) override {
     return inner_.authenticate(login, password);
@@ -121,9 +124,9 @@ class MaildirPolicy : public net::smtp::ServerPolicy {
     return inner_.check_recipient(env, addr);
   }
   net::smtp::Reply accept_message(const net::smtp::Envelope& env, std::string message) override {
-    failed_ = false;
+    const std::uint64_t before = refused_();
     auto r = inner_.accept_message(env, std::move(message));  // Maildir written meanwhile
-    if (r.positive() && failed_) {
+    if (r.positive() && refused_() != before) {
       return {451, "4.3.0", {"Error: cannot write the message to the Maildir; try later"}};
     }
     return r;
@@ -131,25 +134,8 @@ class MaildirPolicy : public net::smtp::ServerPolicy {
 
  private:
   net::smtp::RecipientPolicy& inner_;
-  bool& failed_;
+  std::function<std::uint64_t()> refused_;
 };
-
-// Removes the Maildir copy of a deleted message: new/NAME, or cur/NAME:2,FLAGS when a
-// Maildir reader has moved it meanwhile (Maildir convention).
-bool remove_maildir_copy(const std::filesystem::path& file, std::string& why) {
-  std::error_code ec;
-  if (std::filesystem::remove(file, ec)) return true;
-  const auto cur = file.parent_path().parent_path() / "cur";
-  const std::string prefix = file.filename().string() + ":";
-  for (const auto& e : std::filesystem::directory_iterator(cur, ec)) {
-    if (e.path().filename().string().rfind(prefix, 0) == 0 &&
-        std::filesystem::remove(e.path(), ec)) {
-      return true;
-    }
-  }
-  why = ec ? ec.message() : "the file is gone";
-  return false;
-}
 
 // The trace's record of one store change.
 sim::MailboxEv mailbox_event(const std::string& host, const net::store::Change& c,
@@ -277,11 +263,14 @@ std::unique_ptr<net::socket::Listener> make_pop3_listener(
     const std::vector<User>& users, int port, const net::socket::TlsConfig& tls) {
   net::pop3::ServerConfig cfg;
   cfg.hostname = hostname;
-  // UIDs start again at 1 in a new serve process: a new validity keeps UIDLs unique.
-  cfg.uidl_validity =
-      static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+  // Without --maildir UIDs start again at 1 in a new serve process: a new validity keeps
+  // UIDLs unique. With it, UIDs persist and INBOX's UIDVALIDITY (0 here) keeps UIDLs stable.
+  if (o.maildir.empty()) {
+    cfg.uidl_validity =
+        static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  }
   // APOP needs the clear-text secret (RFC 1939 §7): login name or full address.
   cfg.apop_secret = [users, domain](std::string_view login) -> std::optional<std::string> {
     std::string l(login);
@@ -431,34 +420,32 @@ int serve(const ServeOptions& o) {
   for (const auto& u : users) store.add_account({u.name + "@" + o.domain, u.name, u.password});
 
   std::unique_ptr<TraceFile> trace;
+  std::unique_ptr<net::store::MaildirMirror> mirror;
   try {
     trace = std::make_unique<TraceFile>(o.trace, start);
-    if (!o.maildir.empty()) std::filesystem::create_directories(o.maildir);
+    if (!o.maildir.empty()) {
+      std::filesystem::create_directories(o.maildir);
+      // Mail, flags, folders and UIDs from the last run; then every change goes to disk.
+      mirror = std::make_unique<net::store::MaildirMirror>(
+          store, o.maildir, hostname, static_cast<std::uint64_t>(::getpid()), [] {
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
+          });
+      for (const auto& w : mirror->load()) spdlog::warn("Maildir: {}", w);
+      mirror->on_error([](const std::string& what) { spdlog::error("{}", what); });
+      mirror->attach();
+    }
   } catch (const std::exception& e) {
     std::cerr << "mailsim serve: " << e.what() << "\n";
     return 1;
   }
 
-  // Every delivery: a log line, a trace event and (with --maildir) a Maildir file.
-  std::uint64_t maildir_seq = 0;
-  bool maildir_failed = false;
-  std::map<std::pair<std::string, std::uint32_t>, std::filesystem::path> maildir_files;
+  // Every change: a log line and a trace event (the mirror writes the Maildir).
   store.on_change([&](const net::store::Change& c) {
-    // A POP3 deletion (RFC 1939 §6 UPDATE state) or an IMAP expunge from INBOX (RFC 3501
-    // §6.4.3): the Maildir copy mirrors INBOX, so its file goes too.
     if (c.op == "remove" || (c.op == "expunge" && c.folder == "INBOX")) {
-      std::string where;
-      auto it = maildir_files.find({c.address, c.uid});
-      if (it != maildir_files.end()) {
-        std::string why;
-        if (remove_maildir_copy(it->second, why)) {
-          where = " (Maildir file removed)";
-        } else {
-          spdlog::error("cannot remove Maildir file {}: {}", it->second.string(), why);
-        }
-        maildir_files.erase(it);
-      }
-      spdlog::info("removed from {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
+      spdlog::info("removed from {}: uid {}, {} bytes", c.address, c.uid, c.size);
       trace->append(mailbox_event(hostname, c, {}));
       return;
     }
@@ -470,29 +457,12 @@ int serve(const ServeOptions& o) {
       trace->append(mailbox_event(hostname, c, what));
       return;
     }
-    const net::store::StoredMessage* msg = nullptr;
-    if (const auto* list = store.messages(c.address)) {
-      for (const auto& m : *list) {
-        if (m.uid == c.uid) msg = &m;
-      }
-    }
-    std::string where;
-    if (msg && !o.maildir.empty()) {
-      try {
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-        const auto name = net::store::maildir_unique_name(
-            now, static_cast<std::uint64_t>(::getpid()), ++maildir_seq, hostname);
-        const auto file = net::store::write_maildir(o.maildir, c.address, msg->data, name);
-        maildir_files[{c.address, c.uid}] = file;
-        where = " → " + file.string();
-      } catch (const std::exception& e) {
-        spdlog::error("cannot write Maildir file for {} uid {}: {}", c.address, c.uid, e.what());
-        maildir_failed = true;
-      }
-    }
-    spdlog::info("delivered to {}: uid {}, {} bytes{}", c.address, c.uid, c.size, where);
+    const net::store::Folder* inbox = store.folder(c.address, "INBOX");
+    const net::store::StoredMessage* msg = inbox ? inbox->find(c.uid) : nullptr;
+    const auto file =
+        mirror ? mirror->path_of(c.address, c.folder, c.uid) : std::filesystem::path();
+    spdlog::info("delivered to {}: uid {}, {} bytes{}", c.address, c.uid, c.size,
+                 file.empty() ? std::string() : " → " + file.string());
     trace->append(mailbox_event(hostname, c, msg ? sim::mail_summary(msg->data) : std::string()));
   });
 
@@ -507,7 +477,7 @@ int serve(const ServeOptions& o) {
   const std::shared_ptr<net::tls::Context> tls = *tls_ctx;
 
   net::smtp::ServerConfig cfg;
-  MaildirPolicy policy(recipients, maildir_failed);
+  MaildirPolicy policy(recipients, [&mirror] { return mirror ? mirror->refused() : 0; });
   cfg.hostname = hostname;
   cfg.submission = o.submission;
   cfg.offer_auth = !users.empty();
@@ -623,7 +593,9 @@ void register_serve(CLI::App& app, int& rc) {
                   "NAME:PASSWORD; repeat for more users")
       ->type_name("NAME:PASSWORD");
   cmd->add_option("--maildir", o->maildir,
-                  "Also write each delivered message to DIR/<address>/new/ (Maildir)")
+                  "Keep the mailboxes in DIR/<address>/ (Maildir, folders as .Name): loaded at "
+                  "start, every message on disk (fsync) before 250/OK, flags, folders and UIDs "
+                  "kept across restarts")
       ->type_name("DIR");
   cmd->add_option("--max-size", o->max_size,
                   "Largest message accepted, in bytes (advertised as SIZE, RFC 1870); also the "

@@ -29,7 +29,7 @@ std::string maildir_unique_name(std::int64_t unix_time, std::uint64_t pid, std::
                                 std::string_view host);
 
 // Creates root/<address>/{tmp,new,cur} as needed, writes `data` (CRLF → LF) to
-// tmp/<unique_name>, flushes it to disk and renames it to new/<unique_name>.
+// tmp/<unique_name>, flushes it to disk, renames it to new/<unique_name> and flushes new/.
 // Returns the final path. Throws MaildirError on any failure (the tmp file is removed).
 // `address` must be usable as one folder name (no '/', not "." or "..", not empty).
 std::filesystem::path write_maildir(const std::filesystem::path& root, std::string_view address,
@@ -37,5 +37,24 @@ std::filesystem::path write_maildir(const std::filesystem::path& root, std::stri
 
 // CRLF → LF, the conversion write_maildir applies.
 std::string crlf_to_lf(std::string_view data);
+// LF → CRLF for a message read back from a Maildir (an existing CRLF stays as it is).
+std::string lf_to_crlf(std::string_view data);
+
+// Flushes a directory's entries (a rename or unlink in it) to disk. Throws MaildirError.
+void sync_dir(const std::filesystem::path& dir);
+// Creates dir and its missing parents, flushing each parent that gained an entry.
+void make_dir_durable(const std::filesystem::path& dir);
+// The durable write of one message into the Maildir folder `folder` (which has tmp/, new/,
+// cur/): tmp/<name> written (CRLF → LF), its mtime set to `mtime` (the IMAP internal date),
+// fsync'd, renamed to new/<name> (info empty) or cur/<name>:2,<info>, and that directory
+// fsync'd. Returns the final path; throws MaildirError (the tmp file is removed).
+std::filesystem::path write_maildir_file(const std::filesystem::path& folder, std::string_view name,
+                                         std::string_view info, std::string_view data,
+                                         std::int64_t mtime);
+// Replaces `file` atomically and durably: file.tmp written, fsync'd, renamed over it, and
+// the directory fsync'd. Throws MaildirError.
+void write_file_durable(const std::filesystem::path& file, std::string_view text);
+// rename(2) then fsync of both directories. Throws MaildirError.
+void rename_durable(const std::filesystem::path& from, const std::filesystem::path& to);
 
 }  // namespace net::store

@@ -183,7 +183,9 @@ uint32_t Mailstore::deliver(std::string_view address, std::string data, int64_t 
   m.data = std::move(data);
   f.messages.push_back(std::move(m));
   uint32_t uid = f.messages.back().uid;
-  notify({b->account.address, "deliver", uid, size, kInbox, {}});
+  Change c{b->account.address, "deliver", uid, size, kInbox, {}};
+  if (!persisted(f, c)) return 0;
+  notify(c);
   return uid;
 }
 
@@ -261,6 +263,30 @@ void Mailstore::notify(const Change& c) {
       l(c);
     }
   }
+}
+
+// The new message is the folder's last; a refusing hook takes it out again.
+bool Mailstore::persisted(Folder& f, const Change& c) {
+  if (!persist_ || persist_(c, f.messages.back())) return true;
+  f.messages.pop_back();
+  return false;
+}
+
+Status Mailstore::restore_folder(std::string_view address, std::string_view name,
+                                 uint32_t uid_validity, uint32_t uid_next,
+                                 std::vector<StoredMessage> messages) {
+  Mailbox* b = box(address);
+  if (!b) return Status::NoAccount;
+  Folder* f = find_folder(*b, name);
+  if (!f) return Status::NoFolder;
+  std::sort(messages.begin(), messages.end(),
+            [](const StoredMessage& x, const StoredMessage& y) { return x.uid < y.uid; });
+  if (!messages.empty()) uid_next = std::max(uid_next, messages.back().uid + 1);
+  f->uid_validity = uid_validity == 0 ? f->uid_validity : uid_validity;
+  f->uid_next = std::max<uint32_t>(uid_next, 1);
+  f->recent_from = f->uid_next;
+  f->messages = std::move(messages);
+  return Status::Ok;
 }
 
 // ---- folders ----
@@ -433,7 +459,9 @@ uint32_t Mailstore::append(std::string_view address, std::string_view folder_nam
   m.data = std::move(data);
   f->messages.push_back(std::move(m));
   uint32_t uid = f->messages.back().uid;
-  notify({b->account.address, "append", uid, size, f->name, {}});
+  Change c{b->account.address, "append", uid, size, f->name, {}};
+  if (!persisted(*f, c)) return 0;
+  notify(c);
   return uid;
 }
 

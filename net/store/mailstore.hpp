@@ -142,6 +142,17 @@ class Mailstore {
   std::vector<uint32_t> expunge(std::string_view address, std::string_view folder,
                                 const std::set<uint32_t>* only = nullptr);
 
+  // ---- persistence (serve --maildir) ----
+  // Runs when a message is added (deliver, append, copy, move) before the change is
+  // announced: returning false takes the message out again (its UID stays used) and the
+  // call returns 0, so a client is never told OK for mail that is not on disk.
+  using Persist = std::function<bool(const Change&, const StoredMessage&)>;
+  void set_persist(Persist p) { persist_ = std::move(p); }
+  // Restores a saved folder without announcing anything: its UIDVALIDITY, its messages
+  // (sorted by UID here) and a UIDNEXT above every UID. Nothing is \Recent afterwards.
+  Status restore_folder(std::string_view address, std::string_view name, uint32_t uid_validity,
+                        uint32_t uid_next, std::vector<StoredMessage> messages);
+
  private:
   struct Mailbox {
     Account account;
@@ -150,6 +161,7 @@ class Mailstore {
     std::uint64_t lock_owner = 0;  // 0: unlocked
   };
   void notify(const Change& c);
+  bool persisted(Folder& f, const Change& c);
   Mailbox* box(std::string_view address);
   const Mailbox* box(std::string_view address) const;
   Folder* find_folder(Mailbox& b, std::string_view name);
@@ -160,6 +172,7 @@ class Mailstore {
   std::map<ListenerId, Listener> listeners_;
   ListenerId next_listener_ = 1;
   uint32_t next_validity_ = 1;
+  Persist persist_;
 };
 
 }  // namespace net::store

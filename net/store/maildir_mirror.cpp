@@ -1,0 +1,292 @@
+#include "net/store/maildir_mirror.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <system_error>
+
+#include "net/store/maildir.hpp"
+#include "net/store/maildir_load.hpp"
+#include "net/store/maildir_names.hpp"
+
+namespace net::store {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string o(s);
+  for (char& c : o)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return o;
+}
+
+bool usable_as_directory(std::string_view s) {
+  return !s.empty() && s != "." && s != ".." && s.find('/') == std::string_view::npos &&
+         s.find('\0') == std::string_view::npos;
+}
+
+}  // namespace
+
+MaildirMirror::MaildirMirror(Mailstore& store, fs::path root, std::string hostname,
+                             std::uint64_t pid, std::function<std::int64_t()> now)
+    : store_(store),
+      root_(std::move(root)),
+      hostname_(std::move(hostname)),
+      pid_(pid),
+      now_(std::move(now)) {}
+
+MaildirMirror::~MaildirMirror() {
+  if (!attached_) return;
+  store_.unsubscribe(listener_);
+  store_.set_persist(nullptr);
+}
+
+void MaildirMirror::report(const std::string& what) {
+  if (on_error_) on_error_(what);
+}
+
+MaildirMirror::AccountDisk& MaildirMirror::account(std::string_view address) {
+  auto& a = accounts_[lower(address)];
+  if (a.home.empty()) {
+    if (!usable_as_directory(address))
+      throw MaildirError("mailbox name '" + std::string(address) + "' cannot be a folder name");
+    a.home = root_ / std::string(address);
+  }
+  return a;
+}
+
+std::vector<std::string> MaildirMirror::load() {
+  std::vector<std::string> warnings;
+  for (const auto& address : store_.addresses()) {
+    AccountDisk& a = account(address);
+    AccountOnDisk d = load_maildir_account(root_, address);
+    for (auto& w : d.warnings) warnings.push_back(std::move(w));
+    if (!d.exists) continue;
+    // INBOX without a uid list: a Maildir from before uid lists (or someone else's); its
+    // missing folders are made. With one, a folder missing on disk was deleted.
+    const bool known_layout = !d.folders.empty() && d.folders.front().list.has_value();
+    std::set<std::string> on_disk;
+    for (auto& df : d.folders) {
+      on_disk.insert(df.name);
+      if (!store_.folder(address, df.name)) {
+        const Status s = store_.create_folder(address, df.name);
+        if (s != Status::Ok) {
+          warnings.push_back("skipped folder " + df.dir.string() + ": " + to_string(s));
+          continue;
+        }
+      }
+      FolderDisk f;
+      f.dir = df.dir;
+      f.list = df.list.value_or(UidList{store_.folder(address, df.name)->uid_validity, 1, {}});
+      std::vector<StoredMessage> msgs;
+      for (auto& m : df.messages) {
+        StoredMessage s;
+        s.uid = m.uid;
+        s.data = std::move(m.data);
+        s.internal_date = m.mtime;
+        s.flags = maildir_flags(m.info, f.list.keywords);
+        msgs.push_back(std::move(s));
+        f.files[m.uid] = {m.file, m.in_cur};
+      }
+      store_.restore_folder(address, df.name, f.list.uid_validity, df.uid_next, std::move(msgs));
+      const UidList want{f.list.uid_validity, store_.folder(address, df.name)->uid_next,
+                         f.list.keywords};
+      if (!df.list || *df.list != want) write_uid_list(f.dir, want);
+      f.list = want;
+      a.folders[df.name] = std::move(f);
+    }
+    std::vector<std::string> missing;
+    for (const Folder* f : store_.folders(address))
+      if (!on_disk.count(f->name)) missing.push_back(f->name);
+    if (known_layout) {
+      // Deepest first, so that a superior whose inferiors are all gone goes too.
+      std::sort(missing.rbegin(), missing.rend());
+      for (const auto& name : missing) store_.delete_folder(address, name);
+    }
+    if (d.subscriptions) {
+      for (const auto& s : store_.subscriptions(address))
+        if (std::find(d.subscriptions->begin(), d.subscriptions->end(), s) ==
+            d.subscriptions->end())
+          store_.set_subscribed(address, s, false);
+      for (const auto& s : *d.subscriptions) store_.set_subscribed(address, s, true);
+    }
+    materialize(address, a);  // the folders an older layout lacked, and the subscriptions
+  }
+  return warnings;
+}
+
+void MaildirMirror::attach() {
+  if (attached_) return;
+  attached_ = true;
+  store_.set_persist([this](const Change& c, const StoredMessage& m) { return persist(c, m); });
+  listener_ = store_.on_change([this](const Change& c) { apply(c); });
+}
+
+void MaildirMirror::materialize(const std::string& address, AccountDisk& a) {
+  if (a.materialized) return;
+  make_dir_durable(a.home);
+  for (const Folder* f : store_.folders(address))
+    if (!f->noselect) ensure_folder(address, a, f->name);
+  write_subscriptions(address, a);
+  a.materialized = true;
+}
+
+MaildirMirror::FolderDisk& MaildirMirror::ensure_folder(const std::string& address, AccountDisk& a,
+                                                        const std::string& name) {
+  auto it = a.folders.find(name);
+  if (it != a.folders.end()) return it->second;
+  const Folder* sf = store_.folder(address, name);
+  if (!sf) throw MaildirError("no folder " + name + " in " + address);
+  auto sub = maildir_folder_dir(name);
+  if (!sub) throw MaildirError("folder name '" + name + "' cannot be stored");
+  FolderDisk f;
+  f.dir = sub->empty() ? a.home : a.home / *sub;
+  for (const char* d : {"tmp", "new", "cur"}) make_dir_durable(f.dir / d);
+  f.list = {sf->uid_validity, sf->uid_next, {}};
+  write_uid_list(f.dir, f.list);
+  return a.folders[name] = std::move(f);
+}
+
+void MaildirMirror::write_message(FolderDisk& f, const StoredMessage& m) {
+  std::vector<std::string> keywords = f.list.keywords, dropped;
+  const std::string info = maildir_info(m.flags, keywords, &dropped);
+  for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
+  if (keywords != f.list.keywords) {  // the letter must be known before a file uses it
+    UidList l = f.list;
+    l.keywords = keywords;
+    write_uid_list(f.dir, l);
+    f.list = l;
+  }
+  const std::string base = maildir_unique_name(now_ ? now_() : 0, pid_, ++seq_, hostname_) +
+                           ",U=" + std::to_string(m.uid);
+  const bool cur = !m.flags.empty();
+  write_maildir_file(f.dir, base, cur ? info : std::string(), m.data, m.internal_date);
+  // An empty info with flags (e.g. only unstorable keywords) still goes to cur/ as ":2,".
+  if (cur && info.empty()) {
+    rename_durable(f.dir / "new" / base, f.dir / "cur" / (base + ":2,"));
+  }
+  f.files[m.uid] = {cur ? base + ":2," + info : base, cur};
+}
+
+bool MaildirMirror::persist(const Change& c, const StoredMessage& m) {
+  try {
+    AccountDisk& a = account(c.address);
+    materialize(c.address, a);
+    write_message(ensure_folder(c.address, a, c.folder), m);
+    return true;
+  } catch (const std::exception& e) {
+    ++refused_;
+    report("cannot write Maildir file for " + c.address + " uid " + std::to_string(c.uid) + ": " +
+           e.what());
+    return false;
+  }
+}
+
+void MaildirMirror::set_flags(const std::string& address, FolderDisk& f, std::uint32_t uid,
+                              const std::string& folder) {
+  auto it = f.files.find(uid);
+  const Folder* sf = store_.folder(address, folder);
+  const StoredMessage* m = sf ? sf->find(uid) : nullptr;
+  if (it == f.files.end() || !m) return;
+  std::vector<std::string> keywords = f.list.keywords, dropped;
+  const std::string info = maildir_info(m->flags, keywords, &dropped);
+  for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
+  if (keywords != f.list.keywords) {
+    UidList l = f.list;
+    l.keywords = keywords;
+    write_uid_list(f.dir, l);
+    f.list = l;
+  }
+  const std::string name = parse_maildir_file_name(it->second.name).base + ":2," + info;
+  if (it->second.cur && name == it->second.name) return;
+  rename_durable(f.dir / (it->second.cur ? "cur" : "new") / it->second.name, f.dir / "cur" / name);
+  it->second = {name, true};
+}
+
+void MaildirMirror::remove_file(FolderDisk& f, std::uint32_t uid, std::uint32_t uid_next) {
+  auto it = f.files.find(uid);
+  if (it == f.files.end()) return;
+  // The list must say this UID was used before the last file carrying it goes.
+  if (uid >= f.list.uid_next) {
+    UidList l = f.list;
+    l.uid_next = std::max(uid + 1, uid_next);
+    write_uid_list(f.dir, l);
+    f.list = l;
+  }
+  const fs::path p = f.dir / (it->second.cur ? "cur" : "new") / it->second.name;
+  f.files.erase(it);
+  if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+    throw MaildirError("cannot remove " + p.string() + ": " + std::strerror(errno));
+  sync_dir(p.parent_path());
+}
+
+void MaildirMirror::write_subscriptions(const std::string& address, AccountDisk& a) {
+  std::string text;
+  for (const auto& s : store_.subscriptions(address)) text += s + "\n";
+  write_file_durable(a.home / kSubscriptionsFile, text);
+}
+
+void MaildirMirror::apply(const Change& c) {
+  if (c.op == "deliver" || c.op == "append") return;  // written by persist()
+  try {
+    AccountDisk& a = account(c.address);
+    materialize(c.address, a);
+    auto folder = a.folders.find(c.folder);
+    const Folder* sf = store_.folder(c.address, c.folder);
+    if (c.op == "flags") {
+      if (folder != a.folders.end()) set_flags(c.address, folder->second, c.uid, c.folder);
+    } else if (c.op == "remove" || c.op == "expunge") {
+      if (folder != a.folders.end())
+        remove_file(folder->second, c.uid, sf ? sf->uid_next : c.uid + 1);
+    } else if (c.op == "create") {
+      FolderDisk& f = ensure_folder(c.address, a, c.folder);
+      // A renamed INBOX: the new folder starts with INBOX's messages.
+      for (const auto& m : sf ? sf->messages : std::vector<StoredMessage>{})
+        if (!f.files.count(m.uid)) write_message(f, m);
+    } else if (c.op == "delete") {
+      if (folder != a.folders.end()) {
+        std::error_code ec;
+        fs::remove_all(folder->second.dir, ec);
+        if (ec)
+          throw MaildirError("cannot remove " + folder->second.dir.string() + ": " + ec.message());
+        a.folders.erase(folder);
+        sync_dir(a.home);
+      }
+    } else if (c.op == "rename") {
+      if (folder != a.folders.end()) {
+        auto sub = maildir_folder_dir(c.new_name);
+        if (!sub || sub->empty())
+          throw MaildirError("folder name '" + c.new_name + "' cannot be stored");
+        FolderDisk f = std::move(folder->second);
+        a.folders.erase(folder);
+        const fs::path to = a.home / *sub;
+        rename_durable(f.dir, to);
+        f.dir = to;
+        a.folders[c.new_name] = std::move(f);
+      }
+      write_subscriptions(c.address, a);
+    } else if (c.op == "subscribe" || c.op == "unsubscribe") {
+      write_subscriptions(c.address, a);
+    }
+  } catch (const std::exception& e) {
+    report("cannot update Maildir for " + c.address + " (" + c.op + " " + c.folder +
+           (c.uid ? " uid " + std::to_string(c.uid) : std::string()) + "): " + e.what());
+  }
+}
+
+fs::path MaildirMirror::path_of(std::string_view address, std::string_view folder,
+                                std::uint32_t uid) const {
+  auto a = accounts_.find(lower(address));
+  if (a == accounts_.end()) return {};
+  auto f = a->second.folders.find(std::string(folder));
+  if (f == a->second.folders.end()) return {};
+  auto m = f->second.files.find(uid);
+  if (m == f->second.files.end()) return {};
+  return f->second.dir / (m->second.cur ? "cur" : "new") / m->second.name;
+}
+
+}  // namespace net::store

@@ -1,0 +1,92 @@
+// `serve --maildir DIR`: keeps a Maildir copy of the in-memory Mailstore, loaded at start-up
+// and written through on every change, so that mail, flags, folders, UIDs and UIDVALIDITY
+// survive a restart or a crash (layout: maildir_names.hpp; uid list: maildir_uidlist.hpp).
+//
+// Durability rule: a message is added through Mailstore's persist hook, which returns only
+// after the file was fsync'd, renamed into new/ or cur/ and that directory fsync'd; when the
+// write fails the store drops the message and the caller answers 451 / NO. Other changes
+// (flags, expunge, folders, subscriptions) are written as they are announced; a failure
+// there is reported through on_error() and the in-memory store stays as the client asked.
+//
+// An account's directory is made on its first change, not at start-up, so an account that
+// never had mail leaves nothing on disk.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "net/store/maildir_uidlist.hpp"
+#include "net/store/mailstore.hpp"
+
+namespace net::store {
+
+class MaildirMirror {
+ public:
+  // `now` gives unix seconds for new file names; `pid` and `hostname` make them unique
+  // (maildir_unique_name).
+  MaildirMirror(Mailstore& store, std::filesystem::path root, std::string hostname,
+                std::uint64_t pid, std::function<std::int64_t()> now);
+  ~MaildirMirror();
+  MaildirMirror(const MaildirMirror&) = delete;
+  MaildirMirror& operator=(const MaildirMirror&) = delete;
+
+  // Loads every account of the store from DIR (call before attach() and before other
+  // listeners subscribe: the folders it creates are announced). Returns what was repaired
+  // or skipped. Throws MaildirError when a Maildir cannot be read.
+  std::vector<std::string> load();
+  // From now on every store change is written to DIR.
+  void attach();
+
+  void on_error(std::function<void(const std::string&)> cb) { on_error_ = std::move(cb); }
+  // Messages the persist hook refused so far (the write failed).
+  std::uint64_t refused() const { return refused_; }
+  // The message's file (for the log); empty if unknown.
+  std::filesystem::path path_of(std::string_view address, std::string_view folder,
+                                std::uint32_t uid) const;
+
+ private:
+  struct FileRef {
+    std::string name;  // in new/ or cur/
+    bool cur = false;
+  };
+  struct FolderDisk {
+    std::filesystem::path dir;
+    UidList list;
+    std::map<std::uint32_t, FileRef> files;
+  };
+  struct AccountDisk {
+    std::filesystem::path home;
+    bool materialized = false;                  // the directory and every folder exist on disk
+    std::map<std::string, FolderDisk> folders;  // key: folder name
+  };
+
+  bool persist(const Change& c, const StoredMessage& m);
+  void apply(const Change& c);
+  AccountDisk& account(std::string_view address);
+  void materialize(const std::string& address, AccountDisk& a);
+  FolderDisk& ensure_folder(const std::string& address, AccountDisk& a, const std::string& name);
+  void write_message(FolderDisk& f, const StoredMessage& m);
+  void set_flags(const std::string& address, FolderDisk& f, std::uint32_t uid,
+                 const std::string& folder);
+  void remove_file(FolderDisk& f, std::uint32_t uid, std::uint32_t uid_next);
+  void write_subscriptions(const std::string& address, AccountDisk& a);
+  void report(const std::string& what);
+
+  Mailstore& store_;
+  std::filesystem::path root_;
+  std::string hostname_;
+  std::uint64_t pid_;
+  std::function<std::int64_t()> now_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t refused_ = 0;
+  std::map<std::string, AccountDisk> accounts_;  // key: lowercased address
+  Mailstore::ListenerId listener_ = 0;
+  bool attached_ = false;
+  std::function<void(const std::string&)> on_error_;
+};
+
+}  // namespace net::store

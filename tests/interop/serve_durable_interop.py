@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""Interop test: `mailsim serve --maildir` is durable.
+
+(a) Restart: mail delivered with smtplib, flags, keywords, folders, moves and subscriptions
+    made with imaplib come back identical (UIDs, UIDVALIDITY, UIDNEXT, flags, octets, LIST,
+    LSUB, POP3 UIDL) after a SIGTERM restart and after a SIGKILL restart.
+(b) Crash: many times over, client threads stream deliveries over SMTP and record a
+    message only once its 250 arrived; the server is killed with SIGKILL at a random moment
+    (the seed is printed; --seed repeats a run) and restarted. Every acknowledged message
+    must be in the Maildir exactly once, no file in new/ or cur/ may be partial, and at the
+    end IMAP and POP3 must list exactly the files on disk.
+(c) SIGTERM: connected SMTP, POP3 and IMAP clients get 421 / -ERR / * BYE, the process
+    exits 0, and a message half-sent over SMTP is not stored.
+
+Usage: serve_durable_interop.py --mailsim PATH/TO/mailsim [--keep] [--seed N] [--rounds N]
+Needs python3 only (stdlib).
+"""
+
+import argparse
+import imaplib
+import os
+import poplib
+import random
+import re
+import signal
+import smtplib
+import socket
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mailtest import (  # noqa: E402
+    HOST, MailsimServer, check, clean_up, failures, not_ok, ok, setup_failed, summary,
+    wait_until,
+)
+
+DOMAIN = "recipient.example"
+BRUNO = "bruno@" + DOMAIN
+PASSWORD = "secret"
+SENDER = "sender@sender.example"
+IO_TIMEOUT = 15  # seconds, for every socket (ASan builds are slow)
+
+
+class Server(MailsimServer):
+    SMTP_READY = re.compile(r"mailsim: SMTP on (\S+):(\d+) for")
+    POP3_READY = re.compile(r"mailsim: POP3 on (\S+):(\d+)")
+    IMAP_READY = re.compile(r"mailsim: IMAP on (\S+):(\d+)")
+
+    def __init__(self, mailsim, maildir, log_path):
+        super().__init__([mailsim, "serve", "--smtp", "0", "--pop3", "0", "--imap", "0",
+                          "--bind", HOST, "--domain", DOMAIN, "--user", "bruno:" + PASSWORD,
+                          "--maildir", maildir], log_path)
+        self.maildir = maildir
+
+    def start(self, timeout=30):
+        s, p, i = self.start_and_wait([self.SMTP_READY, self.POP3_READY, self.IMAP_READY],
+                                      timeout)
+        self.smtp_port, self.pop3_port, self.imap_port = (int(s.group(2)), int(p.group(2)),
+                                                          int(i.group(2)))
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=IO_TIMEOUT)
+        self.log.close()
+
+    def imap(self):
+        m = imaplib.IMAP4(HOST, self.imap_port, timeout=IO_TIMEOUT)
+        m.login("bruno", PASSWORD)
+        return m
+
+    def pop(self):
+        m = poplib.POP3(HOST, self.pop3_port, timeout=IO_TIMEOUT)
+        m.user("bruno")
+        m.pass_(PASSWORD)
+        return m
+
+
+def message(msgid, subject, body):
+    return ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\n\r\n%s" %
+            (SENDER, BRUNO, subject, msgid, body)).encode()
+
+
+def quote(name):
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def snapshot(srv):
+    """Everything IMAP and POP3 show of bruno's mailboxes, without changing anything."""
+    out = {}
+    m = srv.imap()
+    try:
+        typ, lines = m.list()
+        folders = []
+        for line in lines:
+            g = re.match(rb'\(([^)]*)\) "/" "?(.*?)"?$', line)
+            folders.append((g.group(2).decode(), frozenset(g.group(1).split())))
+        out["list"] = sorted(folders)
+        typ, lines = m.lsub()
+        out["lsub"] = sorted(l.decode() for l in lines if l)
+        for name, attrs in folders:
+            if b"\\Noselect" in attrs:
+                continue
+            typ, st = m.status(quote(name), "(UIDVALIDITY UIDNEXT MESSAGES)")
+            status = st[0].decode()
+            status = status[status.index("("):]
+            typ, _ = m.select(quote(name), readonly=True)
+            msgs = {}
+            typ, data = m.uid("FETCH", "1:*", "(FLAGS RFC822.SIZE BODY.PEEK[])")
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                head = item[0].decode()
+                uid = int(re.search(r"UID (\d+)", head).group(1))
+                flags = re.search(r"FLAGS \(([^)]*)\)", head).group(1).split()
+                size = int(re.search(r"RFC822.SIZE (\d+)", head).group(1))
+                msgs[uid] = (frozenset(f for f in flags if f != "\\Recent"), size, item[1])
+            out[name] = (status, msgs)
+            m.close()
+    finally:
+        m.logout()
+    p = srv.pop()
+    try:
+        out["uidl"] = p.uidl()[1]
+    finally:
+        p.quit()
+    return out
+
+
+def diff(a, b):
+    for k in sorted(set(a) | set(b)):
+        if a.get(k) != b.get(k):
+            return "%s: before %r\n   after %r" % (k, a.get(k), b.get(k))
+    return None
+
+
+def restart_checks(mailsim, workdir):
+    maildir = os.path.join(workdir, "restart-maildir")
+    log = os.path.join(workdir, "restart-%d.log")
+    runs = [0]
+
+    def new_server():
+        runs[0] += 1
+        s = Server(mailsim, maildir, log % runs[0])
+        s.start()
+        return s
+
+    srv = new_server()
+    state = {}
+    try:
+        for i in range(1, 6):
+            with smtplib.SMTP(HOST, srv.smtp_port, timeout=IO_TIMEOUT) as c:
+                c.sendmail(SENDER, [BRUNO], message("r%d@test" % i, "restart %d" % i,
+                                                    "line one\r\n.dot line\r\nlast %d\r\n" % i))
+        m = srv.imap()
+        try:
+            # "Caf&AOk-" is "Café" in modified UTF-7 (RFC 3501 §5.1.3).
+            for name in ("Projects/2026", "dots.in.name", "Caf&AOk-", "Old"):
+                typ, _ = m.create(quote(name))
+                if typ != "OK":
+                    raise RuntimeError("CREATE %s: %s" % (name, typ))
+            m.rename("Old", "Older/Renamed")
+            m.delete("Junk")
+            m.unsubscribe("Trash")
+            m.subscribe("Projects/2026")
+            m.select("INBOX")
+            m.uid("STORE", "1", "+FLAGS", "(\\Seen \\Flagged)")
+            m.uid("STORE", "2", "+FLAGS", "(\\Answered $Forwarded project-x)")
+            m.uid("STORE", "3", "+FLAGS", "(\\Draft)")
+            m.uid("STORE", "5", "+FLAGS", "(\\Deleted)")
+            m.uid("MOVE", "4", "Projects/2026")
+            m.append("Drafts", "(\\Draft \\Seen later)", None,
+                     b"Subject: draft\r\n\r\nnot sent yet\r\n")
+            m.select("Projects/2026")
+            m.uid("STORE", "1", "+FLAGS", "(\\Seen)")
+            m.logout()
+        except Exception:
+            m.logout()
+            raise
+        state["before"] = snapshot(srv)
+    finally:
+        rc = srv.stop()
+
+    def check_before():
+        s = state["before"]
+        inbox = s["INBOX"][1]
+        if sorted(inbox) != [1, 2, 3, 5]:
+            return "INBOX UIDs %r" % sorted(inbox)
+        if inbox[2][0] != {"\\Answered", "$Forwarded", "project-x"}:
+            return "flags of uid 2: %r" % inbox[2][0]
+        if "Junk" in [n for n, _ in s["list"]] or "Older/Renamed" not in s:
+            return "LIST %r" % s["list"]
+        return None if rc == 0 else "exit status %s after SIGTERM" % rc
+
+    check("restart: the state before (flags, keywords, move, folders) is as made", check_before)
+
+    def after_sigterm():
+        srv2 = new_server()
+        try:
+            state["sigterm"] = snapshot(srv2)
+            return diff(state["before"], state["sigterm"])
+        finally:
+            srv2.kill()  # the next check restarts after a crash
+
+    check("restart after SIGTERM: UIDs, UIDVALIDITY, UIDNEXT, flags, octets, folders, LSUB "
+          "and POP3 UIDL identical", after_sigterm)
+
+    def after_sigkill():
+        srv3 = new_server()
+        try:
+            return diff(state["before"], snapshot(srv3))
+        finally:
+            srv3.stop()
+
+    check("restart after SIGKILL: everything identical", after_sigkill)
+
+    def on_disk():
+        home = os.path.join(maildir, BRUNO)
+        names = sorted(os.listdir(home))
+        for want in (".Projects.2026", ".Caf\u00e9", ".dots%2Ein%2Ename", ".Older.Renamed", ".Drafts",
+                     "mailsim-uidlist", "mailsim-subscriptions", "cur", "new", "tmp"):
+            if want not in names:
+                return "%s missing from %r" % (want, names)
+        if ".Junk" in names or ".Old" in names:
+            return "deleted/renamed folder still on disk: %r" % names
+        cur = os.listdir(os.path.join(home, "cur"))
+        by_uid = {re.search(r",U=(\d+)", n).group(1): n.split(":2,")[1] for n in cur}
+        # Maildir info letters: F flagged, P passed, R replied, S seen, T trashed, D draft.
+        if by_uid.get("1") != "FS" or by_uid.get("3") != "D" or by_uid.get("5") != "T":
+            return "info suffixes %r" % by_uid
+        if not re.fullmatch(r"PR[a-z]", by_uid.get("2", "")):
+            return "uid 2 info %r" % by_uid.get("2")
+        with open(os.path.join(home, "mailsim-uidlist")) as f:
+            lst = f.read()
+        if not re.match(r"mailsim-uidlist 1 V\d+ N6\n", lst) or "project-x" not in lst:
+            return "uid list %r" % lst
+        return None
+
+    check("restart: Maildir++ layout, info letters and uid list on disk", on_disk)
+
+    def uids_never_reused():
+        # Expunge the highest UID, restart: UIDNEXT stays above it and a new message gets 6.
+        srv4 = new_server()
+        try:
+            m = srv4.imap()
+            m.select("INBOX")
+            m.expunge()  # uid 5 (\Deleted)
+            m.logout()
+        finally:
+            srv4.kill()
+        srv5 = new_server()
+        try:
+            with smtplib.SMTP(HOST, srv5.smtp_port, timeout=IO_TIMEOUT) as c:
+                c.sendmail(SENDER, [BRUNO], message("r6@test", "restart 6", "six\r\n"))
+            m = srv5.imap()
+            m.select("INBOX")
+            typ, data = m.uid("SEARCH", "ALL")
+            m.logout()
+            uids = [int(u) for u in data[0].split()]
+            return None if uids == [1, 2, 3, 6] else "INBOX UIDs %r" % uids
+        finally:
+            srv5.stop()
+
+    check("restart: an expunged UID is never given again (UIDNEXT persisted)", uids_never_reused)
+
+
+def complete(data):
+    """A stored message is complete when it ends with the trailer naming its own id."""
+    m = re.search(rb"^Message-ID: <([^>]+)>$", data, re.M)
+    if not m:
+        return None
+    return m.group(1).decode() if data.endswith(b"end of " + m.group(1) + b"\n") else None
+
+
+def inbox_files(maildir):
+    out = []
+    home = os.path.join(maildir, BRUNO)
+    for sub in ("new", "cur"):
+        d = os.path.join(home, sub)
+        if os.path.isdir(d):
+            out += [os.path.join(d, n) for n in os.listdir(d)]
+    return out
+
+
+def crash_checks(mailsim, workdir, seed, rounds):
+    rng = random.Random(seed)
+    print("# crash test: seed %d, %d rounds (repeat with --seed %d)" % (seed, rounds, seed),
+          flush=True)
+    maildir = os.path.join(workdir, "crash-maildir")
+    acked = []
+    attempted = set()
+    lock = threading.Lock()
+    problems = []
+    totals = {"kills": 0}
+
+    def stream(port, tag, stop):
+        try:
+            with smtplib.SMTP(HOST, port, timeout=IO_TIMEOUT) as c:
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    msgid = "%s-%d@crash.test" % (tag, n)
+                    size = random.Random(msgid).choice([1, 3, 40, 400, 4000])
+                    body = "".join("%s line %d of a message\r\n" % (msgid, i)
+                                   for i in range(size))
+                    body += "end of %s\r\n" % msgid
+                    with lock:
+                        attempted.add(msgid)
+                    c.sendmail(SENDER, [BRUNO], message(msgid, "crash " + msgid, body))
+                    with lock:
+                        acked.append(msgid)
+        except (OSError, smtplib.SMTPException):
+            pass  # the server was killed
+
+    def verify(where):
+        seen = {}
+        for path in inbox_files(maildir):
+            with open(path, "rb") as f:
+                data = f.read()
+            msgid = complete(data)
+            if msgid is None:
+                return "%s: partial or foreign file %s (%d bytes)" % (where, path, len(data))
+            seen[msgid] = seen.get(msgid, 0) + 1
+        twice = [k for k, v in seen.items() if v > 1]
+        if twice:
+            return "%s: stored more than once: %r" % (where, twice[:5])
+        missing = [k for k in acked if k not in seen]
+        if missing:
+            return "%s: acknowledged but missing: %r" % (where, missing[:5])
+        strange = [k for k in seen if k not in attempted]
+        if strange:
+            return "%s: never sent: %r" % (where, strange[:5])
+        tmp = os.path.join(maildir, BRUNO, "tmp")
+        if os.path.isdir(tmp) and os.listdir(tmp) and where.startswith("after restart"):
+            return "%s: tmp/ not cleaned: %r" % (where, os.listdir(tmp))
+        return None
+
+    def rounds_fn():
+        srv = None
+        for r in range(rounds):
+            srv = Server(mailsim, maildir, os.path.join(workdir, "crash-%d.log" % r))
+            srv.start()
+            why = verify("after restart %d" % r)
+            if why:
+                srv.kill()
+                return why
+            stop = threading.Event()
+            threads = [threading.Thread(target=stream, args=(srv.smtp_port, r * 10 + t, stop))
+                       for t in range(2)]
+            for t in threads:
+                t.start()
+            time.sleep(rng.uniform(0.02, 0.6))
+            srv.kill()
+            totals["kills"] += 1
+            stop.set()
+            for t in threads:
+                t.join(timeout=IO_TIMEOUT)
+            why = verify("after kill %d" % r)
+            if why:
+                return why
+        return None
+
+    check("SIGKILL at random moments (%d rounds): every acknowledged message stored exactly "
+          "once, no partial file" % rounds, rounds_fn, timed=True)
+    print("# %d kills, %d messages acknowledged, %d attempted" %
+          (totals["kills"], len(acked), len(attempted)), flush=True)
+
+    def final_views():
+        if not acked:
+            return "no message was ever acknowledged"
+        srv = Server(mailsim, maildir, os.path.join(workdir, "crash-final.log"))
+        srv.start()
+        try:
+            on_disk = {}
+            for path in inbox_files(maildir):
+                with open(path, "rb") as f:
+                    on_disk[complete(f.read())] = path
+            m = srv.imap()
+            m.select("INBOX", readonly=True)
+            typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            m.logout()
+            via_imap = []
+            for item in data:
+                if isinstance(item, tuple):
+                    via_imap.append(re.search(rb"<([^>]+)>", item[1]).group(1).decode())
+            if sorted(via_imap) != sorted(on_disk):
+                return "IMAP lists %d messages, the Maildir has %d" % (len(via_imap),
+                                                                       len(on_disk))
+            p = srv.pop()
+            count, _ = p.stat()
+            p.quit()
+            if count != len(on_disk):
+                return "POP3 STAT %d, the Maildir has %d" % (count, len(on_disk))
+            return None
+        finally:
+            srv.stop()
+
+    check("after the crashes IMAP and POP3 show exactly the messages on disk", final_views)
+
+
+class Line:
+    """A raw client socket reading CRLF lines."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection((HOST, port), timeout=IO_TIMEOUT)
+        self.buf = b""
+
+    def line(self):
+        while b"\r\n" not in self.buf:
+            d = self.s.recv(4096)
+            if not d:
+                raise EOFError("closed; buffered %r" % self.buf)
+            self.buf += d
+        l, self.buf = self.buf.split(b"\r\n", 1)
+        return l.decode(errors="replace")
+
+    def send(self, text):
+        self.s.sendall(text.encode() + b"\r\n")
+
+    def until(self, pred):
+        while True:
+            l = self.line()
+            if pred(l):
+                return l
+
+    def last_line(self):
+        """Every line until the server closes; the last one."""
+        last = None
+        try:
+            while True:
+                last = self.line()
+        except EOFError:
+            return last
+
+
+def sigterm_checks(mailsim, workdir):
+    maildir = os.path.join(workdir, "sigterm-maildir")
+    srv = Server(mailsim, maildir, os.path.join(workdir, "sigterm.log"))
+    srv.start()
+    got = {}
+    try:
+        with smtplib.SMTP(HOST, srv.smtp_port, timeout=IO_TIMEOUT) as c:
+            c.sendmail(SENDER, [BRUNO], message("kept@test", "kept", "kept\r\n"))
+        smtp = Line(srv.smtp_port)
+        smtp.until(lambda l: l.startswith("220"))
+        smtp.send("EHLO client.example")
+        smtp.until(lambda l: l.startswith("250 "))
+        half = Line(srv.smtp_port)  # in the middle of DATA when the server stops
+        half.until(lambda l: l.startswith("220"))
+        for cmd, code in (("EHLO c", "250 "), ("MAIL FROM:<%s>" % SENDER, "250"),
+                          ("RCPT TO:<%s>" % BRUNO, "250"), ("DATA", "354")):
+            half.send(cmd)
+            half.until(lambda l, code=code: l.startswith(code))
+        half.send("Subject: half\r\n\r\nthis message must never be stored")
+        pop = Line(srv.pop3_port)
+        pop.until(lambda l: l.startswith("+OK"))
+        pop.send("USER bruno")
+        pop.line()
+        pop.send("PASS " + PASSWORD)
+        if not pop.line().startswith("+OK"):
+            raise RuntimeError("POP3 login failed")
+        imap = Line(srv.imap_port)
+        imap.line()
+        imap.send("a LOGIN bruno " + PASSWORD)
+        imap.until(lambda l: l.startswith("a "))
+        imap.send("b SELECT INBOX")
+        imap.until(lambda l: l.startswith("b "))
+        srv.proc.send_signal(signal.SIGTERM)
+        got["smtp"] = smtp.last_line()
+        got["half"] = half.last_line()
+        got["pop3"] = pop.last_line()
+        got["imap"] = imap.last_line()
+        try:
+            got["rc"] = srv.proc.wait(timeout=30)
+        except Exception:  # noqa: BLE001
+            got["rc"] = "still running"
+    finally:
+        srv.stop()
+
+    def goodbyes():
+        want = {"smtp": "421 4.3.2 ", "half": "421 4.3.2 ", "pop3": "-ERR", "imap": "* BYE"}
+        for k, prefix in want.items():
+            if not (got.get(k) or "").startswith(prefix):
+                return "%s got %r (want %r…)" % (k, got.get(k), prefix)
+        return None if got.get("rc") == 0 else "exit status %r" % got.get("rc")
+
+    check("SIGTERM: SMTP gets 421 4.3.2 (also mid-DATA), POP3 -ERR, IMAP * BYE; exit 0",
+          goodbyes)
+
+    def nothing_lost():
+        stored = []
+        for path in inbox_files(maildir):
+            with open(path, "rb") as f:
+                stored.append(f.read())
+        if len(stored) != 1 or b"kept@test" not in stored[0]:
+            return "Maildir holds %r" % stored
+        return None
+
+    check("SIGTERM: the acknowledged message is kept, the half-sent one is not", nothing_lost)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mailsim", required=True)
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--rounds", type=int, default=30)
+    args = ap.parse_args()
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 30)
+    workdir = tempfile.mkdtemp(prefix="mailsim-durable-interop-")
+    try:
+        restart_checks(args.mailsim, workdir)
+        crash_checks(args.mailsim, workdir, seed, args.rounds)
+        sigterm_checks(args.mailsim, workdir)
+    except Exception as e:  # noqa: BLE001
+        setup_failed(e)
+    finally:
+        clean_up(workdir, args.keep)
+    return summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
