@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gui/app.hpp"
+#include "gui/capture_open.hpp"
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
 #include "gui/i18n.hpp"
@@ -92,7 +93,7 @@ bool save_png(const std::string& path, int w, int h) {
 int run_window(const GuiOptions& o) {
   std::string error;
   // A saved trace (.jsonl) opens like a lesson: the views only read the trace.
-  const bool is_trace = o.lesson.size() > 6 && o.lesson.ends_with(".jsonl");
+  const bool is_trace = is_trace_file(o.lesson);  // .jsonl, or a capture (.pcap, .pcapng)
   std::unique_ptr<Document> doc =
       is_trace ? open_trace_document(o.lesson, error) : open_lesson_document(o.lesson, error);
   if (!doc) {
@@ -315,8 +316,8 @@ void register_gui(CLI::App& app, int& rc) {
     if (!have_display()) {
       std::cerr << "mailsim: no display; printing the lesson's transcript instead\n";
       const std::string lang = o->lang.empty() ? "en" : o->lang;
-      rc = o->lesson.ends_with(".jsonl") ? print_trace_transcript(o->lesson, false)
-                                         : run_lesson_headless(transcript_of(o->lesson, lang));
+      rc = is_trace_file(o->lesson) ? print_trace_transcript(o->lesson, false)
+                                    : run_lesson_headless(transcript_of(o->lesson, lang));
       return;
     }
     rc = run_window(*o);

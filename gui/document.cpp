@@ -8,6 +8,7 @@
 #include <set>
 
 #include "gui/app.hpp"
+#include "gui/capture_open.hpp"
 #include "gui/i18n.hpp"
 #include "sim/trace_json.hpp"
 
@@ -114,7 +115,10 @@ std::unique_ptr<Document> open_trace_document(const std::string& path, std::stri
   }
   auto d = std::make_unique<Document>();
   try {
-    for (auto& e : sim::read_jsonl(in)) d->loaded.append(e.t, std::move(e.p));
+    if (sim::is_capture_path(path))
+      load_capture(path, d->loaded);  // a .pcap/.pcapng: what it shows is rebuilt from TCP
+    else
+      for (auto& e : sim::read_jsonl(in)) d->loaded.append(e.t, std::move(e.p));
   } catch (const std::exception& e) {
     error = path + ": " + e.what();
     return nullptr;
