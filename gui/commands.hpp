@@ -19,7 +19,8 @@ void register_live(CLI::App& app, int& rc);     // cmd_live.cpp: our clients vs 
 void register_check(CLI::App& app, int& rc);    // cmd_check.cpp: validate and run lessons
 void register_lessons(CLI::App& app, int& rc);  // cmd_lessons.cpp: list the lessons
 
-void register_open(CLI::App& app, int& rc);  // cmd_open.cpp: a saved trace
+void register_open(CLI::App& app, int& rc);     // cmd_open.cpp: a saved trace
+void register_handout(CLI::App& app, int& rc);  // cmd_handout.cpp: HTML/Markdown handout
 
 // cmd_gui.cpp: the window on a lesson or a saved trace (.jsonl); whether there is a display.
 int open_window_on(const std::string& path);

@@ -82,6 +82,12 @@ const Entry kTable[] = {
     {"seq.refused", "connection refused %s (RST)", "ligação recusada %s (RST)"},
     {"seq.close", "TCP close (FIN)", "ligação TCP fechada (FIN)"},
     {"seq.reset", "TCP reset (RST)", "ligação TCP interrompida (RST)"},
+    {"seq.tls", "TLS handshake", "negociação TLS"},
+    {"seq.tls_done", "TLS handshake: %s, encrypted from here",
+     "negociação TLS: %s, cifrado daqui em diante"},
+    {"seq.tls_failed", "TLS %s", "TLS %s"},
+    {"seq.step", "step %zu", "passo %zu"},
+    {"seq.legend_tls", "inside TLS (encrypted on the wire)", "dentro de TLS (cifrado na rede)"},
     // Inspector.
     {"insp.hint", "Click a packet, a transcript line or an arrow to inspect it.",
      "Clique num pacote, numa linha da transcrição ou numa seta para inspecioná-lo."},

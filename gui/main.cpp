@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   mailsim::register_check(app, rc);
   mailsim::register_lessons(app, rc);
   mailsim::register_open(app, rc);
+  mailsim::register_handout(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,11 +1,13 @@
 // Sequence diagram (ladder): one lifeline per host, one arrow per protocol line; message
-// content is folded into one arrow per DATA, TCP handshakes into one "connect" arrow.
+// content is folded into one arrow per DATA, TCP handshakes into one "connect" arrow (the
+// layout is gui/sequence_layout.hpp, shared with the SVG export).
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "gui/i18n.hpp"
+#include "gui/sequence_layout.hpp"
 #include "gui/timeline.hpp"
 #include "gui/views.hpp"
 
@@ -13,20 +15,16 @@ namespace mailsim {
 
 namespace {
 
-template <typename... A>
-std::string format(const char* fmt, A... args) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
+// A small padlock `h` high whose bottom-left corner is `p` (fonts may lack the glyph).
+void draw_lock(ImDrawList* dl, ImVec2 p, float h, ImU32 col) {
+  const float w = h * 0.8f, body = h * 0.55f, r = w * 0.3f, t = std::max(1.0f, h * 0.12f);
+  const float top = p.y - h + r, x = p.x + w / 2;
+  dl->AddRectFilled(ImVec2(p.x, p.y - body), ImVec2(p.x + w, p.y), col, h * 0.1f);
+  dl->PathArcTo(ImVec2(x, top), r, 3.14159f, 2 * 3.14159f);
+  dl->PathStroke(col, 0, t);
+  dl->AddLine(ImVec2(x - r, top), ImVec2(x - r, p.y - body), col, t);
+  dl->AddLine(ImVec2(x + r, top), ImVec2(x + r, p.y - body), col, t);
 }
-
-struct Arrow {
-  std::size_t index;  // trace index of the event that ends the row
-  int from, to;       // lifeline columns
-  std::string label;
-  const char* proto;  // protocol name for its colour; nullptr: TCP, "!" refused
-  bool dashed = false;
-};
 
 class SequenceView : public View {
  public:
@@ -35,7 +33,13 @@ class SequenceView : public View {
  protected:
   void draw_content(ViewContext& ctx) override {
     const Scene& s = ctx.scene;
-    if (built_for_ != s.trace || built_lang_ != language()) build(s);
+    if (built_for_ != s.trace || built_lang_ != language()) {
+      built_for_ = s.trace;
+      built_lang_ = language();
+      SequenceLayout l = layout_sequence(s);
+      columns_ = std::move(l.columns);
+      arrows_ = std::move(l.arrows);
+    }
     if (columns_.empty()) {
       ImGui::TextDisabled("%s", tr("seq.empty"));
       return;
@@ -81,7 +85,7 @@ class SequenceView : public View {
     clip.Begin(static_cast<int>(arrows_.size()), row_h);
     while (clip.Step()) {
       for (int r = clip.DisplayStart; r < clip.DisplayEnd; ++r) {
-        const Arrow& a = arrows_[static_cast<std::size_t>(r)];
+        const SeqArrow& a = arrows_[static_cast<std::size_t>(r)];
         ImVec2 row = ImGui::GetCursorScreenPos();
         ImGui::PushID(r);
         if (ImGui::InvisibleButton("row", ImVec2(left + width, row_h))) {
@@ -105,11 +109,12 @@ class SequenceView : public View {
         float x1 = origin.x + left + col_w * static_cast<float>(a.to);
         float y = row.y + row_h - px(4);
         const bool future = a.index >= ctx.state.upto;
-        const ImU32 colour = !a.proto                      ? pal.tcp_arrow
-                             : std::string(a.proto) == "!" ? pal.refused_arrow
-                                                           : protocol_colour(a.proto);
+        const ImU32 colour = a.failed                        ? pal.refused_arrow
+                             : a.kind == SeqArrow::Kind::Tls ? IM_COL32(201, 162, 39, 255)
+                             : a.proto.empty()               ? pal.tcp_arrow
+                                                             : protocol_colour(a.proto.c_str());
         ImU32 col = future ? (colour & 0x00FFFFFF) | 0x50000000u : colour;
-        if (a.dashed) {
+        if (a.dashed()) {
           float dir = x1 > x0 ? 1.0f : -1.0f;
           for (float x = x0; (x1 - x) * dir > 0; x += px(10) * dir)
             dl->AddLine(ImVec2(x, y), ImVec2(x + px(5) * dir, y), col, px(1.5f));
@@ -120,8 +125,14 @@ class SequenceView : public View {
         dl->AddTriangleFilled(ImVec2(x1, y), ImVec2(x1 - px(8) * dir, y - px(4)),
                               ImVec2(x1 - px(8) * dir, y + px(4)), col);
         ImVec2 lts = ImGui::CalcTextSize(a.label.c_str());
+        const float lock_w = a.locked ? lts.y * 0.8f + px(4) : 0.0f;
         float lx = std::min(x0, x1) + px(6);
-        lx = std::min(lx, origin.x + left + width - lts.x);
+        lx = std::min(lx, origin.x + left + width - lts.x - lock_w);
+        if (a.locked) {
+          draw_lock(dl, ImVec2(lx, row.y + px(1) + lts.y * 0.9f), lts.y * 0.8f,
+                    future ? pal.arrow_label_future : pal.arrow_label);
+          lx += lock_w;
+        }
         dl->AddText(ImVec2(lx, row.y + px(1)), future ? pal.arrow_label_future : pal.arrow_label,
                     a.label.c_str());
       }
@@ -134,74 +145,10 @@ class SequenceView : public View {
   }
 
  private:
-  int column_of(const Scene& s, const std::string& host) {
-    int h = s.host_index(host);
-    for (std::size_t c = 0; c < columns_.size(); ++c)
-      if (columns_[c] == h) return static_cast<int>(c);
-    return -1;
-  }
-
-  void build(const Scene& s) {
-    built_for_ = s.trace;
-    built_lang_ = language();
-    arrows_.clear();
-    columns_.clear();
-    // Lifelines in the network's left-to-right order, only for hosts that take part.
-    std::vector<int> used;
-    for (const auto& e : s.trace->events()) {
-      auto use = [&](const std::string& h) {
-        int i = s.host_index(h);
-        if (i >= 0 && std::find(used.begin(), used.end(), i) == used.end()) used.push_back(i);
-      };
-      if (const auto* l = std::get_if<sim::LineEv>(&e.p)) use(l->from), use(l->to);
-      if (const auto* c = std::get_if<sim::ConnEv>(&e.p)) use(c->client), use(c->server);
-    }
-    std::sort(used.begin(), used.end(), [&](int a, int b) {
-      const auto &ha = s.hosts[static_cast<std::size_t>(a)],
-                 &hb = s.hosts[static_cast<std::size_t>(b)];
-      return ha.x != hb.x ? ha.x < hb.x : ha.y < hb.y;
-    });
-    columns_ = used;
-
-    const auto& ev = s.trace->events();
-    for (std::size_t i = 0; i < ev.size(); ++i) {
-      if (const auto* l = std::get_if<sim::LineEv>(&ev[i].p)) {
-        const char* proto = sim::to_string(l->proto);
-        if (l->data && !arrows_.empty() && data_conn_ == l->conn) {
-          Arrow& a = arrows_.back();  // fold message content into one arrow
-          a.index = i;
-          ++data_lines_;
-          a.label = format(tr("seq.content"), data_lines_);
-          continue;
-        }
-        data_conn_ = l->data ? l->conn : 0;
-        data_lines_ = 1;
-        std::string label = l->data ? format(tr("seq.content"), std::size_t{1}) : l->text;
-        if (label.size() > 60) label = label.substr(0, 57) + "...";
-        arrows_.push_back({i, column_of(s, l->from), column_of(s, l->to), label, proto, false});
-      } else if (const auto* c = std::get_if<sim::ConnEv>(&ev[i].p)) {
-        data_conn_ = 0;
-        std::string port = ":" + std::to_string(c->server_port);
-        if (c->op == "open")
-          arrows_.push_back({i, column_of(s, c->client), column_of(s, c->server),
-                             format(tr("seq.connect"), port.c_str()), nullptr, true});
-        else if (c->op == "refused")
-          arrows_.push_back({i, column_of(s, c->server), column_of(s, c->client),
-                             format(tr("seq.refused"), port.c_str()), "!", true});
-        else if (c->op == "close" || c->op == "reset")
-          arrows_.push_back({i, column_of(s, c->client), column_of(s, c->server),
-                             tr(c->op == "close" ? "seq.close" : "seq.reset"), nullptr, true});
-      }
-    }
-    std::erase_if(arrows_, [](const Arrow& a) { return a.from < 0 || a.to < 0; });
-  }
-
   const sim::Trace* built_for_ = nullptr;
   std::string built_lang_;
   std::vector<int> columns_;  // host index of each lifeline
-  std::vector<Arrow> arrows_;
-  std::uint32_t data_conn_ = 0;
-  std::size_t data_lines_ = 0;
+  std::vector<SeqArrow> arrows_;
   int last_current_ = -2;
 };
 

@@ -1,6 +1,7 @@
 #include "sim/transcript.hpp"
 
 #include <cstdio>
+#include <sstream>
 #include <type_traits>
 
 namespace sim {
@@ -37,59 +38,72 @@ std::string step_text(const std::string& note, const TranscriptOptions& opt) {
 
 }  // namespace
 
-void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOptions& opt) {
-  for (const Event& ev : trace.events()) {
-    std::visit(
+std::vector<TranscriptRow> transcript_rows(const Trace& trace, const TranscriptOptions& opt) {
+  std::vector<TranscriptRow> rows;
+  const auto& events = trace.events();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& ev = events[i];
+    std::ostringstream out;
+    TranscriptRow row;
+    row.index = i;
+    row.stamp = stamp(ev.t);
+    const bool keep = std::visit(
         [&](const auto& e) {
           using T = std::decay_t<decltype(e)>;
-          const std::string ts = stamp(ev.t) + "  ";
           if constexpr (std::is_same_v<T, LineEv>) {
-            if (e.proto == Proto::Dns) {
-              out << ts << "DNS " << e.from << " > " << e.to << ": " << e.text << "\n";
-            } else {
-              out << ts << "#" << e.conn << " " << (e.from_client ? "C: " : "S: ") << e.text
-                  << "\n";
-            }
-            if (opt.explain && !e.data && !e.meaning.empty()) {
-              out << std::string(ts.size(), ' ') << "    ; " << e.meaning;
-              if (!e.rfc.empty()) out << " [" << e.rfc << "]";
-              out << "\n";
-            }
+            if (e.proto == Proto::Dns)
+              out << "DNS " << e.from << " > " << e.to << ": " << e.text;
+            else
+              out << "#" << e.conn << " " << (e.from_client ? "C: " : "S: ") << e.text;
+            if (!e.data) row.meaning = e.meaning, row.rfc = e.rfc;
           } else if constexpr (std::is_same_v<T, ConnEv>) {
-            out << ts << "#" << e.conn << " " << e.op << " " << e.client << ":" << e.client_port
-                << " > " << e.server << ":" << e.server_port << " (" << to_string(e.proto) << ")\n";
+            out << "#" << e.conn << " " << e.op << " " << e.client << ":" << e.client_port << " > "
+                << e.server << ":" << e.server_port << " (" << to_string(e.proto) << ")";
           } else if constexpr (std::is_same_v<T, MailboxEv>) {
-            out << ts << "mailbox " << e.mailbox;
+            out << "mailbox " << e.mailbox;
             if (e.folder != "INBOX") out << " folder " << e.folder;
             out << " on " << e.host << ": " << e.op << " uid " << e.uid << " (" << e.size
                 << " bytes) " << e.summary;
             if (e.op == "flags") out << " flags (" << e.flags << ")";
-            out << "\n";
           } else if constexpr (std::is_same_v<T, QueueEv>) {
-            out << ts << "queue " << e.host << " " << e.id << " " << e.op << ": " << e.detail
-                << "\n";
+            out << "queue " << e.host << " " << e.id << " " << e.op << ": " << e.detail;
           } else if constexpr (std::is_same_v<T, NoteEv>) {
-            if (e.kind == "step")
-              out << ts << "== " << step_text(e.text, opt) << "\n";
+            row.step = e.kind == "step";
+            if (row.step)
+              out << "== " << step_text(e.text, opt);
             else
-              out << ts << "-- " << (e.host.empty() ? "" : e.host + ": ") << e.text << "\n";
+              out << "-- " << (e.host.empty() ? "" : e.host + ": ") << e.text;
           } else if constexpr (std::is_same_v<T, StateEv>) {
-            if (opt.explain)
-              out << ts << "#" << e.conn << " " << e.role << " state " << e.from << " -> " << e.to
-                  << "\n";
+            if (!opt.explain) return false;
+            out << "#" << e.conn << " " << e.role << " state " << e.from << " -> " << e.to;
           } else if constexpr (std::is_same_v<T, TlsEv>) {
-            out << ts << "#" << e.conn << " TLS " << e.from << " > " << e.to << ": " << e.what;
+            out << "#" << e.conn << " TLS " << e.from << " > " << e.to << ": " << e.what;
             if (e.bytes) out << " (" << e.bytes << " bytes)";
-            out << "\n";
           } else if constexpr (std::is_same_v<T, SegmentEv>) {
-            if (opt.segments)
-              out << ts << "   seg " << e.from << " > " << e.to << " " << e.src_ip << ":" << e.sport
-                  << " > " << e.dst_ip << ":" << e.dport << " ["
-                  << (e.udp ? "UDP" : flags_of(e.flags)) << "] seq=" << e.seq << " ack=" << e.ack
-                  << " len=" << e.payload.size() << "\n";
+            if (!opt.segments) return false;
+            out << "   seg " << e.from << " > " << e.to << " " << e.src_ip << ":" << e.sport
+                << " > " << e.dst_ip << ":" << e.dport << " ["
+                << (e.udp ? "UDP" : flags_of(e.flags)) << "] seq=" << e.seq << " ack=" << e.ack
+                << " len=" << e.payload.size();
           }
+          return true;
         },
         ev.p);
+    if (!keep) continue;
+    row.text = out.str();
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void write_transcript(const Trace& trace, std::ostream& out, const TranscriptOptions& opt) {
+  for (const TranscriptRow& r : transcript_rows(trace, opt)) {
+    out << r.stamp << "  " << r.text << "\n";
+    if (opt.explain && !r.meaning.empty()) {
+      out << std::string(r.stamp.size() + 2, ' ') << "    ; " << r.meaning;
+      if (!r.rfc.empty()) out << " [" << r.rfc << "]";
+      out << "\n";
+    }
   }
 }
 
