@@ -41,6 +41,8 @@ struct Words {
   const char* minutes;  // "%d minutes"
   const char* inside_tls;
   const char* no_lines;
+  const char* on_wire;
+  const char* meaning;
 };
 
 const Words kEn{"Step %zu of %zu",
@@ -68,7 +70,9 @@ const Words kEn{"Step %zu of %zu",
                 "Level:",
                 "%d minutes",
                 "inside TLS: encrypted on the wire",
-                "(nothing on the wire in this step)"};
+                "(nothing on the wire in this step)",
+                "On the wire",
+                "What it means"};
 
 const Words kPt{"Passo %zu de %zu",
                 "Antes de começar",
@@ -95,7 +99,9 @@ const Words kPt{"Passo %zu de %zu",
                 "Nível:",
                 "%d minutos",
                 "dentro de TLS: cifrado na rede",
-                "(nada passou na rede neste passo)"};
+                "(nada passou na rede neste passo)",
+                "Na rede",
+                "O que quer dizer"};
 
 template <typename... A>
 std::string format(const char* fmt, A... args) {
@@ -145,6 +151,15 @@ std::string fence_for(const std::string& block) {
   return std::string(std::max<std::size_t>(3, best + 1), '`');
 }
 
+// The lesson's level in the handout's language (the words `mailsim lessons` uses).
+std::string level_name(const std::string& level, const std::string& lang) {
+  if (lang != "pt") return level;
+  if (level == "beginner") return "iniciação";
+  if (level == "intermediate") return "intermédio";
+  if (level == "advanced") return "avançado";
+  return level;
+}
+
 std::string letter(std::size_t i) {
   return std::string(1, static_cast<char>('A' + static_cast<int>(i % 26)));
 }
@@ -187,7 +202,7 @@ th { border-bottom: 2px solid var(--rule); font-weight: 600; }
 code, .mono { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .86em; }
 figure { margin: 1rem 0; }
 figure .diagram { overflow-x: auto; border: 1px solid var(--rule); border-radius: 6px; }
-figure svg.mailsim-sequence { display: block; max-width: 100%; height: auto; }
+figure svg.mailsim-sequence { display: block; }
 figcaption { color: var(--muted); font-size: .88rem; margin-top: .4rem; }
 .narration p { margin: .5rem 0; }
 .question { border-left: 4px solid var(--smtp); background: #f3f7fe; padding: .6rem .9rem;
@@ -198,7 +213,8 @@ details.answer summary { cursor: pointer; color: var(--smtp); font-size: .92rem;
 details.answer div { padding: .3rem 0 0; }
 table.transcript { margin: .4rem 0 0; font-size: .84rem; }
 table.transcript td { border-bottom: 1px solid #eceef2; }
-table.transcript td.t { color: var(--muted); white-space: nowrap; width: 5.5rem;
+table.transcript th { font-size: .8rem; color: var(--muted); font-weight: 600; }
+table.transcript td.t { color: var(--muted); white-space: nowrap; width: 4.5rem; text-align: right;
   font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .78rem; }
 table.transcript td.line { font-family: "DejaVu Sans Mono", Consolas, monospace; width: 50%;
   word-break: break-word; border-left: 3px solid transparent; }
@@ -224,6 +240,8 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
   h2 { break-after: avoid; }
   .question, tr, figure { break-inside: avoid; }
   details.answer { display: none; }
+  figure .diagram { overflow: visible; border: none; }
+  figure svg.mailsim-sequence { max-width: 100%; height: auto; }
   section.key { break-before: page; }
   a { color: inherit; text-decoration: none; }
 }
@@ -340,7 +358,8 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
       h << "<p class=\"empty\">" << esc(w.no_lines) << "</p>\n";
       return;
     }
-    h << "<table class=\"transcript\"><tbody>\n";
+    h << "<table class=\"transcript\"><thead><tr><th>ms</th><th>" << esc(w.on_wire) << "</th><th>"
+      << esc(w.meaning) << "</th></tr></thead><tbody>\n";
     for (const auto* r : rs) {
       const sim::Event& ev = trace.events()[r->index];
       std::string cls = "event";
@@ -354,9 +373,16 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
         cls = "event tls";
       }
       const bool locked = r->index < in_tls.size() && in_tls[r->index];
-      h << "<tr class=\"" << cls << "\"><td class=\"t\">" << esc(r->stamp)
-        << "</td><td class=\"line\">" << (locked ? kLockSvg : "") << esc(r->text)
-        << "</td><td class=\"m\">" << esc(r->meaning);
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.3f", static_cast<double>(ev.t) / 1000.0);
+      h << "<tr class=\"" << cls << "\"><td class=\"t\">" << ms << "</td><td class=\"line\""
+        << (line && !line->data ? "" : " colspan=\"2\"") << ">" << (locked ? kLockSvg : "")
+        << esc(r->text) << "</td>";
+      if (!line || line->data) {
+        h << "</tr>\n";
+        continue;
+      }
+      h << "<td class=\"m\">" << esc(r->meaning);
       if (!r->rfc.empty()) {
         const std::string url = rfc_url(r->rfc);
         h << " <span class=\"rfc\">";
@@ -379,7 +405,8 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
   if (!lesson.summary.empty())
     h << "<p class=\"summary\">" << esc(lesson.summary.get(o.lang)) << "</p>\n";
   h << "<p class=\"meta\">";
-  if (!lesson.level.empty()) h << "<span>" << esc(w.level) << " " << esc(lesson.level) << "</span>";
+  if (!lesson.level.empty())
+    h << "<span>" << esc(w.level) << " " << esc(level_name(lesson.level, o.lang)) << "</span>";
   if (lesson.minutes > 0) h << "<span>" << esc(format(w.minutes, lesson.minutes)) << "</span>";
   h << "<span class=\"mono\">" << esc(lesson.id) << "</span><span>"
     << esc(o.secrets_shown ? w.shown : w.masked) << "</span></p>\n</header>\n";
@@ -476,7 +503,8 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
   m << "# " << md_escape(title) << "\n\n";
   if (!lesson.summary.empty()) m << md_escape(lesson.summary.get(o.lang)) << "\n\n";
   m << "*";
-  if (!lesson.level.empty()) m << md_escape(w.level) << " " << md_escape(lesson.level) << " · ";
+  if (!lesson.level.empty())
+    m << md_escape(w.level) << " " << md_escape(level_name(lesson.level, o.lang)) << " · ";
   if (lesson.minutes > 0) m << md_escape(format(w.minutes, lesson.minutes)) << " · ";
   m << md_escape(lesson.id) << " · " << md_escape(o.secrets_shown ? w.shown : w.masked) << "*\n\n";
   m << "## " << md_escape(w.hosts) << "\n\n| " << w.host << " | | " << w.address << " | " << w.role

@@ -192,10 +192,10 @@ std::string sequence_svg(const Scene& s, const SequenceLayout& l, const Sequence
   for (const auto& [row, step] : separators) {
     const double y = rows_top + kRowH * static_cast<double>(row) + 1;
     o << "<g class=\"step\"><line x1=\"4\" y1=\"" << num(y) << "\" x2=\"" << num(width - 4)
-      << "\" y2=\"" << num(y)
-      << "\" stroke=\"#8a93a3\" stroke-dasharray=\"2 3\"/><text x=\"6\" y=\"" << num(y + 11)
-      << "\" font-size=\"10\" fill=\"#5f646e\">" << xml_escape(format_step(step))
-      << "</text></g>\n";
+      << "\" y2=\"" << num(y) << "\" stroke=\"#8a93a3\" stroke-dasharray=\"2 3\"/><text x=\""
+      << num(width - 6) << "\" y=\"" << num(y + 11)
+      << "\" text-anchor=\"end\" font-size=\"10\" font-weight=\"bold\" fill=\"#5f646e\">"
+      << xml_escape(format_step(step)) << "</text></g>\n";
   }
 
   // Arrows: time, line, head, padlock, label.
@@ -235,7 +235,10 @@ std::string sequence_svg(const Scene& s, const SequenceLayout& l, const Sequence
       lock(o, lx, y - 4, col.text);
       lx += 13;
     }
-    o << "<text x=\"" << num(lx) << "\" y=\"" << num(y - 5) << "\" fill=\"" << col.text << "\""
+    // A white halo keeps the label readable where it crosses a lifeline.
+    o << "<text x=\"" << num(lx) << "\" y=\"" << num(y - 5) << "\" fill=\"" << col.text
+      << "\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" "
+         "paint-order=\"stroke\""
       << (a.kind == SeqArrow::Kind::Line ? "" : " font-style=\"italic\"") << ">"
       << xml_escape(a.label) << "</text></g>\n";
   }
