@@ -68,6 +68,33 @@ with tempfile.TemporaryDirectory() as d:
           explain.returncode == 0 and "; The client introduces itself" in explain.stdout,
           explain.stdout[:500])
 
+    # The window opens the capture like a saved trace (under Xvfb, when installed).
+    xvfb = shutil.which("Xvfb")
+    check("Xvfb is installed (package xvfb)", xvfb is not None)
+    if xvfb:
+        rfd, wfd = os.pipe()
+        xv = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "1280x800x24",
+                               "-nolisten", "tcp", "-noreset"], pass_fds=(wfd,),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(wfd)
+        with os.fdopen(rfd) as f:
+            number = f.readline().strip()
+        try:
+            # LeakSanitizer flags allocations inside Mesa's drivers, which we do not own.
+            env = dict(os.environ, DISPLAY=":" + number, ASAN_OPTIONS="detect_leaks=0",
+                       XDG_CONFIG_HOME=os.path.join(d, "config"))
+            total = sum(len(v) for v in got.values())
+            r = subprocess.run([MAILSIM, "gui", pcap, "--frames", "5", "--at", "30",
+                                "--print-state"], capture_output=True, text=True, timeout=120,
+                               env=env, stdin=subprocess.DEVNULL)
+            check("the window opens the capture at its 30th protocol line",
+                  r.returncode == 0 and "doc=trace" in r.stdout
+                  and f"line=30/{total} " in r.stdout and "title=Trace_plain.pcap" in r.stdout,
+                  f"rc={r.returncode} {r.stdout[:300]} {r.stderr[-300:]}")
+        finally:
+            xv.terminate()
+            xv.wait(timeout=10)
+
     # Wireshark's own writer: pcapng with nanosecond timestamps imports to the same lines.
     editcap = shutil.which("editcap")
     check("editcap is installed (wireshark-common)", editcap is not None)
