@@ -118,9 +118,10 @@ def byte_exact_checks(srv):
             return "the server added more than trace fields: %r" % head
         if size != len(via_imap) or octets < len(via_imap):
             return "RFC822.SIZE %d / RETR octets %d for %d octets" % (size, octets, len(via_imap))
-        files = []
+        files = []  # message files only (new/ and cur/; not the mailsim-uidlist files)
         for root, _, names in os.walk(srv.maildir):
-            files += [os.path.join(root, n) for n in names]
+            if os.path.basename(root) in ("new", "cur"):
+                files += [os.path.join(root, n) for n in names]
         if len(files) != 1:
             return "Maildir files %r" % files
         with open(files[0], "rb") as f:
