@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/progress.hpp"
 #include "gui/scene.hpp"
 #include "gui/settings.hpp"
 #include "gui/view_state.hpp"
@@ -19,6 +20,7 @@ namespace mailsim {
 struct Document {
   std::string path;
   bool is_trace = false;
+  bool without_tls = false;           // lessons: run with TLS switched off (sim::without_tls)
   sim::Lesson lesson;                 // for traces: hosts and links recovered from the events
   std::unique_ptr<sim::World> world;  // lessons: the world that made the trace
   sim::Trace loaded;                  // traces: the events read from the file
@@ -26,9 +28,13 @@ struct Document {
   const sim::Trace& trace() const { return world ? world->trace() : loaded; }
 };
 
-// Runs a lesson; nullptr and a message ("file:line:col: ...") when it cannot be loaded.
-std::unique_ptr<Document> open_lesson_document(const std::string& path, std::string& error);
+// Runs a lesson (with TLS switched off everywhere when `without_tls`); nullptr and a message
+// ("file:line:col: ...") when it cannot be loaded.
+std::unique_ptr<Document> open_lesson_document(const std::string& path, std::string& error,
+                                               bool without_tls = false);
 // Reads a JSON-lines trace (sim/trace_json.hpp); the hosts and links are recovered from it.
+// A trace still being written (`serve --trace`, `live --trace`) may end in half a line: it
+// is left for the next read.
 std::unique_ptr<Document> open_trace_document(const std::string& path, std::string& error);
 bool export_trace(const Document& doc, const std::string& path, std::string& error);
 
@@ -57,9 +63,18 @@ struct Ui {
   std::string last_export;  // offered by Open trace
   std::string message;      // result of the last dialog action
   bool message_is_error = false;
+  // A note over the panels (a reloaded lesson, or why a changed file could not be read).
+  std::string banner;
+  bool banner_is_error = false;
+  double banner_until = 0;  // glfwGetTime() when it goes away
   std::vector<LessonEntry> lessons;
   // Requests the main loop carries out between frames.
   std::string load_lesson, load_trace;
+  bool reload = false;       // the same document again (e.g. after without_tls changed)
+  bool without_tls = false;  // Lesson > Without TLS: lessons run with TLS switched off
+  // The student's answers to every lesson's questions, saved in progress.ini.
+  std::string progress_path;  // "" when there is no config directory
+  Progress progress;
   // Layout of the menu bar in the last frame.
   float menu_h = 0;
   std::vector<MenuHeader> menus;

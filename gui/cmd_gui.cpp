@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <vector>
 
@@ -76,6 +77,15 @@ std::string tab_list(const ViewState& v) {
   return out;
 }
 
+// What tells that a file changed on disk: its modification time and size.
+using Watched = std::pair<std::filesystem::file_time_type, std::uintmax_t>;
+Watched watch(const std::string& path) {
+  std::error_code ec;
+  auto t = std::filesystem::last_write_time(path, ec);
+  auto n = std::filesystem::file_size(path, ec);
+  return {ec ? std::filesystem::file_time_type{} : t, ec ? 0 : n};
+}
+
 bool have_display() {
   const char* d = std::getenv("DISPLAY");
   const char* w = std::getenv("WAYLAND_DISPLAY");
@@ -109,6 +119,8 @@ int run_window(const GuiOptions& o) {
     ui.settings_path = dir + "/settings.ini";
     ini_path = dir + "/imgui.ini";
     ui.settings = load_settings(ui.settings_path);
+    ui.progress_path = dir + "/progress.ini";
+    ui.progress = load_progress(ui.progress_path);
   }
   if (!o.lang.empty()) ui.settings.lang = o.lang;
   if (!o.theme.empty()) ui.settings.theme = o.theme;
@@ -176,21 +188,62 @@ int run_window(const GuiOptions& o) {
   };
   restyle(false);  // the renderer makes the font texture in its first frame
 
+  // The student's answers (progress.ini) for the document's lesson.
+  auto lesson_id = [&] { return doc->is_trace ? std::string() : doc->scene.lesson->id; };
+  auto restore_answers = [&] {
+    state.answers = lesson_id().empty() ? Answers{} : ui.progress[lesson_id()];
+  };
+  restore_answers();
+  state.is_lesson = !doc->is_trace;
+  // Teachers edit a lesson while presenting, and `serve --trace` / `live --trace` keep
+  // appending to a trace: the open file is read again when it changes on disk. The cursor
+  // stays on the same protocol line (at the end if it was there: a growing trace is followed).
+  Watched watched = watch(doc->path);
+  double next_poll = 0;
+  auto replace_doc = [&](std::unique_ptr<Document> next, bool keep_cursor) {
+    const std::size_t line = lines_done(state, doc->scene);
+    const bool at_end = state.upto >= doc->trace().size();
+    const bool playing = state.playing;
+    doc = std::move(next);
+    views = std::make_unique<Views>();
+    ViewState fresh;
+    fresh.lang = ui.settings.lang;
+    fresh.follow = state.follow;
+    fresh.tabs = state.tabs;
+    fresh.open = state.tabs;  // the same tabs stay in front
+    state = std::move(fresh);
+    restore_answers();
+    state.is_lesson = !doc->is_trace;
+    state.without_tls = doc->without_tls;
+    if (keep_cursor) {
+      if (at_end)
+        seek_time(state, doc->scene, doc->scene.end);
+      else
+        seek_line(state, doc->scene, line);
+      state.playing = playing;
+    }
+    watched = watch(doc->path);
+  };
+
   int frame = 0;
   int rc = 0;
   while (!glfwWindowShouldClose(win)) {
     glfwPollEvents();
     // Between frames: documents asked for by the menus, and a new style or font size.
+    if (state.want_without_tls) {
+      ui.without_tls = *state.want_without_tls;
+      state.want_without_tls.reset();
+      ui.reload = true;
+    }
+    if (ui.reload) ui.load_lesson = doc->is_trace ? "" : doc->path;
     for (std::string* want : {&ui.load_lesson, &ui.load_trace}) {
       if (want->empty()) continue;
       std::string err;
-      auto next = want == &ui.load_lesson ? open_lesson_document(*want, err)
+      auto next = want == &ui.load_lesson ? open_lesson_document(*want, err, ui.without_tls)
                                           : open_trace_document(*want, err);
       if (next) {
-        doc = std::move(next);
-        views = std::make_unique<Views>();
-        state = ViewState{};
-        state.lang = ui.settings.lang;
+        const bool same = next->path == doc->path;
+        replace_doc(std::move(next), ui.reload && same);
         ui.open_lesson = ui.open_trace = false;
         ui.message.clear();
       } else {
@@ -198,6 +251,35 @@ int run_window(const GuiOptions& o) {
         ui.message_is_error = true;
       }
       want->clear();
+    }
+    ui.reload = false;
+    if (glfwGetTime() >= next_poll) {
+      next_poll = glfwGetTime() + 0.5;
+      if (Watched now = watch(doc->path); now != watched) {
+        std::string err;
+        auto next = doc->is_trace ? open_trace_document(doc->path, err)
+                                  : open_lesson_document(doc->path, err, doc->without_tls);
+        watched = now;
+        if (next) {
+          replace_doc(std::move(next), true);
+          ui.banner = tr_format(tr("msg.reloaded"), doc->path.c_str());
+          ui.banner_is_error = false;
+        } else {
+          // The window keeps showing the last good version until the file is fixed.
+          ui.banner = err;
+          ui.banner_is_error = true;
+        }
+        ui.banner_until = glfwGetTime() + (ui.banner_is_error ? 1e9 : 4.0);
+      }
+    }
+    if (ui.banner_until < glfwGetTime()) ui.banner.clear();
+    if (state.answers_changed) {
+      state.answers_changed = false;
+      if (!lesson_id().empty()) {
+        ui.progress[lesson_id()] = state.answers;
+        if (!ui.progress_path.empty() && !save_progress(ui.progress, ui.progress_path))
+          std::cerr << "mailsim: cannot save " << ui.progress_path << "\n";
+      }
     }
     if (float s = content_scale(); s != scale_now) scale_now = s, ui.restyle = true;
     if (ui.restyle) {
@@ -263,10 +345,14 @@ int run_window(const GuiOptions& o) {
               << " font_px=" << std::lround(ImGui::GetFontSize())
               << " menu_h=" << std::lround(ui.menu_h) << " menus=" << menus
               << " menu_item0_y=" << std::lround(item0) << " menu_row_h=" << std::lround(row)
-              << " config=" << (dir.empty() ? "none" : dir) << " tab_xy=" << tabs_xy;
+              << " config=" << (dir.empty() ? "none" : dir) << " tab_xy=" << tabs_xy << " banner="
+              << (ui.banner.empty()    ? "none"
+                  : ui.banner_is_error ? "error"
+                                       : "info");
     // What the views showed last ("" for views never drawn).
-    for (const View* v : {views->transcript.get(), views->mail.get(), views->compare.get(),
-                          views->anatomy.get(), views->network.get(), views->eavesdropper.get()})
+    for (const View* v :
+         {views->narration.get(), views->transcript.get(), views->mail.get(), views->compare.get(),
+          views->anatomy.get(), views->network.get(), views->eavesdropper.get()})
       if (auto more = v->print_state(); !more.empty()) std::cout << " " << more;
     std::cout << std::endl;
   }

@@ -68,7 +68,13 @@ void advance(ViewState& v, const Scene& s, double real_seconds) {
     sim::Time upcoming = it == ev.end() ? s.end : it->t;
     if (upcoming - v.cursor > sim::kSecond) next = upcoming;
   }
+  const std::size_t before = v.upto;
   seek_time(v, s, std::min(next, s.end));
+  // Pause points and unanswered questions stop the playback exactly there.
+  if (auto stop = next_stop(s.quiz, v.answers, before, v.upto)) {
+    seek_event(v, s, *stop - 1);
+    v.playing = false;
+  }
   if (v.cursor >= s.end) v.playing = false;
 }
 

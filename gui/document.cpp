@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "gui/app.hpp"
 #include "gui/capture_open.hpp"
@@ -90,10 +92,14 @@ void recover_topology(Document& d) {
 
 }  // namespace
 
-std::unique_ptr<Document> open_lesson_document(const std::string& path, std::string& error) {
+std::unique_ptr<Document> open_lesson_document(const std::string& path, std::string& error,
+                                               bool without_tls) {
   auto d = std::make_unique<Document>();
   try {
-    d->world = std::make_unique<sim::World>(sim::load_lesson(path));
+    auto lesson = sim::load_lesson(path);
+    d->world = std::make_unique<sim::World>(without_tls ? sim::without_tls(std::move(lesson))
+                                                        : std::move(lesson));
+    d->without_tls = without_tls;
   } catch (const sim::LessonError& e) {
     error = e.what();
     return nullptr;
@@ -108,11 +114,15 @@ std::unique_ptr<Document> open_lesson_document(const std::string& path, std::str
 }
 
 std::unique_ptr<Document> open_trace_document(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) {
     error = path + ": cannot open";
     return nullptr;
   }
+  std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  // A writer appends whole lines; what follows the last newline is still being written.
+  if (auto nl = text.rfind('\n'); nl != std::string::npos) text.resize(nl + 1);
+  std::istringstream in(text);
   auto d = std::make_unique<Document>();
   try {
     if (sim::is_capture_path(path))

@@ -3,6 +3,7 @@
 // (titles, narration) carry their own languages in the lesson file. No ImGui here.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,14 @@ const std::string& language();
 const char* tr(std::string_view key);
 // The text of `key` in a given language (for tests and the language menu).
 const char* tr(std::string_view key, std::string_view lang);
+
+// A translated printf format filled in: tr_format(tr("dlg.saved"), n, path).
+template <typename... A>
+std::string tr_format(const char* fmt, A... args) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, fmt, args...);
+  return buf;
+}
 
 // Every key of the table (for tests: each has a text in every language).
 std::vector<std::string_view> i18n_keys();

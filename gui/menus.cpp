@@ -24,13 +24,6 @@ std::string label(const char* key, const char* id) {
   return std::string(tr(key)) + "###" + id;
 }
 
-template <typename... A>
-std::string format(const char* fmt, A... args) {
-  char buf[1024];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
-
 bool begin_menu(Ui& ui, const char* key, const char* id) {
   bool open = ImGui::BeginMenu(label(key, id).c_str());
   ui.menus.push_back({id, ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().x});
@@ -123,10 +116,10 @@ void export_window(Ui& ui, const Document& doc) {
       std::string error;
       if (export_trace(doc, ui.path, error)) {
         ui.last_export = ui.path;
-        ui.message = format(tr("dlg.saved"), doc.trace().size(), ui.path);
+        ui.message = tr_format(tr("dlg.saved"), doc.trace().size(), ui.path);
         ui.message_is_error = false;
       } else {
-        ui.message = format(tr("dlg.cannot_write"), ui.path);
+        ui.message = tr_format(tr("dlg.cannot_write"), ui.path);
         ui.message_is_error = true;
       }
     }
@@ -331,6 +324,14 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
     if (ImGui::MenuItem(tr("menu.to_end"), tr("key.end")))
       seek_time(v, s, s.end), v.playing = false;
     ImGui::Separator();
+    // The same lesson again with TLS switched off: what crossed the network before TLS.
+    if (!doc.is_trace && ImGui::MenuItem(tr("menu.without_tls"), nullptr, &ui.without_tls))
+      ui.reload = true;
+    if (!doc.is_trace && !doc.scene.quiz.items.empty() &&
+        ImGui::MenuItem(tr("menu.reset_answers"))) {
+      v.answers.clear();
+      v.answers_changed = true;
+    }
     if (ImGui::BeginMenu(label("menu.lessons", "Lessons").c_str())) {
       if (ui.lessons.empty()) ImGui::TextDisabled(tr("menu.no_lessons"), lessons_dir());
       for (const auto& l : ui.lessons) {
@@ -357,7 +358,28 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
   ImGui::EndMainMenuBar();
 }
 
+// The banner: bottom centre, over the panels, until it times out or is closed.
+void banner_window(Ui& ui) {
+  if (ui.banner.empty()) return;
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y - px(16)),
+                          ImGuiCond_Always, ImVec2(0.5f, 1.0f));
+  ImGui::SetNextWindowSizeConstraints(ImVec2(0, 0), ImVec2(vp->Size.x * 0.9f, vp->Size.y * 0.5f));
+  ImGui::Begin("##banner", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
+  ImGui::PushTextWrapPos(vp->Size.x * 0.85f);
+  if (ui.banner_is_error)
+    ImGui::TextColored(ImVec4(0.95f, 0.35f, 0.35f, 1), "%s", ui.banner.c_str());
+  else
+    ImGui::TextUnformatted(ui.banner.c_str());
+  ImGui::PopTextWrapPos();
+  if (ImGui::SmallButton(tr("dlg.close"))) ui.banner.clear();
+  ImGui::End();
+}
+
 void draw_windows(Ui& ui, ViewState& /*v*/, const Document& doc) {
+  banner_window(ui);
   open_lesson_window(ui);
   open_trace_window(ui);
   export_window(ui, doc);

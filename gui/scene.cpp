@@ -158,6 +158,7 @@ Scene build_scene(const sim::Lesson& lesson, const sim::Trace& trace) {
     s.end = std::max(s.end, ev[i].t);
   }
   mark_tls_segments(s, lesson);
+  s.quiz = build_quiz(lesson, trace);
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/quiz.hpp"
 #include "sim/lesson.hpp"
 #include "sim/trace.hpp"
 
@@ -38,6 +39,7 @@ struct Scene {
   // per connection the trace indices of its TlsEv events, in order.
   std::vector<std::string> segment_tls;
   std::map<std::uint32_t, std::vector<std::size_t>> tls_events;
+  Quiz quiz;  // the lesson's questions and pause points on this trace
 
   int host_index(const std::string& name) const;
   const sim::Event& event(std::size_t i) const { return trace->events()[i]; }

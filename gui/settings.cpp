@@ -98,19 +98,23 @@ UiSettings load_settings(const std::string& path) {
   return parse_settings(buf.str());
 }
 
-bool save_settings(const UiSettings& s, const std::string& path) {
+bool write_file_atomically(const std::string& path, const std::string& text) {
   if (path.empty()) return false;
   // Write a temporary file, then rename: a crash never leaves half a file behind.
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     if (!out) return false;
-    out << format_settings(s);
+    out << text;
     if (!out.flush()) return false;
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   return !ec;
+}
+
+bool save_settings(const UiSettings& s, const std::string& path) {
+  return write_file_atomically(path, format_settings(s));
 }
 
 }  // namespace mailsim

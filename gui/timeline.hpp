@@ -19,7 +19,8 @@ void seek_line(ViewState& v, const Scene& s, std::size_t n);
 std::size_t lines_done(const ViewState& v, const Scene& s);
 
 // Advances a playing cursor by `real_seconds`; long idle gaps (nothing on the wire, e.g. an
-// MTA waiting minutes before a retry) are skipped so the animation never stalls.
+// MTA waiting minutes before a retry) are skipped so the animation never stalls. It stops at
+// the lesson's pause points and at questions not answered yet (gui/quiz.hpp).
 void advance(ViewState& v, const Scene& s, double real_seconds);
 
 // The toolbar: play/pause, step, speed and a scrubber. Keyboard: Space, Left/Right, Home/End.

@@ -23,6 +23,14 @@ struct ViewState {
   std::optional<std::size_t> selected;  // trace index of the selected event
   bool follow = true;                   // keep the transcript scrolled to the cursor
   std::string lang = "en";
+  // The student's answers to the lesson's questions (question index -> chosen option);
+  // `answers_changed` asks the window to save them (gui/progress.hpp).
+  std::map<std::size_t, int> answers;
+  bool answers_changed = false;
+  // The lesson runs with TLS switched off (the window sets it); a view asks to switch by
+  // setting `want_without_tls`, and the window runs the lesson again.
+  bool is_lesson = false, without_tls = false;
+  std::optional<bool> want_without_tls;
   std::map<std::string, std::string> tabs;  // panel id -> the title of its open tab
   std::map<std::string, std::string> open;  // tabs to bring to the front (then cleared)
   // Where each tab's header was drawn ("State:Compare" -> centre x, y in pixels), so scripted

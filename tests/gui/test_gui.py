@@ -129,6 +129,9 @@ try:
             subprocess.run(["xdotool", "windowfocus", "--sync", win[0]], env=env, check=True)
             time.sleep(0.2)
             for a in actions + [["keydown", "ctrl+q"], ["keyup", "ctrl+q"]]:
+                if callable(a):  # something the user does outside the window (edit a file)
+                    a()
+                    continue
                 subprocess.run(["xdotool", *a], env=env, check=True)
                 time.sleep(0.12)  # longer than a frame, so the window sees each event
             out, err = p.communicate(timeout=30)
@@ -148,9 +151,16 @@ try:
     st2, _ = session(press("End") + press("Left"))
     checks.append(("End then Left lands on the line before the last",
                    st2.get("line") == f"{int(lines_total) - 1}/{lines_total}"))
-    st3, _ = session(press("space") + [["sleep", "1.5"]] + press("space"))
+    # (From line 30: the lesson's next question, which would stop the playback by itself,
+    # is far away.)
+    st3, _ = session(press("space") + [["sleep", "1.5"]] + press("space"),
+                     args=[os.path.join(SRC, "lessons", "smtp-basics.toml"), "--at", "30"])
     checks.append(("Space plays and Space pauses",
-                   st3.get("playing") == "0" and int(st3.get("cursor_us", "0")) > 0))
+                   st3.get("playing") == "0" and st3.get("line", "").split("/")[0] != "30"))
+    # From the start, playing stops by itself where the lesson asks what DATA gets as reply.
+    st3q, _ = session(press("space") + [["sleep", "3"]])
+    checks.append(("playing stops by itself at a question (the DATA prediction)",
+                   st3q.get("playing") == "0" and st3q.get("quiz_shown") == "2"))
     # A click on a transcript row (right column) moves the cursor to that line.
     st4, _ = session([["mousemove", "900", "300"], ["mousedown", "1"], ["mouseup", "1"]])
     checks.append(("clicking a transcript row selects it and moves the cursor",
@@ -319,6 +329,75 @@ try:
                            capture_output=True, text=True, timeout=120, env=env)
         checks.append((f"screenshot of the {tab} tab during the TLS handshake",
                        r.returncode == 0 and os.path.exists(out)))
+
+    # The Lesson panel's questions (smtp-basics). The prediction about RCPT TO on port 25 is
+    # asked once the command is on the wire: a click on "250" answers it, the score counts it
+    # right, and progress.ini remembers it in the next run.
+    sb = os.path.join(SRC, "lessons", "smtp-basics.toml")
+    trace_sb = os.path.join(tmp, "smtp-basics-quiz.jsonl")
+    subprocess.run([MAILSIM, "run", sb, "--trace", trace_sb], capture_output=True, env=env,
+                   check=True, timeout=120)
+    sb_lines = [e for e in map(json.loads, open(trace_sb)) if e["type"] == "line"]
+    relay_conns = {e["conn"] for e in map(json.loads, open(trace_sb))
+                   if e["type"] == "conn" and e.get("server_port") == 25}
+    rcpt_n = next(n for n, e in enumerate(sb_lines, 1) if e["conn"] in relay_conns
+                  and e["text"] == "RCPT TO:<bruno@recipient.example>")
+    qcfg = os.path.join(tmp, "quiz-config")
+    q0, _ = session([], config=qcfg, args=[sb, "--at", str(rcpt_n)])
+    xyq = {":".join(t.split(":")[:-2]): (int(t.split(":")[-2]), int(t.split(":")[-1]))
+           for t in q0.get("tab_xy", "").split(",") if t.count(":") >= 3}
+    checks.append(("the RCPT TO prediction is on screen with its three reply codes",
+                   q0.get("quiz_shown") == "1" and "Quiz:1:2" in xyq
+                   and (q0.get("quiz_total"), q0.get("quiz_answered")) == ("4", "0")))
+    qx, qy = xyq.get("Quiz:1:0", (0, 0))
+    q1, _ = session(click(qx, qy), config=qcfg, args=[sb, "--at", str(rcpt_n)])
+    checks.append(("clicking 250 answers the prediction, and it is right",
+                   (q1.get("quiz_answered"), q1.get("quiz_correct")) == ("1", "1")))
+    progress = os.path.join(qcfg, "mailsim", "progress.ini")
+    checks.append(("progress.ini keeps the answer",
+                   os.path.exists(progress) and "smtp-basics.1 = 0" in open(progress).read()))
+    q2, _ = session([], config=qcfg, args=[sb, "--at", str(rcpt_n)])
+    checks.append(("the next run remembers the answer (no buttons left to click)",
+                   q2.get("quiz_answered") == "1" and "Quiz:1:0" not in q2.get("tab_xy", "")))
+    print(f"# quiz states: {q0} {q1} {q2}")
+
+    # The transcript's filter: switching SMTP off leaves fewer rows.
+    sx, sy = xyq.get("Transcript:SMTP", (0, 0))
+    f1, _ = session(click(sx, sy), args=[sb])
+    checks.append(("clicking the SMTP switch filters the transcript",
+                   f1.get("transcript_filter") == "all+pop3+imap+dns+other"
+                   and 0 < int(f1.get("transcript_rows", "0")) < int(q0.get("transcript_rows", "0"))))
+
+    # One click replays ports-and-security without TLS: the tap reads every session.
+    wx, wy = xy3.get("Lesson:WithoutTLS", (0, 0))
+    notls, _ = session(click(wx, wy) + [["sleep", "1.0"]] + click(ex, ey) + press("End"),
+                       args=[lesson3])
+    checks.append(("the Without TLS switch runs the lesson again in plaintext",
+                   notls.get("without_tls") == "1" and notls.get("events") != l3.get("events")))
+    checks.append(("without TLS the tap sees no TLS session and reads more credentials",
+                   notls.get("eav_tls") == "0" and int(notls.get("eav_credentials", "0"))
+                   > int(eav.get("eav_credentials", "0"))))
+    print(f"# without TLS: {notls}")
+
+    # A teacher edits the lesson while it is shown: the window reloads it; a broken edit is
+    # reported and the last good version stays on screen.
+    edited = os.path.join(tmp, "edited.toml")
+    shutil.copy(sb, edited)
+    original = open(sb).read()
+
+    def retitle():
+        open(edited, "w").write(original.replace('title.en = "', 'title.en = "Edited: ', 1))
+
+    def breakit():
+        open(edited, "w").write(original + "\n[[step]]\naction = \"fly\"\n")
+
+    re1, _ = session([["sleep", "0.5"], retitle, ["sleep", "1.5"]], args=[edited])
+    checks.append(("an edited lesson file is reloaded in the open window",
+                   re1.get("title", "").startswith("Edited:") and re1.get("banner") == "info"))
+    re2, _ = session([["sleep", "0.5"], breakit, ["sleep", "1.5"]], args=[edited])
+    checks.append(("a broken edit shows an error and keeps the last good lesson",
+                   re2.get("title", "").startswith("Edited:") and re2.get("banner") == "error"))
+    print(f"# reload states: {re1} {re2}")
 
     # Screenshots of both themes and both languages (README material; looked at by people).
     for theme in ("dark", "light"):

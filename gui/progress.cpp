@@ -1,0 +1,69 @@
+#include "gui/progress.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "gui/settings.hpp"
+
+namespace mailsim {
+
+namespace {
+
+std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  const auto e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+template <class T>
+bool to_number(const std::string& s, T& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+}  // namespace
+
+Progress parse_progress(const std::string& text) {
+  Progress p;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = trim(line.substr(0, eq));
+    const auto dot = key.rfind('.');  // lesson ids may hold dots; the question never does
+    if (dot == std::string::npos || dot == 0) continue;
+    std::size_t question = 0;
+    int option = 0;
+    if (!to_number(key.substr(dot + 1), question) ||
+        !to_number(trim(line.substr(eq + 1)), option) || option < 0)
+      continue;
+    p[key.substr(0, dot)][question] = option;
+  }
+  return p;
+}
+
+std::string format_progress(const Progress& p) {
+  std::string out = "# mailsim: your answers to the lessons' questions\n";
+  for (const auto& [lesson, answers] : p)
+    for (const auto& [q, option] : answers)
+      out += lesson + "." + std::to_string(q) + " = " + std::to_string(option) + "\n";
+  return out;
+}
+
+Progress load_progress(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_progress(ss.str());
+}
+
+bool save_progress(const Progress& p, const std::string& path) {
+  return write_file_atomically(path, format_progress(p));
+}
+
+}  // namespace mailsim
