@@ -52,7 +52,8 @@ class Importer {
       have_start_ = true;
     }
     // Capture times can step back (several interfaces, clock changes): keep the trace ordered.
-    now_ = std::max(now_, static_cast<Time>(f.ts_us - start_));
+    Time rel = 0;
+    if (!__builtin_sub_overflow(f.ts_us, start_, &rel)) now_ = std::max(now_, rel);
     Connection* c = find(*pkt);
     if (!c) {
       report_.skip("TCP on other ports");
@@ -80,9 +81,11 @@ class Importer {
  private:
   Connection* find(const TcpPacket& p) {
     Key k{p.src_ip, p.sport, p.dst_ip, p.dport};
-    if (auto it = index_.find(k); it != index_.end()) return it->second;
-    const auto ds = opt_.ports.find(p.dport), ss = opt_.ports.find(p.sport);
     const bool syn_only = (p.flags & tcpflag::SYN) && !(p.flags & tcpflag::ACK);
+    // The same addresses and ports again after a close: a new connection (RFC 9293 §3.6.1).
+    if (auto it = index_.find(k); it != index_.end() && !(syn_only && it->second->closed))
+      return it->second;
+    const auto ds = opt_.ports.find(p.dport), ss = opt_.ports.find(p.sport);
     bool to_server;
     if (ds != opt_.ports.end() && (ss == opt_.ports.end() || syn_only || p.dport <= p.sport))
       to_server = true;

@@ -133,6 +133,19 @@ TEST_CASE("out-of-order and duplicate segments are put back in order, once") {
   CHECK(r.report.skipped.empty());
 }
 
+TEST_CASE("the same ports again after a close: a second connection") {
+  auto segs = smtp_session();
+  auto again = smtp_session();
+  for (auto& s : again) s.seq += 77777;  // a new initial sequence number
+  segs.insert(segs.end(), again.begin(), again.end());
+  auto r = import(pcap(1, frames(Link::Ethernet, segs)));
+  CHECK(r.report.connections == 2);
+  CHECK(r.report.skipped.empty());
+  auto l = lines(r.trace);
+  REQUIRE(l.size() == 2 * kSmtpLines.size());
+  CHECK(std::vector<std::string>(l.begin() + 6, l.end()) == kSmtpLines);
+}
+
 TEST_CASE("a segment never captured: the gap is reported and the stream goes on after it") {
   auto segs = smtp_session();
   segs.erase(segs.begin() + 4);  // EHLO lost
