@@ -119,7 +119,14 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
   for (uint32_t uid : resolve(*set, by_uid)) {
     uint32_t nu = move ? store_.move(user_, selected_, uid, to_name)
                        : store_.copy(user_, selected_, uid, to_name);
-    if (nu == 0) continue;
+    if (nu == 0) {
+      const store::Folder* from = store_.folder(user_, selected_);
+      if (!from || !from->find(uid)) continue;  // expunged meanwhile: nothing to copy
+      // The store refused the copy (serve --maildir: it could not be written to disk).
+      return no(std::string("[UNAVAILABLE] ") + verb + " stopped: the message with UID " +
+                std::to_string(uid) + " could not be stored" +
+                (src.empty() ? "" : " (" + std::to_string(src.size()) + " done before it)"));
+    }
     src.push_back(uid);
     dst.push_back(nu);
   }
