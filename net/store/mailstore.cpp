@@ -385,8 +385,10 @@ Status Mailstore::rename_folder(std::string_view address, std::string_view from_
     inbox.messages.clear();
     std::vector<uint32_t> uids;
     for (const auto& m : dst.messages) uids.push_back(m.uid);
-    for (uint32_t u : uids) notify({b->account.address, "expunge", u, 0, kInbox, {}});
+    // The new folder first: a listener that keeps a copy (serve --maildir) has the messages
+    // in their new place before it is told they left INBOX.
     notify({b->account.address, "create", 0, 0, to, {}});
+    for (uint32_t u : uids) notify({b->account.address, "expunge", u, 0, kInbox, {}});
     return Status::Ok;
   }
   std::vector<std::string> names;

@@ -268,3 +268,22 @@ TEST_CASE("maildir mirror: a noselect superior comes back as \\Noselect") {
   CHECK(r.store.folder(kA, "A")->noselect);
   REQUIRE(r.store.folder(kA, "A/B"));
 }
+
+TEST_CASE("maildir mirror: RENAME INBOX moves its messages to the new folder on disk") {
+  TempDir d;
+  {
+    Run r(d.path, 10);
+    CHECK(r.store.deliver(kA, "Subject: one\r\n\r\n1\r\n", 0) == 1);
+    CHECK(r.store.set_flags(kA, "INBOX", 1, {"\\Seen"}) == net::store::Status::Ok);
+    CHECK(r.store.rename_folder(kA, "INBOX", "Old") == net::store::Status::Ok);
+    CHECK(r.errors.empty());
+    CHECK(list_dir(d.path / kA / "cur").empty());
+    CHECK(list_dir(d.path / kA / ".Old" / "cur").size() == 1);
+  }
+  Run r(d.path, 20);
+  CHECK(r.store.folder(kA, "INBOX")->messages.empty());
+  REQUIRE(r.store.folder(kA, "Old"));
+  REQUIRE(r.store.folder(kA, "Old")->messages.size() == 1);
+  CHECK(r.store.folder(kA, "Old")->messages[0].flags == Strings{"\\Seen"});
+  CHECK(r.store.folder(kA, "Old")->messages[0].uid == 1);
+}
