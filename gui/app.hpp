@@ -59,6 +59,7 @@ struct Ui {
   // Windows shown over the panels.
   bool about = false, shortcuts = false, ports = false;
   bool open_lesson = false, open_trace = false, export_trace = false;
+  bool export_svg = false;  // File > Export sequence diagram (SVG)
   char path[1024] = "";
   std::string last_export;  // offered by Open trace
   std::string message;      // result of the last dialog action
@@ -91,5 +92,7 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc);
 void handle_shortcuts(Ui& ui);
 // Dialogs and help windows, drawn over the panels.
 void draw_windows(Ui& ui, ViewState& v, const Document& doc);
+// File > Export sequence diagram (SVG): its dialog (export_svg_dialog.cpp).
+void export_svg_window(Ui& ui, const Document& doc);
 
 }  // namespace mailsim

@@ -280,6 +280,11 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
       std::string stem = std::filesystem::path(doc.path).stem().string();
       set_path(ui, (std::filesystem::temp_directory_path() / (stem + ".jsonl")).string());
     }
+    if (ImGui::MenuItem(tr("menu.export_svg"))) {
+      ui.export_svg = true;
+      std::string stem = std::filesystem::path(doc.path).stem().string();
+      set_path(ui, (std::filesystem::temp_directory_path() / (stem + "-sequence.svg")).string());
+    }
     ImGui::Separator();
     if (ImGui::MenuItem(tr("menu.quit"), "Ctrl+Q")) ui.quit = true;
     ImGui::EndMenu();
@@ -383,6 +388,7 @@ void draw_windows(Ui& ui, ViewState& /*v*/, const Document& doc) {
   open_lesson_window(ui);
   open_trace_window(ui);
   export_window(ui, doc);
+  export_svg_window(ui, doc);
   about_window(ui);
   shortcuts_window(ui);
   ports_window(ui);

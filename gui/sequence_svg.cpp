@@ -1,7 +1,10 @@
 #include "gui/sequence_svg.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "gui/i18n.hpp"
@@ -268,6 +271,20 @@ std::string sequence_svg(const Scene& s, const SequenceLayout& l, const Sequence
     << xml_escape(tr("seq.legend_tls")) << "</text></g>\n";
   o << "</svg>\n";
   return o.str();
+}
+
+long write_sequence_svg(const Scene& s, const std::string& path, const SequenceSvgOptions& options,
+                        std::string& error) {
+  const SequenceLayout layout = layout_sequence(s);
+  const std::string svg = sequence_svg(s, layout, options);
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (f) f << svg;
+  if (f) f.close();
+  if (!f) {
+    error = std::string("cannot write ") + path + ": " + std::strerror(errno);
+    return -1;
+  }
+  return static_cast<long>(layout.arrows.size());
 }
 
 }  // namespace mailsim

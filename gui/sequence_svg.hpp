@@ -24,4 +24,9 @@ std::string xml_escape(std::string_view text);
 std::string sequence_svg(const Scene& s, const SequenceLayout& layout,
                          const SequenceSvgOptions& options = {});
 
+// Lays out the scene's trace and writes its SVG to `path` (File > Export in the window).
+// Returns the number of arrows, or -1 with `error` set when the file cannot be written.
+long write_sequence_svg(const Scene& s, const std::string& path, const SequenceSvgOptions& options,
+                        std::string& error);
+
 }  // namespace mailsim

@@ -2,6 +2,9 @@
 // handshakes, padlocks inside TLS), its SVG (well-formed, escaped) and the handout built on it.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -307,4 +310,21 @@ TEST_CASE("rfc_url: a section link, or nothing for text that names no RFC") {
   CHECK(rfc_url("RFC 5321 §4.1.1.1") == "https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.1");
   CHECK(rfc_url("RFC 1939") == "https://www.rfc-editor.org/rfc/rfc1939");
   CHECK(rfc_url("see the README").empty());
+}
+
+TEST_CASE("write_sequence_svg: the file the window's File menu writes, or an error") {
+  set_language("en");
+  Hand h;
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string out = dir + "/mailsim-test-sequence.svg";
+  std::string error;
+  CHECK(write_sequence_svg(h.scene, out, {"A title", true}, error) == 12);
+  std::ifstream f(out, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  CHECK(xml_problem(text) == "");
+  CHECK(text.find("A title") != std::string::npos);
+  CHECK(count(text, "<g class=\"arrow\"") == 12);
+  std::filesystem::remove(out);
+  CHECK(write_sequence_svg(h.scene, dir + "/no-such-dir/x.svg", {}, error) == -1);
+  CHECK(error.find("cannot write") != std::string::npos);
 }
