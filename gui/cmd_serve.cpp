@@ -424,7 +424,6 @@ int serve(const ServeOptions& o) {
   try {
     trace = std::make_unique<TraceFile>(o.trace, start);
     if (!o.maildir.empty()) {
-      std::filesystem::create_directories(o.maildir);
       // Mail, flags, folders and UIDs from the last run; then every change goes to disk.
       mirror = std::make_unique<net::store::MaildirMirror>(
           store, o.maildir, hostname, static_cast<std::uint64_t>(::getpid()), [] {

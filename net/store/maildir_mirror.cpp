@@ -61,6 +61,7 @@ MaildirMirror::AccountDisk& MaildirMirror::account(std::string_view address) {
 
 std::vector<std::string> MaildirMirror::load() {
   std::vector<std::string> warnings;
+  make_dir_durable(root_);
   for (const auto& address : store_.addresses()) {
     AccountDisk& a = account(address);
     AccountOnDisk d = load_maildir_account(root_, address);
@@ -71,7 +72,11 @@ std::vector<std::string> MaildirMirror::load() {
     const bool known_layout = !d.folders.empty() && d.folders.front().list.has_value();
     std::set<std::string> on_disk;
     for (auto& df : d.folders) {
-      on_disk.insert(df.name);
+      df.name = canonical_folder(df.name);  // ".inbox.x" is INBOX/x
+      if (!on_disk.insert(df.name).second) {
+        warnings.push_back("skipped folder " + df.dir.string() + ": a second " + df.name);
+        continue;
+      }
       if (!store_.folder(address, df.name)) {
         const Status s = store_.create_folder(address, df.name);
         if (s != Status::Ok) {
