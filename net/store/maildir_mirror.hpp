@@ -7,6 +7,10 @@
 // write fails the store drops the message and the caller answers 451 / NO. Other changes
 // (flags, expunge, folders, subscriptions) are written as they are announced; a failure
 // there is reported through on_error() and the in-memory store stays as the client asked.
+// Each step is atomic on disk (rename, unlink); a MOVE (and RENAME INBOX) writes the new
+// copy before it removes the old one, so a crash in between leaves the message twice, never
+// nowhere. A folder's uid list is rewritten before a file whose UID is not below its
+// recorded UIDNEXT is removed, so no UID is handed out twice under one UIDVALIDITY.
 //
 // An account's directory is made on its first change, not at start-up, so an account that
 // never had mail leaves nothing on disk.
