@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/live_process.hpp"
 #include "gui/progress.hpp"
 #include "gui/scene.hpp"
 #include "gui/settings.hpp"
@@ -51,6 +52,13 @@ struct MenuHeader {
   float x0 = 0, x1 = 0;
 };
 
+// What the Live window's form holds between frames.
+struct LiveForm {
+  char url[512] = "", user[256] = "", password[256] = "", ca_file[1024] = "";
+  bool starttls = false, insecure = false;
+  int idle_seconds = 0;
+};
+
 struct Ui {
   UiSettings settings;
   std::string settings_path;  // "" when there is no config directory: nothing is saved
@@ -73,6 +81,12 @@ struct Ui {
   std::string load_lesson, load_trace;
   bool reload = false;       // the same document again (e.g. after without_tls changed)
   bool without_tls = false;  // Lesson > Without TLS: lessons run with TLS switched off
+  // File > Live: the form, the running `mailsim live` child and what it printed last.
+  bool live_dialog = false;
+  LiveForm live_form;
+  std::unique_ptr<LiveProcess> live;
+  std::string live_output;
+  bool live_ok = true;
   // The student's answers to every lesson's questions, saved in progress.ini.
   std::string progress_path;  // "" when there is no config directory
   Progress progress;
@@ -94,5 +108,9 @@ void handle_shortcuts(Ui& ui);
 void draw_windows(Ui& ui, ViewState& v, const Document& doc);
 // File > Export sequence diagram (SVG): its dialog (export_svg_dialog.cpp).
 void export_svg_window(Ui& ui, const Document& doc);
+// The Live window (live_dialog.cpp), and its child process checked once a frame: when it has
+// ended, its trace is opened (ui.load_trace) and the result shown.
+void live_window(Ui& ui, ViewState& v);
+void poll_live(Ui& ui);
 
 }  // namespace mailsim

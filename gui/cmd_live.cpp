@@ -293,10 +293,7 @@ class Recorder {
   }
   void tls_up(const net::tls::Info& i) {
     tls_note("established " + i.version + " " + i.cipher);
-    for (std::size_t k = 0; k < i.peer_chain.size(); ++k)
-      tls_note("certificate " + std::to_string(k) + ": " + i.peer_chain[k]);
-    if (!i.peer_issuer.empty()) tls_note("issuer: " + i.peer_issuer);
-    tls_note("verify: " + i.verify);
+    sim::record_tls_peer(trace_, now(), ctx_, i);
     version_ = i.version;
   }
   void tls_note(const std::string& what) {

@@ -260,6 +260,7 @@ void handle_shortcuts(Ui& ui) {
   if (pressed(GLFW_KEY_MINUS, GLFW_KEY_KP_SUBTRACT)) ui.set_zoom(zoom_out(ui.settings.zoom));
   if (pressed(GLFW_KEY_0, GLFW_KEY_KP_0)) ui.set_zoom(1.0f);
   if (ImGui::IsKeyPressed(GLFW_KEY_O, false)) ui.open_lesson = true, ui.message.clear();
+  if (ImGui::IsKeyPressed(GLFW_KEY_L, false)) ui.live_dialog = true;
 }
 
 void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
@@ -280,6 +281,7 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
       std::string stem = std::filesystem::path(doc.path).stem().string();
       set_path(ui, (std::filesystem::temp_directory_path() / (stem + ".jsonl")).string());
     }
+    if (ImGui::MenuItem(tr("menu.live"), "Ctrl+L")) ui.live_dialog = true;
     if (ImGui::MenuItem(tr("menu.export_svg"))) {
       ui.export_svg = true;
       std::string stem = std::filesystem::path(doc.path).stem().string();
@@ -383,8 +385,10 @@ void banner_window(Ui& ui) {
   ImGui::End();
 }
 
-void draw_windows(Ui& ui, ViewState& /*v*/, const Document& doc) {
+void draw_windows(Ui& ui, ViewState& v, const Document& doc) {
   banner_window(ui);
+  poll_live(ui);
+  live_window(ui, v);
   open_lesson_window(ui);
   open_trace_window(ui);
   export_window(ui, doc);

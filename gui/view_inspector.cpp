@@ -203,12 +203,22 @@ class InspectorView : public View {
     if (it == s.tls_events.end()) return;
     ImGui::Separator();
     ImGui::Text(tr("insp.tls"), conn);
-    std::string version, cipher, failed, seen;
+    std::string version, cipher, failed, seen, chain, verify;
     for (std::size_t i : it->second) {
       if (i >= upto) break;
       const auto& m = std::get<sim::TlsEv>(s.event(i).p);
       if (tls_established(m.what, version, cipher)) continue;
       if (m.what.rfind("failed: ", 0) == 0) failed = m.what.substr(8);
+      // What the client learnt about the server's certificates (sim::record_tls_peer).
+      if (m.bytes == 0 &&
+          (m.what.rfind("certificate ", 0) == 0 || m.what.rfind("issuer: ", 0) == 0)) {
+        chain += (chain.empty() ? "" : "\n") + m.what;
+        continue;
+      }
+      if (m.bytes == 0 && m.what.rfind("verify: ", 0) == 0) {
+        verify = m.what.substr(8);
+        continue;
+      }
       seen += (seen.empty() ? "" : "\n") + m.from + " -> " + m.what;
     }
     if (seen.empty()) {
@@ -223,6 +233,16 @@ class InspectorView : public View {
       ImGui::Text(tr("insp.tls_version"), version.c_str());
       ImGui::Text(tr("insp.tls_cipher"), cipher.c_str());
       ImGui::TextUnformatted(tr("insp.tls_established"));
+      if (!chain.empty()) {
+        ImGui::TextDisabled("%s", tr("insp.tls_chain"));
+        ImGui::PushFont(mono_font());
+        ImGui::TextUnformatted(chain.c_str());
+        ImGui::PopFont();
+      }
+      if (!verify.empty())
+        ImGui::TextColored(verify == "ok" ? palette().line_server
+                                          : ImGui::ColorConvertU32ToFloat4(palette().link_down),
+                           tr("insp.tls_verify"), verify.c_str());
     } else if (!failed.empty()) {
       ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().link_down), tr("insp.tls_failed"),
                          failed.c_str());

@@ -82,6 +82,7 @@ class EngineSessionBase : public TcpApp {
       auto info = tls_->info();
       trace_.append(q_.now(), TlsEv{ctx_.conn, ctx_.host, ctx_.peer,
                                     "established " + info.version + " " + info.cipher, 0});
+      if (ctx_.client) record_tls_peer(trace_, q_.now(), ctx_, info);
       if constexpr (kStartTls) engine_.on_tls_established();
     }
     std::string plain = tls_->take_plain();

@@ -3,6 +3,8 @@
 #include <string>
 #include <type_traits>
 
+#include "net/tls/session.hpp"
+
 namespace sim {
 
 void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
@@ -59,6 +61,16 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
         },
         ev);
   }
+}
+
+void record_tls_peer(Trace& trace, Time now, const EngineContext& ctx, const net::tls::Info& info) {
+  auto note = [&](std::string what) {
+    trace.append(now, TlsEv{ctx.conn, ctx.peer, ctx.host, std::move(what), 0});
+  };
+  for (std::size_t k = 0; k < info.peer_chain.size(); ++k)
+    note("certificate " + std::to_string(k) + ": " + info.peer_chain[k]);
+  if (!info.peer_issuer.empty()) note("issuer: " + info.peer_issuer);
+  note("verify: " + info.verify);
 }
 
 }  // namespace sim

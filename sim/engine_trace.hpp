@@ -8,6 +8,10 @@
 #include "net/engine_event.hpp"
 #include "sim/trace.hpp"
 
+namespace net::tls {
+struct Info;
+}
+
 namespace sim {
 
 struct EngineContext {
@@ -19,5 +23,11 @@ struct EngineContext {
 
 void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
                           net::EngineEvents events, bool include_received = false);
+
+// What a client learnt about the server once TLS is up, as TlsEv notes from the server (0
+// bytes: nothing on the wire): "certificate 0: <leaf subject>", one per certificate of the
+// chain, "issuer: <issuer of the last>" and "verify: ok" (or why not). The inspector shows
+// them as the certificate chain; the simulator and `mailsim live` write the same notes.
+void record_tls_peer(Trace& trace, Time now, const EngineContext& ctx, const net::tls::Info& info);
 
 }  // namespace sim

@@ -399,6 +399,60 @@ try:
                    re2.get("title", "").startswith("Edited:") and re2.get("banner") == "error"))
     print(f"# reload states: {re1} {re2}")
 
+    # Live and bridge mode against a real `mailsim serve` on loopback (IMAP + SMTP). Bridge:
+    # the window shows serve's trace and follows it while a client (smtplib) sends mail.
+    # Live: Ctrl+L, the form filled in with real typing and clicks, Connect: `mailsim live`
+    # runs as a child and its trace opens; the password never reaches the trace.
+    import re
+    import smtplib
+    live_trace = os.path.join(tmp, "serve-live.jsonl")
+    srv = subprocess.Popen([MAILSIM, "serve", "--smtp", "0", "--imap", "0", "--user",
+                            "bruno:s3cret-pw", "--trace", live_trace],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        ports = {}
+        for _ in range(20):
+            m = re.search(r"(SMTP|IMAP) on 127\.0\.0\.1:(\d+)", srv.stdout.readline())
+            if m:
+                ports[m.group(1)] = int(m.group(2))
+            if len(ports) == 2:
+                break
+
+        def send_mail():
+            with smtplib.SMTP("127.0.0.1", ports["SMTP"], timeout=10) as c:
+                c.sendmail("ana@sender.example", ["bruno@recipient.example"],
+                           "Subject: bridge\r\n\r\nhello\r\n")
+
+        send_mail()  # the trace file exists and holds one session before the window opens
+        before = sum(1 for _ in open(live_trace))
+        br, _ = session([["sleep", "0.5"], send_mail, ["sleep", "1.5"], *press("End")],
+                        args=[live_trace])
+        checks.append(("bridge: the window follows serve's trace while a client sends mail",
+                       br.get("doc") == "trace" and int(br.get("events", "0")) > before
+                       and int(br.get("events", "0")) == sum(1 for _ in open(live_trace))))
+        lv, _ = session(press("ctrl+l") + [["sleep", "0.3"]], args=[sb])
+        xyl = {":".join(t.split(":")[:-2]): (int(t.split(":")[-2]), int(t.split(":")[-1]))
+               for t in lv.get("tab_xy", "").split(",") if t.count(":") >= 3}
+        live, _ = session(press("ctrl+l") + [["sleep", "0.3"],
+                          ["type", f"imap://127.0.0.1:{ports['IMAP']}"]]
+                          + click(*xyl.get("Live:User", (0, 0))) + [["type", "bruno"]]
+                          + click(*xyl.get("Live:Password", (0, 0))) + [["type", "s3cret-pw"]]
+                          + click(*xyl.get("Live:Connect", (0, 0))) + [["sleep", "4"]],
+                          args=[sb])
+        title = live.get("title", "")
+        live_file = os.path.join(tmp, title[len("Trace_"):]) if title.startswith("Trace_") else ""
+        checks.append(("Live: the form runs a session against the real server and shows it",
+                       live.get("doc") == "trace" and live.get("banner") == "info"
+                       and int(live.get("line", "0/0").split("/")[1]) >= 8
+                       and os.path.exists(live_file)))
+        checks.append(("Live: the password is not in the session's trace",
+                       os.path.exists(live_file) and "s3cret-pw" not in open(live_file).read()
+                       and "LOGIN" in open(live_file).read()))
+        print(f"# bridge/live states: {br} {live}")
+    finally:
+        srv.terminate()
+        srv.wait(timeout=10)
+
     # Screenshots of both themes and both languages (README material; looked at by people).
     for theme in ("dark", "light"):
         for lang in ("en", "pt"):
