@@ -21,12 +21,11 @@ std::string CaptureReport::summary(const std::string& file) const {
   std::string s = file + ": read " + std::to_string(packets) + " packets, " +
                   std::to_string(tcp_packets) + " of them in " + std::to_string(connections) +
                   " mail connections (" + std::to_string(lines) + " protocol lines)\n";
-  if (skipped.empty()) return s;
-  s += file + ": left out:\n";
+  if (!skipped.empty()) s += file + ": left out:\n";
   for (const auto& [reason, count] : skipped)
     s += "  " + std::to_string(count) + " x " + reason + "\n";
   if (!details.empty()) {
-    s += file + ": first problems:\n";
+    s += file + ": first notes:\n";
     for (const auto& d : details) s += "  " + d + "\n";
   }
   if (stopped_early) s += file + ": the rest of the file could not be read\n";

@@ -1,5 +1,8 @@
 #include "sim/capture_tls.hpp"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace sim {
 
 namespace {
@@ -58,6 +61,73 @@ std::string alert_name(unsigned desc) {
   }
 }
 
+const char* version_name(unsigned v) {
+  switch (v) {
+    case 0x0304:
+      return "TLSv1.3";
+    case 0x0303:
+      return "TLSv1.2";
+    case 0x0302:
+      return "TLSv1.1";
+    case 0x0301:
+      return "TLSv1";
+    default:
+      return nullptr;
+  }
+}
+
+std::string cipher_name(unsigned c) {
+  switch (c) {
+    case 0x1301:
+      return "TLS_AES_128_GCM_SHA256";
+    case 0x1302:
+      return "TLS_AES_256_GCM_SHA384";
+    case 0x1303:
+      return "TLS_CHACHA20_POLY1305_SHA256";
+    case 0xc02b:
+      return "ECDHE-ECDSA-AES128-GCM-SHA256";
+    case 0xc02c:
+      return "ECDHE-ECDSA-AES256-GCM-SHA384";
+    case 0xc02f:
+      return "ECDHE-RSA-AES128-GCM-SHA256";
+    case 0xc030:
+      return "ECDHE-RSA-AES256-GCM-SHA384";
+    case 0xcca8:
+      return "ECDHE-RSA-CHACHA20-POLY1305";
+    case 0xcca9:
+      return "ECDHE-ECDSA-CHACHA20-POLY1305";
+    default: {
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "0x%04X", c);
+      return buf;
+    }
+  }
+}
+
+// "TLSv1.3 TLS_AES_256_GCM_SHA384" from a ServerHello's body (RFC 8446 §4.1.3: the
+// version is in supported_versions when present), or "" when it is cut short.
+std::string server_hello(const unsigned char* b, std::size_t n) {
+  if (n < 35) return {};
+  unsigned version = static_cast<unsigned>(b[0]) << 8 | b[1];
+  std::size_t pos = 35 + b[34];  // after the legacy session id
+  if (n < pos + 3) return {};
+  const unsigned cipher = static_cast<unsigned>(b[pos]) << 8 | b[pos + 1];
+  pos += 3;
+  if (n >= pos + 2) {
+    const std::size_t end =
+        std::min(n, pos + 2 + (static_cast<std::size_t>(b[pos]) << 8 | b[pos + 1]));
+    for (pos += 2; pos + 4 <= end;) {
+      const unsigned type = static_cast<unsigned>(b[pos]) << 8 | b[pos + 1];
+      const std::size_t len = static_cast<std::size_t>(b[pos + 2]) << 8 | b[pos + 3];
+      if (type == 43 && len == 2 && pos + 6 <= end)
+        version = static_cast<unsigned>(b[pos + 4]) << 8 | b[pos + 5];
+      pos += 4 + len;
+    }
+  }
+  const char* v = version_name(version);
+  return std::string(v ? v : "TLS") + " " + cipher_name(cipher);
+}
+
 }  // namespace
 
 void TlsRecordReader::feed(std::string_view bytes, std::vector<TlsNote>& out) {
@@ -84,6 +154,8 @@ void TlsRecordReader::feed(std::string_view bytes, std::vector<TlsNote>& out) {
                                  static_cast<std::size_t>(body[h + 2]) << 8 | body[h + 3];
         const char* name = handshake_name(body[h]);
         out.push_back({name ? name : "handshake message " + std::to_string(body[h]), mlen});
+        if (body[h] == 2 && negotiated_.empty())
+          negotiated_ = server_hello(body + h + 4, std::min(mlen, len - h - 4));
         h += 4 + mlen;
       }
     } else if (type == 22) {
@@ -99,7 +171,12 @@ void TlsRecordReader::feed(std::string_view bytes, std::vector<TlsNote>& out) {
       // TLS 1.3 encrypts the rest of the handshake in application-data records too.
       encrypted_ = true;
       app_bytes_ += len;
-      if (!app_seen_) out.push_back({"encrypted application data (not readable)", len});
+      if (!app_seen_) {
+        out.push_back({"encrypted application data (not readable)", len});
+        // The server encrypts from here on: name what its ServerHello chose, as the
+        // simulator and `live` do when the handshake completes.
+        if (!negotiated_.empty()) out.push_back({"established " + negotiated_, 0});
+      }
       app_seen_ = true;
     }
     pos += 5 + len;

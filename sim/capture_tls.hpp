@@ -30,6 +30,7 @@ class TlsRecordReader {
   bool encrypted_ = false;  // after ChangeCipherSpec (TLS 1.2) or the first encrypted record
   bool lost_ = false;       // not TLS, or a gap: the rest is skipped
   bool app_seen_ = false;
+  std::string negotiated_;  // "TLSv1.3 TLS_AES_256_GCM_SHA384", from the ServerHello
   std::uint64_t app_bytes_ = 0;
 };
 

@@ -126,7 +126,8 @@ with tempfile.TemporaryDirectory() as d:
               str(g[-3:]))
     check("the TLS handshake is named, the rest is counted as encrypted",
           "TLS 10.0.1.10 > 10.0.1.25: ClientHello" in imp.stdout
-          and "ServerHello" in imp.stdout and "encrypted application data" in imp.stdout,
+          and "ServerHello" in imp.stdout and "encrypted application data" in imp.stdout
+          and "established TLSv1.3 TLS_AES_256_GCM_SHA384" in imp.stdout,
           imp.stdout[:2000])
     check("no password leaks from the capture", "ana-secret" not in imp.stdout)
 

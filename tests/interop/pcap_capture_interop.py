@@ -234,8 +234,10 @@ def main():
             return "no imaps connection: %s" % protos
         if lines.get(c):
             return "lines read inside TLS: %s" % lines[c][:3]
-        return in_order(tls.get(c, []), [r"ClientHello", r"ServerHello", r"encrypted"])
-    check("imaps: TLS records only (ClientHello, ServerHello, encrypted data)", imaps)
+        return in_order(tls.get(c, []), [r"ClientHello", r"ServerHello", r"encrypted",
+                                         r"established TLSv1\.[23] \w"])
+    check("imaps: TLS records only (ClientHello, ServerHello, encrypted data, the version "
+          "and cipher)", imaps)
     check("the password never shows", lambda: "password in the transcript"
           if re.search(r"\b%s\b" % re.escape(password), r.stdout) else None)
     check("the report: packets read, no gap, no truncation", lambda: None if

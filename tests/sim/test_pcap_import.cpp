@@ -305,6 +305,26 @@ TEST_CASE("STARTTLS: after the 220 only TLS records are named, no lines") {
   CHECK(tls[1].find("encrypted application data") == 0);
 }
 
+TEST_CASE("implicit TLS (993): the ServerHello's version and cipher, then encrypted data") {
+  // ServerHello: legacy version 1.2, random, empty session id, TLS_AES_256_GCM_SHA384,
+  // no compression, supported_versions = TLS 1.3 (RFC 8446 §4.1.3, §4.2.1).
+  std::string hello = std::string("\x03\x03", 2) + std::string(32, 'r') + '\0' +
+                      std::string("\x13\x02\x00\x00\x06\x00\x2b\x00\x02\x03\x04", 11);
+  std::string hs = std::string("\x02\x00\x00", 3) + static_cast<char>(hello.size()) + hello;
+  std::string rec = std::string("\x16\x03\x03\x00", 4) + static_cast<char>(hs.size()) + hs;
+  rec += std::string("\x14\x03\x03\x00\x01\x01", 6);      // ChangeCipherSpec
+  rec += std::string("\x17\x03\x03\x00\x02\xab\xcd", 7);  // encrypted
+  std::vector<Seg> segs = {{false, 900, 0x18, rec}};
+  auto r = import(pcap(1, frames(Link::Ethernet, segs, 993)));
+  std::vector<std::string> tls;
+  for (const auto& e : r.trace.events())
+    if (const auto* t = std::get_if<sim::TlsEv>(&e.p)) tls.push_back(t->what);
+  CHECK(lines(r.trace).empty());
+  CHECK(tls == std::vector<std::string>{"ServerHello", "ChangeCipherSpec",
+                                        "encrypted application data (not readable)",
+                                        "established TLSv1.3 TLS_AES_256_GCM_SHA384"});
+}
+
 TEST_CASE("IMAP literals and POP3 multi-line responses; passwords are masked") {
   std::string srv = "* OK ready\r\n* 1 FETCH (BODY[] {12}\r\nHi\r\nthere.\r\n FLAGS (\\Seen))\r\n";
   std::vector<Seg> imap = {{true, 100, 0x18, "a1 LOGIN ana secret1\r\n"}, {false, 900, 0x18, srv}};
