@@ -160,6 +160,16 @@ std::string level_name(const std::string& level, const std::string& lang) {
   return level;
 }
 
+// A host's role in the handout's language.
+std::string role_name(const std::string& role, const std::string& lang) {
+  if (lang != "pt") return role;
+  if (role == "device") return "dispositivo";
+  if (role == "server") return "servidor";
+  if (role == "router") return "encaminhador";
+  if (role == "dns") return "servidor DNS";
+  return role;
+}
+
 std::string letter(std::size_t i) {
   return std::string(1, static_cast<char>('A' + static_cast<int>(i % 26)));
 }
@@ -416,8 +426,8 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
     << "</th></tr></thead><tbody>\n";
   for (const auto& host : lesson.hosts)
     h << "<tr><td>" << esc(host.label) << "</td><td class=\"mono\">" << esc(host.name)
-      << "</td><td class=\"mono\">" << esc(host.ip) << "</td><td>" << esc(host.role)
-      << "</td></tr>\n";
+      << "</td><td class=\"mono\">" << esc(host.ip) << "</td><td>"
+      << esc(role_name(host.role, o.lang)) << "</td></tr>\n";
   h << "</tbody></table>\n</section>\n";
 
   h << "<section class=\"sequence\">\n<h2>" << esc(w.diagram) << "</h2>\n<figure><div "
@@ -511,10 +521,10 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
     << " |\n|---|---|---|---|\n";
   for (const auto& host : lesson.hosts)
     m << "| " << md_escape(host.label) << " | `" << host.name << "` | `" << host.ip << "` | "
-      << md_escape(host.role) << " |\n";
+      << md_escape(role_name(host.role, o.lang)) << " |\n";
   m << "\n## " << md_escape(w.diagram) << "\n\n![" << md_escape(w.diagram) << "](" << o.svg_name
     << ")\n\n"
-    << md_escape(w.diagram_note) << " (" << o.svg_name << ")\n\n";
+    << md_escape(w.diagram_note) << "\n\n";
   if (!per_step[0].empty()) {
     m << "## " << md_escape(w.before) << "\n\n";
     md_rows(per_step[0]);
@@ -543,7 +553,8 @@ Handout make_handout(const sim::Lesson& lesson, const Scene& scene, const Handou
         for (std::size_t i = 0; i < item.reply.size(); ++i)
           m << (i ? " / " : " ") << "`" << item.reply[i] << "`";
       }
-      if (!item.q->explain.empty()) m << " " << md_escape(item.q->explain.get(o.lang));
+      if (!item.q->explain.empty())
+        m << (item.reply.empty() ? " — " : ". ") << md_escape(item.q->explain.get(o.lang));
       m << "\n";
     }
     m << "\n";
