@@ -135,48 +135,49 @@ inline std::string pcap(std::uint32_t link, const std::vector<std::string>& fram
   return f;
 }
 
-inline std::string block(std::uint32_t type, const std::string& body) {
+inline std::string block(std::uint32_t type, const std::string& body, bool big = false) {
   std::string padded = body;
   while (padded.size() % 4) padded += '\0';
   std::string b;
-  put(b, type, 4, false);
-  put(b, 12 + padded.size(), 4, false);
+  put(b, type, 4, big);
+  put(b, 12 + padded.size(), 4, big);
   b += padded;
-  put(b, 12 + padded.size(), 4, false);
+  put(b, 12 + padded.size(), 4, big);
   return b;
 }
 
 // pcapng: SHB, an IDB with if_tsresol = 10^-9, a custom block to skip, then EPBs (or SPBs).
 inline std::string pcapng(std::uint32_t link, const std::vector<std::string>& frames,
-                          bool simple = false) {
+                          bool simple = false, bool big = false) {
   std::string shb;
-  put(shb, 0x1a2b3c4d, 4, false);
-  put(shb, 1, 2, false);
-  put(shb, 0, 2, false);
-  put(shb, ~0ull, 8, false);
+  put(shb, 0x1a2b3c4d, 4, big);
+  put(shb, 1, 2, big);
+  put(shb, 0, 2, big);
+  put(shb, ~0ull, 8, big);
   std::string idb;
-  put(idb, link, 2, false);
-  put(idb, 0, 2, false);
-  put(idb, 0, 4, false);
-  put(idb, 9, 2, false);  // if_tsresol
-  put(idb, 1, 2, false);
+  put(idb, link, 2, big);
+  put(idb, 0, 2, big);
+  put(idb, 0, 4, big);
+  put(idb, 9, 2, big);  // if_tsresol
+  put(idb, 1, 2, big);
   idb += std::string("\x09\0\0\0", 4);
-  put(idb, 0, 4, false);  // opt_endofopt
-  std::string f = block(0x0a0d0d0a, shb) + block(1, idb) + block(0x00000bad, "custom");
+  put(idb, 0, 4, big);  // opt_endofopt
+  std::string f =
+      block(0x0a0d0d0a, shb, big) + block(1, idb, big) + block(0x00000bad, "custom", big);
   std::uint64_t ts = 1700000000ull * 1000000000ull;
   for (const auto& fr : frames) {
     std::string body;
     if (simple) {
-      put(body, fr.size(), 4, false);
-      f += block(3, body + fr);
+      put(body, fr.size(), 4, big);
+      f += block(3, body + fr, big);
       continue;
     }
-    put(body, 0, 4, false);
-    put(body, ts >> 32, 4, false);
-    put(body, ts & 0xffffffff, 4, false);
-    put(body, fr.size(), 4, false);
-    put(body, fr.size(), 4, false);
-    f += block(6, body + fr);
+    put(body, 0, 4, big);
+    put(body, ts >> 32, 4, big);
+    put(body, ts & 0xffffffff, 4, big);
+    put(body, fr.size(), 4, big);
+    put(body, fr.size(), 4, big);
+    f += block(6, body + fr, big);
     ts += 1000000;
   }
   return f;

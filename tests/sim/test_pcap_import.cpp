@@ -91,6 +91,14 @@ TEST_CASE("pcapng: enhanced packet blocks with if_tsresol, unknown blocks skippe
   CHECK(r.trace.events().back().t == 7000);  // 1 ms at 10^-9 resolution
 }
 
+TEST_CASE("pcapng: a big-endian section") {
+  auto r = import(pcapng(1, frames(Link::Ethernet, smtp_session()), false, true));
+  CHECK(lines(r.trace) == kSmtpLines);
+  CHECK(r.report.skipped.empty());
+  REQUIRE(r.trace.size() > 0);
+  CHECK(r.trace.events().back().t == 7000);
+}
+
 TEST_CASE("pcapng: simple packet blocks") {
   auto r = import(pcapng(1, frames(Link::Ethernet, smtp_session()), true));
   CHECK(lines(r.trace) == kSmtpLines);
