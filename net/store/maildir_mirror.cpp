@@ -100,7 +100,8 @@ std::vector<std::string> MaildirMirror::load() {
       store_.restore_folder(address, df.name, f.list.uid_validity, df.uid_next, std::move(msgs));
       const UidList want{f.list.uid_validity, store_.folder(address, df.name)->uid_next,
                          f.list.keywords};
-      if (!df.list || *df.list != want) write_uid_list(f.dir, want);
+      const bool last = df.name == "INBOX" && !known_layout;  // see materialize()
+      if ((!df.list || *df.list != want) && !last) write_uid_list(f.dir, want);
       f.list = want;
       a.folders[df.name] = std::move(f);
     }
@@ -120,6 +121,7 @@ std::vector<std::string> MaildirMirror::load() {
       for (const auto& s : *d.subscriptions) store_.set_subscribed(address, s, true);
     }
     materialize(address, a);  // the folders an older layout lacked, and the subscriptions
+    if (!known_layout) write_uid_list(a.home, a.folders["INBOX"].list);
   }
   return warnings;
 }
@@ -134,9 +136,12 @@ void MaildirMirror::attach() {
 void MaildirMirror::materialize(const std::string& address, AccountDisk& a) {
   if (a.materialized) return;
   make_dir_durable(a.home);
+  // INBOX's uid list last: load() takes a Maildir that has it as complete, and a folder
+  // missing there as deleted.
   for (const Folder* f : store_.folders(address))
-    if (!f->noselect) ensure_folder(address, a, f->name);
+    if (!f->noselect && f->name != "INBOX") ensure_folder(address, a, f->name);
   write_subscriptions(address, a);
+  ensure_folder(address, a, "INBOX");
   a.materialized = true;
 }
 
