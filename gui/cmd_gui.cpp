@@ -44,7 +44,8 @@ struct GuiOptions {
   float zoom = 0;                 // 0 = the saved setting
   bool print_state = false;       // print the cursor when the window closes (for scripted tests)
   std::vector<std::string> tabs;  // tabs to open at start, e.g. "Sequence", "Inspector"
-  std::string at;  // start with the cursor after this protocol line ("12") or time ("120ms")
+  std::string at;    // start with the cursor after this protocol line ("12") or time ("120ms")
+  int question = 0;  // start where the lesson asks its N-th question (1-based; 0: no)
   int width = 1280, height = 800;
 };
 
@@ -142,6 +143,22 @@ int run_window(const GuiOptions& o) {
       seek_line(state, doc->scene, *t->line);
     else
       seek_time(state, doc->scene, t->time);
+  }
+  if (o.question > 0) {
+    // The cursor where the lesson asks its N-th question (in the file's order).
+    const auto& items = doc->scene.quiz.items;
+    auto it = std::find_if(items.begin(), items.end(), [&](const QuizItem& q) {
+      return q.question + 1 == static_cast<std::size_t>(o.question);
+    });
+    if (it == items.end()) {
+      std::cerr << "mailsim: error: --question " << o.question << ": the lesson has "
+                << items.size() << " question(s)\n";
+      return 2;
+    }
+    if (it->due == 0)
+      seek_line(state, doc->scene, 0);  // before anything happened
+    else
+      seek_event(state, doc->scene, it->due - 1);
   }
   auto views = std::make_unique<Views>();
 
@@ -392,6 +409,9 @@ void register_gui(CLI::App& app, int& rc) {
   cmd->add_flag("--print-state", o->print_state,
                 "When the window closes, print the cursor position, language, theme, zoom "
                 "and where the menus are (for scripted tests)");
+  cmd->add_option("--question", o->question,
+                  "Start where the lesson asks its N-th question (1 is the first in the file)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--at", o->at,
                   "Start with the cursor after the N-th protocol line (e.g. 12) or at a "
                   "simulated time (e.g. 120ms, 1.5s)");

@@ -453,6 +453,31 @@ try:
         srv.terminate()
         srv.wait(timeout=10)
 
+    # The whole course: every lesson opens, every question appears where the lesson asks it
+    # (English), and each lesson reaches its end in Portuguese (screenshots to look at).
+    import tomllib
+    course = sorted(f for f in os.listdir(os.path.join(SRC, "lessons")) if f.endswith(".toml"))
+    for name in course:
+        path = os.path.join(SRC, "lessons", name)
+        questions = tomllib.load(open(path, "rb")).get("question", [])
+        shown = []
+        for q in range(1, len(questions) + 1):
+            r = subprocess.run([MAILSIM, "gui", path, "--question", str(q), "--frames", "3",
+                                "--print-state"], capture_output=True, text=True, timeout=120,
+                               env=env)
+            st = dict(kv.split("=", 1) for kv in r.stdout.split())
+            shown.append(str(q - 1) in st.get("quiz_shown", "").split(","))
+        checks.append((f"{name}: at least three questions, each shown where it is asked",
+                       len(questions) >= 3 and all(shown)))
+        out = os.path.join(OUT, f"gui-course-{name[:-5]}-pt.png")
+        r = subprocess.run([MAILSIM, "gui", path, "--lang", "pt", "--at", "1000000", "--frames",
+                            "6", "--screenshot", out, "--print-state"], capture_output=True,
+                           text=True, timeout=120, env=env)
+        st = dict(kv.split("=", 1) for kv in r.stdout.split())
+        done, total = st.get("line", "0/1").split("/")
+        checks.append((f"{name}: runs to its end in Portuguese ({done}/{total} lines)",
+                       r.returncode == 0 and done == total != "0" and os.path.exists(out)))
+
     # Screenshots of both themes and both languages (README material; looked at by people).
     for theme in ("dark", "light"):
         for lang in ("en", "pt"):
