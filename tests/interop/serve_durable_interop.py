@@ -4,8 +4,8 @@
 (a) Restart: mail delivered with smtplib, flags, keywords, folders, moves and subscriptions
     made with imaplib come back identical (UIDs, UIDVALIDITY, UIDNEXT, flags, octets, LIST,
     LSUB, POP3 UIDL) after a SIGTERM restart and after a SIGKILL restart.
-(b) Crash: many times over, client threads stream deliveries over SMTP and record a
-    message only once its 250 arrived; the server is killed with SIGKILL at a random moment
+(b) Crash: many times over, client threads stream deliveries over SMTP and APPENDs over
+    IMAP and record a message only once its 250 / tagged OK arrived; the server is killed with SIGKILL at a random moment
     (the seed is printed; --seed repeats a run) and restarted. Every acknowledged message
     must be in the Maildir exactly once, no file in new/ or cur/ may be partial, and at the
     end IMAP and POP3 must list exactly the files on disk.
@@ -273,9 +273,10 @@ def complete(data):
     return m.group(1).decode() if data.endswith(b"end of " + m.group(1) + b"\n") else None
 
 
-def inbox_files(maildir):
+def inbox_files(maildir, folder_dir=""):
+    """The message files of bruno's INBOX (or of the Maildir++ folder `folder_dir`)."""
     out = []
-    home = os.path.join(maildir, BRUNO)
+    home = os.path.join(maildir, BRUNO, folder_dir)
     for sub in ("new", "cur"):
         d = os.path.join(home, sub)
         if os.path.isdir(d):
@@ -283,61 +284,92 @@ def inbox_files(maildir):
     return out
 
 
+class Stream:
+    """Messages one kind of client tried to store and those the server acknowledged."""
+
+    def __init__(self, folder, folder_dir):
+        self.folder, self.folder_dir = folder, folder_dir
+        self.acked, self.attempted = [], set()
+        self.lock = threading.Lock()
+
+    def body(self, msgid):
+        size = random.Random(msgid).choice([1, 3, 40, 400, 4000])
+        return ("".join("%s line %d of a message\r\n" % (msgid, i) for i in range(size)) +
+                "end of %s\r\n" % msgid)
+
+    def verify(self, maildir, where):
+        seen = {}
+        for path in inbox_files(maildir, self.folder_dir):
+            with open(path, "rb") as f:
+                data = f.read()
+            msgid = complete(data)
+            if msgid is None:
+                return "%s: %s: partial or foreign file %s (%d bytes)" % (where, self.folder, path,
+                                                                         len(data))
+            seen[msgid] = seen.get(msgid, 0) + 1
+        twice = [k for k, v in seen.items() if v > 1]
+        if twice:
+            return "%s: %s: stored more than once: %r" % (where, self.folder, twice[:5])
+        missing = [k for k in self.acked if k not in seen]
+        if missing:
+            return "%s: %s: acknowledged but missing: %r" % (where, self.folder, missing[:5])
+        strange = [k for k in seen if k not in self.attempted]
+        if strange:
+            return "%s: %s: never sent: %r" % (where, self.folder, strange[:5])
+        tmp = os.path.join(maildir, BRUNO, self.folder_dir, "tmp")
+        if os.path.isdir(tmp) and os.listdir(tmp) and where.startswith("after restart"):
+            return "%s: %s: tmp/ not cleaned: %r" % (where, self.folder, os.listdir(tmp))
+        return None
+
+
 def crash_checks(mailsim, workdir, seed, rounds):
     rng = random.Random(seed)
     print("# crash test: seed %d, %d rounds (repeat with --seed %d)" % (seed, rounds, seed),
           flush=True)
     maildir = os.path.join(workdir, "crash-maildir")
-    acked = []
-    attempted = set()
-    lock = threading.Lock()
-    problems = []
+    smtp_stream = Stream("INBOX", "")
+    imap_stream = Stream("Drafts", ".Drafts")
     totals = {"kills": 0}
 
-    def stream(port, tag, stop):
+    def smtp_client(port, tag, stop):
+        st = smtp_stream
         try:
             with smtplib.SMTP(HOST, port, timeout=IO_TIMEOUT) as c:
                 n = 0
                 while not stop.is_set():
                     n += 1
                     msgid = "%s-%d@crash.test" % (tag, n)
-                    size = random.Random(msgid).choice([1, 3, 40, 400, 4000])
-                    body = "".join("%s line %d of a message\r\n" % (msgid, i)
-                                   for i in range(size))
-                    body += "end of %s\r\n" % msgid
-                    with lock:
-                        attempted.add(msgid)
-                    c.sendmail(SENDER, [BRUNO], message(msgid, "crash " + msgid, body))
-                    with lock:
-                        acked.append(msgid)
+                    with st.lock:
+                        st.attempted.add(msgid)
+                    c.sendmail(SENDER, [BRUNO], message(msgid, "crash " + msgid, st.body(msgid)))
+                    with st.lock:
+                        st.acked.append(msgid)  # 250 received
         except (OSError, smtplib.SMTPException):
             pass  # the server was killed
 
+    def imap_client(port, tag, stop):
+        st = imap_stream
+        try:
+            m = imaplib.IMAP4(HOST, port, timeout=IO_TIMEOUT)
+            m.login("bruno", PASSWORD)
+            n = 0
+            while not stop.is_set():
+                n += 1
+                msgid = "ap%s-%d@crash.test" % (tag, n)
+                with st.lock:
+                    st.attempted.add(msgid)
+                typ, _ = m.append("Drafts", "(\\Draft)", None,
+                                  message(msgid, "append " + msgid, st.body(msgid)))
+                if typ == "OK":
+                    with st.lock:
+                        st.acked.append(msgid)  # tagged OK received
+        except (OSError, imaplib.IMAP4.error, EOFError):
+            pass
+
     def verify(where):
-        seen = {}
-        for path in inbox_files(maildir):
-            with open(path, "rb") as f:
-                data = f.read()
-            msgid = complete(data)
-            if msgid is None:
-                return "%s: partial or foreign file %s (%d bytes)" % (where, path, len(data))
-            seen[msgid] = seen.get(msgid, 0) + 1
-        twice = [k for k, v in seen.items() if v > 1]
-        if twice:
-            return "%s: stored more than once: %r" % (where, twice[:5])
-        missing = [k for k in acked if k not in seen]
-        if missing:
-            return "%s: acknowledged but missing: %r" % (where, missing[:5])
-        strange = [k for k in seen if k not in attempted]
-        if strange:
-            return "%s: never sent: %r" % (where, strange[:5])
-        tmp = os.path.join(maildir, BRUNO, "tmp")
-        if os.path.isdir(tmp) and os.listdir(tmp) and where.startswith("after restart"):
-            return "%s: tmp/ not cleaned: %r" % (where, os.listdir(tmp))
-        return None
+        return smtp_stream.verify(maildir, where) or imap_stream.verify(maildir, where)
 
     def rounds_fn():
-        srv = None
         for r in range(rounds):
             srv = Server(mailsim, maildir, os.path.join(workdir, "crash-%d.log" % r))
             srv.start()
@@ -346,8 +378,9 @@ def crash_checks(mailsim, workdir, seed, rounds):
                 srv.kill()
                 return why
             stop = threading.Event()
-            threads = [threading.Thread(target=stream, args=(srv.smtp_port, r * 10 + t, stop))
+            threads = [threading.Thread(target=smtp_client, args=(srv.smtp_port, r * 10 + t, stop))
                        for t in range(2)]
+            threads.append(threading.Thread(target=imap_client, args=(srv.imap_port, r, stop)))
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.02, 0.6))
@@ -361,42 +394,48 @@ def crash_checks(mailsim, workdir, seed, rounds):
                 return why
         return None
 
-    check("SIGKILL at random moments (%d rounds): every acknowledged message stored exactly "
-          "once, no partial file" % rounds, rounds_fn, timed=True)
-    print("# %d kills, %d messages acknowledged, %d attempted" %
-          (totals["kills"], len(acked), len(attempted)), flush=True)
+    check("SIGKILL at random moments (%d rounds) during SMTP deliveries and IMAP APPENDs: every "
+          "acknowledged message stored exactly once, no partial file" % rounds, rounds_fn,
+          timed=True)
+    print("# %d kills; SMTP: %d acknowledged of %d; IMAP APPEND: %d acknowledged of %d" %
+          (totals["kills"], len(smtp_stream.acked), len(smtp_stream.attempted),
+           len(imap_stream.acked), len(imap_stream.attempted)), flush=True)
 
     def final_views():
-        if not acked:
-            return "no message was ever acknowledged"
+        if not smtp_stream.acked or not imap_stream.acked:
+            return "nothing acknowledged (SMTP %d, APPEND %d)" % (len(smtp_stream.acked),
+                                                                  len(imap_stream.acked))
         srv = Server(mailsim, maildir, os.path.join(workdir, "crash-final.log"))
         srv.start()
         try:
-            on_disk = {}
-            for path in inbox_files(maildir):
-                with open(path, "rb") as f:
-                    on_disk[complete(f.read())] = path
             m = srv.imap()
-            m.select("INBOX", readonly=True)
-            typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            for st in (smtp_stream, imap_stream):
+                on_disk = {}
+                for path in inbox_files(maildir, st.folder_dir):
+                    with open(path, "rb") as f:
+                        on_disk[complete(f.read())] = path
+                m.select(st.folder, readonly=True)
+                typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+                via_imap = []
+                for item in data:
+                    if isinstance(item, tuple):
+                        via_imap.append(re.search(rb"<([^>]+)>", item[1]).group(1).decode())
+                if sorted(via_imap) != sorted(on_disk):
+                    return "%s: IMAP lists %d messages, the Maildir has %d" % (
+                        st.folder, len(via_imap), len(on_disk))
             m.logout()
-            via_imap = []
-            for item in data:
-                if isinstance(item, tuple):
-                    via_imap.append(re.search(rb"<([^>]+)>", item[1]).group(1).decode())
-            if sorted(via_imap) != sorted(on_disk):
-                return "IMAP lists %d messages, the Maildir has %d" % (len(via_imap),
-                                                                       len(on_disk))
             p = srv.pop()
             count, _ = p.stat()
             p.quit()
-            if count != len(on_disk):
-                return "POP3 STAT %d, the Maildir has %d" % (count, len(on_disk))
+            inbox = len(inbox_files(maildir))
+            if count != inbox:
+                return "POP3 STAT %d, the Maildir's INBOX has %d" % (count, inbox)
             return None
         finally:
             srv.stop()
 
-    check("after the crashes IMAP and POP3 show exactly the messages on disk", final_views)
+    check("after the crashes IMAP (INBOX, Drafts) and POP3 show exactly the messages on disk",
+          final_views)
 
 
 class Line:
