@@ -2,8 +2,8 @@
 """Interop test: `mailsim serve --maildir` is durable.
 
 (a) Restart: mail delivered with smtplib, flags, keywords, folders, moves and subscriptions
-    made with imaplib come back identical (UIDs, UIDVALIDITY, UIDNEXT, flags, octets, LIST,
-    LSUB, POP3 UIDL) after a SIGTERM restart and after a SIGKILL restart.
+    made with imaplib come back identical (UIDs, UIDVALIDITY, UIDNEXT, flags, INTERNALDATE,
+    octets, LIST, LSUB, POP3 UIDL) after a SIGTERM restart and after a SIGKILL restart.
 (b) Crash: many times over, client threads stream deliveries over SMTP and APPENDs over
     IMAP and record a message only once its 250 / tagged OK arrived; the server is killed with SIGKILL at a random moment
     (the seed is printed; --seed repeats a run) and restarted. Every acknowledged message
@@ -107,7 +107,7 @@ def snapshot(srv):
             status = status[status.index("("):]
             typ, _ = m.select(quote(name), readonly=True)
             msgs = {}
-            typ, data = m.uid("FETCH", "1:*", "(FLAGS RFC822.SIZE BODY.PEEK[])")
+            typ, data = m.uid("FETCH", "1:*", "(FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[])")
             for item in data:
                 if not isinstance(item, tuple):
                     continue
@@ -115,7 +115,8 @@ def snapshot(srv):
                 uid = int(re.search(r"UID (\d+)", head).group(1))
                 flags = re.search(r"FLAGS \(([^)]*)\)", head).group(1).split()
                 size = int(re.search(r"RFC822.SIZE (\d+)", head).group(1))
-                msgs[uid] = (frozenset(f for f in flags if f != "\\Recent"), size, item[1])
+                date = re.search(r'INTERNALDATE "([^"]+)"', head).group(1)
+                msgs[uid] = (frozenset(f for f in flags if f != "\\Recent"), date, size, item[1])
             out[name] = (status, msgs)
             m.close()
     finally:
@@ -170,7 +171,7 @@ def restart_checks(mailsim, workdir):
             m.uid("STORE", "3", "+FLAGS", "(\\Draft)")
             m.uid("STORE", "5", "+FLAGS", "(\\Deleted)")
             m.uid("MOVE", "4", "Projects/2026")
-            m.append("Drafts", "(\\Draft \\Seen later)", None,
+            m.append("Drafts", "(\\Draft \\Seen later)", imaplib.Time2Internaldate(1577872800),
                      b"Subject: draft\r\n\r\nnot sent yet\r\n")
             m.select("Projects/2026")
             m.uid("STORE", "1", "+FLAGS", "(\\Seen)")
@@ -189,6 +190,9 @@ def restart_checks(mailsim, workdir):
             return "INBOX UIDs %r" % sorted(inbox)
         if inbox[2][0] != {"\\Answered", "$Forwarded", "project-x"}:
             return "flags of uid 2: %r" % inbox[2][0]
+        drafts = list(s["Drafts"][1].values())
+        if len(drafts) != 1 or not drafts[0][1].startswith("01-Jan-2020"):
+            return "Drafts %r" % [d[:3] for d in drafts]
         if "Junk" in [n for n, _ in s["list"]] or "Older/Renamed" not in s:
             return "LIST %r" % s["list"]
         return None if rc == 0 else "exit status %s after SIGTERM" % rc
@@ -203,8 +207,8 @@ def restart_checks(mailsim, workdir):
         finally:
             srv2.kill()  # the next check restarts after a crash
 
-    check("restart after SIGTERM: UIDs, UIDVALIDITY, UIDNEXT, flags, octets, folders, LSUB "
-          "and POP3 UIDL identical", after_sigterm)
+    check("restart after SIGTERM: UIDs, UIDVALIDITY, UIDNEXT, flags, INTERNALDATE, octets, "
+          "folders, LSUB and POP3 UIDL identical", after_sigterm)
 
     def after_sigkill():
         srv3 = new_server()
