@@ -5,10 +5,11 @@
     made with imaplib come back identical (UIDs, UIDVALIDITY, UIDNEXT, flags, INTERNALDATE,
     octets, LIST, LSUB, POP3 UIDL) after a SIGTERM restart and after a SIGKILL restart.
 (b) Crash: many times over, client threads stream deliveries over SMTP and APPENDs over
-    IMAP and record a message only once its 250 / tagged OK arrived; the server is killed with SIGKILL at a random moment
-    (the seed is printed; --seed repeats a run) and restarted. Every acknowledged message
-    must be in the Maildir exactly once, no file in new/ or cur/ may be partial, and at the
-    end IMAP and POP3 must list exactly the files on disk.
+    IMAP and record a message only once its 250 / tagged OK arrived; the server is killed
+    with SIGKILL at a random moment (the seed is printed; --seed repeats the kill times)
+    and restarted. Every acknowledged message must be in the Maildir exactly once, no file
+    in new/ or cur/ may be partial, and at the end IMAP and POP3 must list exactly the
+    files on disk.
 (c) SIGTERM: connected SMTP, POP3 and IMAP clients get 421 / -ERR / * BYE, the process
     exits 0, and a message half-sent over SMTP is not stored.
 
@@ -222,8 +223,8 @@ def restart_checks(mailsim, workdir):
     def on_disk():
         home = os.path.join(maildir, BRUNO)
         names = sorted(os.listdir(home))
-        for want in (".Projects.2026", ".Caf\u00e9", ".dots%2Ein%2Ename", ".Older.Renamed", ".Drafts",
-                     "mailsim-uidlist", "mailsim-subscriptions", "cur", "new", "tmp"):
+        for want in (".Projects.2026", ".Caf\u00e9", ".dots%2Ein%2Ename", ".Older.Renamed",
+                     ".Drafts", "mailsim-uidlist", "mailsim-subscriptions", "cur", "new", "tmp"):
             if want not in names:
                 return "%s missing from %r" % (want, names)
         if ".Junk" in names or ".Old" in names:
