@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -47,6 +48,7 @@ struct GuiOptions {
   std::string at;    // start with the cursor after this protocol line ("12") or time ("120ms")
   int question = 0;  // start where the lesson asks its N-th question (1-based; 0: no)
   int width = 1280, height = 800;
+  bool print_first_frame = false;  // print when the first frame was shown (bench/startup.py)
 };
 
 struct AtSpec {
@@ -331,6 +333,14 @@ int run_window(const GuiOptions& o) {
       glfwSetWindowShouldClose(win, 1);
     }
     glfwSwapBuffers(win);
+    if (o.print_first_frame && frame == 1) {
+      glFinish();  // the frame is drawn, not only queued
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+      std::printf("first frame shown at %lld ns since the epoch\n", static_cast<long long>(ns));
+      std::fflush(stdout);
+    }
   }
   if (o.print_state) {
     std::size_t done = lines_done(state, doc->scene);
@@ -415,6 +425,9 @@ void register_gui(CLI::App& app, int& rc) {
   cmd->add_option("--at", o->at,
                   "Start with the cursor after the N-th protocol line (e.g. 12) or at a "
                   "simulated time (e.g. 120ms, 1.5s)");
+  cmd->add_flag("--print-first-frame", o->print_first_frame,
+                "Print the wall-clock time at which the first frame was shown (ns since the "
+                "epoch), for start-up benchmarks (bench/startup.py)");
   cmd->add_option("--screenshot", o->screenshot,
                   "Save the window as PNG after --frames frames (default 10), then quit");
   cmd->callback([o, &rc] {
