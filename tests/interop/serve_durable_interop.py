@@ -4,12 +4,13 @@
 (a) Restart: mail delivered with smtplib, flags, keywords, folders, moves and subscriptions
     made with imaplib come back identical (UIDs, UIDVALIDITY, UIDNEXT, flags, INTERNALDATE,
     octets, LIST, LSUB, POP3 UIDL) after a SIGTERM restart and after a SIGKILL restart.
-(b) Crash: many times over, client threads stream deliveries over SMTP and APPENDs over
-    IMAP and record a message only once its 250 / tagged OK arrived; the server is killed
-    with SIGKILL at a random moment (the seed is printed; --seed repeats the kill times)
-    and restarted. Every acknowledged message must be in the Maildir exactly once, no file
-    in new/ or cur/ may be partial, and at the end IMAP and POP3 must list exactly the
-    files on disk.
+(b) Crash: many times over, client threads stream deliveries over SMTP, APPENDs and flag
+    changes (STORE) over IMAP and count each only once its 250 / tagged OK arrived; the
+    server is killed with SIGKILL at a random moment (the seed is printed; --seed repeats
+    the kill times) and restarted. Every acknowledged message must be in the Maildir
+    exactly once, no file in new/ or cur/ may be partial, the flags on disk must be the
+    last acknowledged ones (or those in flight), and at the end IMAP and POP3 must list
+    exactly the files on disk.
 (c) SIGTERM: connected SMTP, POP3 and IMAP clients get 421 / -ERR / * BYE, the process
     exits 0, and a message half-sent over SMTP is not stored.
 
@@ -371,10 +372,62 @@ def crash_checks(mailsim, workdir, seed, rounds):
         except (OSError, imaplib.IMAP4.error, EOFError):
             pass
 
+    # A message in Trash whose flags a client keeps changing: after a kill its file must
+    # carry the last acknowledged flags or those of the STORE in flight, in one file.
+    bits = [("\\Draft", "D"), ("\\Flagged", "F"), ("\\Answered", "R"), ("\\Seen", "S")]
+    flagged = {"acked": 0, "in_flight": None, "stores": 0}
+
+    def letters(k):
+        return "".join(ch for i, (_, ch) in enumerate(bits) if k & (1 << i))
+
+    def flag_client(port, stop):
+        try:
+            m = imaplib.IMAP4(HOST, port, timeout=IO_TIMEOUT)
+            m.login("bruno", PASSWORD)
+            m.select("Trash")
+            k = flagged["acked"]
+            while not stop.is_set():
+                k = (k + 1) % 16
+                flagged["in_flight"] = k
+                names = " ".join(f for i, (f, _) in enumerate(bits) if k & (1 << i))
+                typ, _ = m.uid("STORE", "1", "FLAGS", "(%s)" % names)
+                if typ == "OK":
+                    flagged["acked"] = k
+                    flagged["in_flight"] = None
+                    flagged["stores"] += 1
+        except (OSError, imaplib.IMAP4.error, EOFError):
+            pass
+
+    def verify_flags(where):
+        files = inbox_files(maildir, ".Trash")
+        if len(files) != 1:
+            return "%s: Trash holds %r" % (where, files)
+        name = os.path.basename(files[0])
+        info = name.split(":2,", 1)[1] if ":2," in name else ""
+        allowed = {letters(flagged["acked"])}
+        if flagged["in_flight"] is not None:
+            allowed.add(letters(flagged["in_flight"]))
+        if info not in allowed:
+            return "%s: Trash message has flags %r, expected one of %r" % (where, info, allowed)
+        return None
+
     def verify(where):
-        return smtp_stream.verify(maildir, where) or imap_stream.verify(maildir, where)
+        return (smtp_stream.verify(maildir, where) or imap_stream.verify(maildir, where) or
+                verify_flags(where))
+
+    def seed_trash():
+        srv = Server(mailsim, maildir, os.path.join(workdir, "crash-seed.log"))
+        srv.start()
+        try:
+            m = srv.imap()
+            m.append("Trash", None, None, message("target@crash.test", "flags",
+                                                  "end of target@crash.test\r\n"))
+            m.logout()
+        finally:
+            srv.stop()
 
     def rounds_fn():
+        seed_trash()
         for r in range(rounds):
             srv = Server(mailsim, maildir, os.path.join(workdir, "crash-%d.log" % r))
             srv.start()
@@ -386,6 +439,7 @@ def crash_checks(mailsim, workdir, seed, rounds):
             threads = [threading.Thread(target=smtp_client, args=(srv.smtp_port, r * 10 + t, stop))
                        for t in range(2)]
             threads.append(threading.Thread(target=imap_client, args=(srv.imap_port, r, stop)))
+            threads.append(threading.Thread(target=flag_client, args=(srv.imap_port, stop)))
             for t in threads:
                 t.start()
             time.sleep(rng.uniform(0.02, 0.6))
@@ -399,12 +453,13 @@ def crash_checks(mailsim, workdir, seed, rounds):
                 return why
         return None
 
-    check("SIGKILL at random moments (%d rounds) during SMTP deliveries and IMAP APPENDs: every "
-          "acknowledged message stored exactly once, no partial file" % rounds, rounds_fn,
-          timed=True)
-    print("# %d kills; SMTP: %d acknowledged of %d; IMAP APPEND: %d acknowledged of %d" %
+    check("SIGKILL at random moments (%d rounds) during SMTP deliveries, IMAP APPENDs and "
+          "STOREs: every acknowledged message stored exactly once, no partial file, the last "
+          "acknowledged flags kept" % rounds, rounds_fn, timed=True)
+    print("# %d kills; SMTP: %d acknowledged of %d; IMAP APPEND: %d acknowledged of %d; "
+          "STORE: %d acknowledged" %
           (totals["kills"], len(smtp_stream.acked), len(smtp_stream.attempted),
-           len(imap_stream.acked), len(imap_stream.attempted)), flush=True)
+           len(imap_stream.acked), len(imap_stream.attempted), flagged["stores"]), flush=True)
 
     def final_views():
         if not smtp_stream.acked or not imap_stream.acked:
