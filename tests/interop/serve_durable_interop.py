@@ -13,9 +13,11 @@
     exactly the files on disk.
 (c) SIGTERM: connected SMTP, POP3 and IMAP clients get 421 / -ERR / * BYE, the process
     exits 0, and a message half-sent over SMTP is not stored.
+(d) strace attached to the server shows the order: fsync of the message file, rename into
+    new/ (cur/), fsync of that directory, and only then 250 / APPEND's OK on the socket.
 
 Usage: serve_durable_interop.py --mailsim PATH/TO/mailsim [--keep] [--seed N] [--rounds N]
-Needs python3 only (stdlib).
+Needs python3 (stdlib) and strace (a missing strace is a failure).
 """
 
 import argparse
@@ -24,9 +26,11 @@ import os
 import poplib
 import random
 import re
+import shutil
 import signal
 import smtplib
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -599,6 +603,73 @@ def sigterm_checks(mailsim, workdir):
     check("SIGTERM: the acknowledged message is kept, the half-sent one is not", nothing_lost)
 
 
+def syscall_order_checks(mailsim, workdir):
+    """strace shows the durability rule itself: fsync of the file, rename, fsync of the
+    directory, and only then the 250 (SMTP) or the tagged OK (IMAP APPEND) on the socket."""
+    strace = shutil.which("strace")
+    if strace is None:
+        not_ok("strace installed", "not on PATH (apt-get install strace)")
+        return
+    maildir = os.path.join(workdir, "strace-maildir")
+    srv = Server(mailsim, maildir, os.path.join(workdir, "strace-server.log"))
+    srv.start()
+    trace = os.path.join(workdir, "strace.txt")
+    err_path = os.path.join(workdir, "strace.err")
+    tracer = None
+    try:
+        # The server is already serving: attach to it (all threads), so nothing but the
+        # two transactions below is traced. -y names every descriptor's file.
+        with open(err_path, "wb") as err:
+            tracer = subprocess.Popen(
+                [strace, "-f", "-y", "-s", "48", "-o", trace, "-p", str(srv.proc.pid), "-e",
+                 "trace=fsync,fdatasync,rename,renameat,renameat2,sendto,sendmsg,write,writev"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        if not wait_until(lambda: b"attached" in open(err_path, "rb").read(), 20):
+            raise RuntimeError("strace did not attach: %r" % open(err_path, "rb").read())
+        time.sleep(0.2)
+        with smtplib.SMTP(HOST, srv.smtp_port, timeout=IO_TIMEOUT) as c:
+            c.sendmail(SENDER, [BRUNO], message("traced@test", "traced", "traced\r\n"))
+        m = srv.imap()
+        m.append("Drafts", "(\\Seen)", None, b"Subject: traced append\r\n\r\nx\r\n")
+        m.logout()
+    finally:
+        if tracer is not None:
+            tracer.send_signal(signal.SIGINT)  # detaches; the server goes on
+            tracer.wait(timeout=IO_TIMEOUT)
+        srv.stop()
+    with open(trace, encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+
+    def order(dest_dir, reply):
+        """Indexes of: fsync(tmp file), rename into dest_dir, fsync(dest_dir), the reply."""
+        ren = next((i for i, l in enumerate(lines)
+                    if "rename" in l and "/tmp/" in l and dest_dir + "/" in l), None)
+        if ren is None:
+            return "no rename into %s in the trace" % dest_dir
+        name = re.search(r'/tmp/([^"]+)"', lines[ren]).group(1)
+        sync_file = [i for i, l in enumerate(lines[:ren])
+                     if "fsync(" in l and ("/tmp/" + name + ">") in l]
+        sync_dir = [i for i, l in enumerate(lines) if i > ren and "fsync(" in l and
+                    l.split(">)")[0].endswith(dest_dir)]
+        sent = [i for i, l in enumerate(lines) if reply in l and
+                any(c in l for c in ("sendto(", "sendmsg(", "write("))]
+        if not sync_file:
+            return "the file %s was not fsync'd before its rename" % name
+        if not sync_dir:
+            return "%s was not fsync'd after the rename" % dest_dir
+        if not sent:
+            return "no %r on the socket" % reply
+        if not (sync_file[-1] < ren < sync_dir[0] < sent[0]):
+            return "order fsync(file)@%d rename@%d fsync(dir)@%d reply@%d" % (
+                sync_file[-1], ren, sync_dir[0], sent[0])
+        return None
+
+    check("strace: fsync(file), rename into new/, fsync(new/), then 250 2.0.0 to the client",
+          lambda: order(BRUNO + "/new", "250 2.0.0 Ok: queued"))
+    check("strace: fsync(file), rename into .Drafts/cur/, fsync(.Drafts/cur/), then APPEND OK",
+          lambda: order(BRUNO + "/.Drafts/cur", "OK [APPENDUID"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mailsim", required=True)
@@ -612,6 +683,7 @@ def main():
         restart_checks(args.mailsim, workdir)
         crash_checks(args.mailsim, workdir, seed, args.rounds)
         sigterm_checks(args.mailsim, workdir)
+        syscall_order_checks(args.mailsim, workdir)
     except Exception as e:  # noqa: BLE001
         setup_failed(e)
     finally:
