@@ -59,9 +59,9 @@ void read_pcap(std::string_view f, CaptureReport& report,
     }
     const std::uint32_t sec = r.u32(pos), frac = r.u32(pos + 4), incl = r.u32(pos + 8),
                         orig = r.u32(pos + 12);
-    if (incl > kMaxRecord || (nano ? frac >= 1000000000u : frac >= 1000000u)) {
-      report.skip("bad record header", "record at " + at(pos) + ": impossible length " +
-                                           std::to_string(incl) + " or time");
+    if (incl > kMaxRecord) {
+      report.skip("bad record header",
+                  "record at " + at(pos) + ": impossible length " + std::to_string(incl));
       report.stopped_early = true;
       return;
     }
@@ -75,6 +75,7 @@ void read_pcap(std::string_view f, CaptureReport& report,
     CaptureFrame fr;
     fr.number = ++number;
     fr.offset = pos;
+    // A fraction of a second too large (some writers) simply carries into the seconds.
     fr.ts_us = static_cast<std::int64_t>(sec) * 1000000 + (nano ? frac / 1000 : frac);
     fr.linktype = linktype;
     fr.data = f.substr(pos + 16, incl);

@@ -91,6 +91,14 @@ TEST_CASE("pcapng: enhanced packet blocks with if_tsresol, unknown blocks skippe
   CHECK(r.trace.events().back().t == 7000);  // 1 ms at 10^-9 resolution
 }
 
+TEST_CASE("classic pcap: a microsecond field past one second carries over, reading goes on") {
+  std::string f = pcap(1, frames(Link::Ethernet, smtp_session()));
+  f[24 + 4 + 2] = '\x30';  // the first record's fraction becomes 0x300000 (3.1 s)
+  auto r = import(f);
+  CHECK(lines(r.trace) == kSmtpLines);
+  CHECK(r.report.skipped.empty());
+}
+
 TEST_CASE("pcapng: a big-endian section") {
   auto r = import(pcapng(1, frames(Link::Ethernet, smtp_session()), false, true));
   CHECK(lines(r.trace) == kSmtpLines);
