@@ -48,6 +48,7 @@ struct LiveOptions {
   bool insecure = false;
   std::string trace;
   bool show_secrets = false;
+  bool hide_bodies = false;
   bool explain = false;
   int timeout = 15;
   int idle = 0;
@@ -405,6 +406,7 @@ int live(const LiveOptions& o) {
 
   sim::Trace trace;
   trace.set_reveal_secrets(o.show_secrets);
+  if (o.hide_bodies) trace.hide_message_bodies();
   if (!password.empty()) trace.add_secret(password);
   Recorder rec(trace, t);
 
@@ -581,6 +583,9 @@ void register_live(CLI::App& app, int& rc) {
   cmd->add_option("--trace", o->trace,
                   "Write the session (lines, TLS handshake, connection) as JSON lines to FILE")
       ->type_name("FILE.jsonl");
+  cmd->add_flag("--hide-bodies", o->hide_bodies,
+                "Record message bodies as \"(body line hidden: N bytes)\" in the transcript "
+                "and trace (headers stay)");
   cmd->add_flag("--show-secrets", o->show_secrets,
                 "Show passwords and AUTH data in the transcript and trace (default: redacted)");
   cmd->add_flag("--explain", o->explain, "Add each line's meaning and RFC section");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/body_hider.hpp"
+
 namespace sim {
 
 const char* to_string(Proto p) {
@@ -83,6 +85,10 @@ int mailbox_delta(const std::string& op) {
   return 0;
 }
 
+void Trace::hide_message_bodies() {
+  if (!hider_) hider_ = std::make_shared<BodyHider>();
+}
+
 const Event& Trace::append(Time t, Payload p) {
   std::visit(
       [this](auto& ev) {
@@ -90,6 +96,7 @@ const Event& Trace::append(Time t, Payload p) {
         if constexpr (std::is_same_v<T, SegmentEv>) {
           scrub(ev.payload);
         } else if constexpr (std::is_same_v<T, LineEv>) {
+          if (hider_) hider_->apply(ev);
           scrub(ev.text);
           scrub(ev.meaning);
         } else if constexpr (std::is_same_v<T, MailboxEv>) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -123,6 +124,8 @@ struct Event {
   Payload p;
 };
 
+class BodyHider;
+
 class Trace {
  public:
   // Appends at time t; secrets registered so far are scrubbed from text and payload.
@@ -131,6 +134,9 @@ class Trace {
   // (equal length keeps TCP sequence numbers consistent).
   void add_secret(std::string secret);
   void set_reveal_secrets(bool reveal) { reveal_ = reveal; }
+  // From now on the body lines of messages are recorded as "(body line hidden: N bytes)"
+  // (sim/body_hider.hpp): for traces of real mail whose content must not be kept.
+  void hide_message_bodies();
   // `s` with the registered secrets masked (unchanged when revealing). Lets a producer
   // scrub a whole buffer before splitting it, so no secret escapes across a split.
   std::string scrubbed(std::string s) const {
@@ -150,6 +156,7 @@ class Trace {
   std::vector<std::string> secrets_;
   std::vector<std::function<void(const Event&)>> listeners_;
   bool reveal_ = false;
+  std::shared_ptr<BodyHider> hider_;  // set by hide_message_bodies()
 };
 
 }  // namespace sim

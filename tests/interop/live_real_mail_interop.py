@@ -118,6 +118,20 @@ def run_checks(args, work, env):
             return "the message did not reach Dovecot"
     check("live smtp:// STARTTLS + AUTH + --send", smtp_starttls)
 
+    def smtp_hidden_body():
+        r, ev, raw = live("smtp://%s:%s" % (HOST, env["SMTP_PORT"]), "--user", user,
+                          "--ca-file", ca, "--starttls", "--send", eml, "--hide-bodies",
+                          "--from", "%s@%s" % (user, domain), "--to", "%s@%s" % (user, domain))
+        why = common(r, ev, raw, [r"^EHLO", r"MAIL FROM", r"DATA", r"QUIT"])
+        if why:
+            return why
+        out = r.stdout.decode(errors="replace")
+        if "sent by mailsim live" in raw or "sent by mailsim live" in out:
+            return "the body is in the trace or the transcript"
+        if "Subject: live test" not in raw or "(body line hidden: 20 bytes)" not in raw:
+            return "the header or the hidden-line marker is missing: %s" % raw[-800:]
+    check("live smtp:// --send --hide-bodies keeps the header, hides the body", smtp_hidden_body)
+
     def imaps():
         r, ev, raw = live("imaps://%s:%s" % (HOST, env["IMAPS_PORT"]), "--user", user,
                           "--ca-file", ca)
