@@ -53,7 +53,10 @@ class Importer {
     }
     // Capture times can step back (several interfaces, clock changes): keep the trace ordered.
     Time rel = 0;
-    if (!__builtin_sub_overflow(f.ts_us, start_, &rel)) now_ = std::max(now_, rel);
+    if (__builtin_sub_overflow(f.ts_us, start_, &rel) || rel < now_)
+      ++backwards_;
+    else
+      now_ = rel;
     Connection* c = find(*pkt);
     if (!c) {
       report_.skip("TCP on other ports");
@@ -76,6 +79,11 @@ class Importer {
       }
     }
     report_.connections = conns_.size();
+    if (backwards_ > 0) {
+      report_.details.push_back(std::to_string(backwards_) +
+                                " packets carry a capture time before the packet ahead of them; "
+                                "they are shown at that packet's time");
+    }
   }
 
  private:
@@ -210,6 +218,7 @@ class Importer {
   std::int64_t start_ = 0;
   bool have_start_ = false;
   Time now_ = 0;
+  std::size_t backwards_ = 0;  // packets whose capture time goes back
 };
 
 }  // namespace

@@ -97,6 +97,9 @@ TEST_CASE("classic pcap: a microsecond field past one second carries over, readi
   auto r = import(f);
   CHECK(lines(r.trace) == kSmtpLines);
   CHECK(r.report.skipped.empty());
+  // The later packets are earlier than that one: kept in file order, at its time, and said so.
+  REQUIRE(r.report.details.size() == 1);
+  CHECK(r.report.details[0].find("7 packets carry a capture time before") == 0);
 }
 
 TEST_CASE("pcapng: a big-endian section") {
