@@ -21,7 +21,7 @@ if [ ${#targets[@]} -eq 0 ]; then
            pcap_import)
 fi
 declare -A dict=([smtp_server]=smtp [pop3_server]=pop3 [imap_server]=imap [imap_client]=imap
-                 [message]=message [lesson]=lesson)
+                 [message]=message [lesson]=lesson [pcap_import]=pcap)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target "${targets[@]/#/fuzz_}"
