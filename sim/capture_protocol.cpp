@@ -86,11 +86,12 @@ void CaptureProtocol::feed(bool from_client, std::string_view bytes,
       pos += take;
       s.literal_left -= take;
       if (s.literal_left > 0) break;
-      auto e = make(from_client, net::LineKind::Data, std::move(s.literal),
-                    {"literal",
-                     "The " + std::to_string(s.literal_size) + " octets announced by {" +
-                         std::to_string(s.literal_size) + "}.",
-                     "RFC 3501 §4.3"});
+      const std::string n = std::to_string(s.literal_size);
+      LineDescription d{"literal", "The " + n + " octets announced by {" + n + "}.",
+                        "RFC 3501 §4.3"};
+      if (proto_ == Proto::Smtp)  // a BDAT chunk: no CRLF ends it, a new command follows
+        d = {"BDAT", "The " + n + " octets of message data announced by BDAT.", "RFC 3030 §2"};
+      auto e = make(from_client, net::LineKind::Data, std::move(s.literal), std::move(d));
       if (from_client && in_auth_) e.secret = e.text;
       out.push_back({from_client, std::move(e)});
       s.literal.clear();
@@ -176,6 +177,14 @@ void CaptureProtocol::client_line(std::string text, std::vector<CapturedItem>& o
     starttls_tag_ = proto_ == Proto::Imap ? text.substr(0, text.find(' ')) : "-";
   } else if (verb == "DATA" && proto_ == Proto::Smtp) {
     data_asked_ = true;
+  } else if (verb == "BDAT" && proto_ == Proto::Smtp) {
+    // BDAT <size> [LAST]: exactly <size> octets of the message follow (RFC 3030 §2).
+    const std::string size = after_words(text, 1);
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
+    if (ec == std::errc() && n > 0 && n <= (1ull << 40) &&
+        (end == size.data() + size.size() || *end == ' '))
+      client_.literal_left = client_.literal_size = n;
   }
   if (proto_ == Proto::Pop3) pending_.push_back(text);
   out.push_back({true, std::move(e)});

@@ -324,6 +324,21 @@ TEST_CASE("STARTTLS: after the 220 only TLS records are named, no lines") {
   CHECK(tls[1].find("encrypted application data") == 0);
 }
 
+TEST_CASE("SMTP BDAT: the chunk is message data, not commands (RFC 3030)") {
+  std::vector<Seg> segs = {{false, 900, 0x18, "220 mx\r\n"},
+                           {true, 100, 0x18, "BDAT 12 LAST\r\nQUIT\r\nRSET\r\nQUIT\r\n"},
+                           {false, 908, 0x18, "250 ok\r\n221 bye\r\n"}};
+  auto r = import(pcap(1, frames(Link::Ethernet, segs)));
+  CHECK(lines(r.trace) == std::vector<std::string>{"S: 220 mx", "C: BDAT 12 LAST", "C: QUIT",
+                                                   "C: RSET", "C: ", "C: QUIT", "S: 250 ok",
+                                                   "S: 221 bye"});
+  std::vector<std::string> labels;
+  for (const auto& e : r.trace.events())
+    if (const auto* l = std::get_if<sim::LineEv>(&e.p); l && l->from_client)
+      labels.push_back(l->label + (l->data ? "/data" : ""));
+  CHECK(labels == std::vector<std::string>{"BDAT", "BDAT/data", "/data", "/data", "QUIT"});
+}
+
 TEST_CASE("implicit TLS (993): the ServerHello's version and cipher, then encrypted data") {
   // ServerHello: legacy version 1.2, random, empty session id, TLS_AES_256_GCM_SHA384,
   // no compression, supported_versions = TLS 1.3 (RFC 8446 §4.1.3, §4.2.1).
