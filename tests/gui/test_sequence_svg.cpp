@@ -328,3 +328,38 @@ TEST_CASE("write_sequence_svg: the file the window's File menu writes, or an err
   CHECK(write_sequence_svg(h.scene, dir + "/no-such-dir/x.svg", {}, error) == -1);
   CHECK(error.find("cannot write") != std::string::npos);
 }
+
+TEST_CASE("layout: a failed TLS handshake is one arrow marked failed, and nothing is locked") {
+  set_language("en");
+  sim::Trace trace;
+  Scene scene;
+  scene.hosts = {{"c", "C", "device", "10.0.0.1", 0.0f, 0.5f},
+                 {"s", "S", "server", "10.0.0.2", 1.0f, 0.5f}};
+  scene.trace = &trace;
+  sim::ConnEv open;
+  open.conn = 7;
+  open.op = "open";
+  open.client = "c";
+  open.server = "s";
+  open.server_port = 465;
+  trace.append(0, open);
+  trace.append(1, sim::TlsEv{7, "c", "s", "ClientHello", 300});
+  trace.append(2, sim::TlsEv{7, "c", "s", "failed: certificate verify failed", 0});
+  trace.append(3, sim::TlsEv{7, "s", "c", "failed: alert unknown ca", 0});  // the other end
+  sim::LineEv after;
+  after.conn = 7;
+  after.proto = sim::Proto::Smtp;
+  after.from = "c";
+  after.to = "s";
+  after.text = "QUIT";
+  trace.append(4, after);
+  const SequenceLayout l = layout_sequence(scene);
+  REQUIRE(l.arrows.size() == 3);
+  CHECK(l.arrows[1].kind == SeqArrow::Kind::Tls);
+  CHECK(l.arrows[1].failed);
+  CHECK(l.arrows[1].label == "TLS failed: certificate verify failed");
+  CHECK_FALSE(l.arrows[2].locked);
+  const std::string svg = sequence_svg(scene, l);
+  CHECK(xml_problem(svg) == "");
+  CHECK(svg.find("#d64545") != std::string::npos);  // drawn in the refusal colour
+}
