@@ -52,8 +52,9 @@ struct ServeOptions {
   std::string trace;
   std::size_t max_size = 10 * 1024 * 1024;
   bool submission = false;
-  int idle_timeout = 300;
+  int idle_timeout = 0;  // 0: each protocol's own default (kSmtpIdle, kPop3Idle, kImapIdle)
   std::size_t max_connections = 50;
+  std::size_t max_per_ip = 20;
   bool verbose = false;
   // TLS (RFC 8314, RFC 3207): a certificate from files, or one made at start.
   std::string tls_cert, tls_key;
@@ -66,6 +67,17 @@ struct ServeOptions {
 struct User {
   std::string name, password;
 };
+
+// Idle timers without --idle-timeout: RFC 5321 §4.5.3.2.7 (a server waits at least 5 minutes
+// for the next command), RFC 1939 §3 (POP3 autologout at least 10 minutes), RFC 3501 §5.4
+// (IMAP autologout at least 30 minutes; an IDLE client re-issues IDLE within 29, RFC 2177).
+constexpr int kSmtpIdle = 300;
+constexpr int kPop3Idle = 600;
+constexpr int kImapIdle = 1800;
+
+int idle_timeout(const ServeOptions& o, int fallback) {
+  return o.idle_timeout > 0 ? o.idle_timeout : fallback;
+}
 
 bool valid_local_part(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;  // RFC 5321 §4.5.3.1.1
@@ -287,7 +299,8 @@ std::unique_ptr<net::socket::Listener> make_pop3_listener(
   po.bind = o.bind;
   po.port = static_cast<std::uint16_t>(port);
   po.max_connections = o.max_connections;
-  po.idle_timeout_s = std::max(o.idle_timeout, 1);
+  po.max_per_ip = o.max_per_ip;
+  po.idle_timeout_s = idle_timeout(o, kPop3Idle);
   auto pop3 = std::make_unique<net::socket::Listener>(
       loop, po, net::socket::pop3_protocol(std::move(cfg), store, tls));
   log_and_trace(*pop3, tls.implicit ? "pop3s conn" : "pop3 conn",
@@ -316,7 +329,8 @@ std::unique_ptr<net::socket::Listener> make_imap_listener(
   io.bind = o.bind;
   io.port = static_cast<std::uint16_t>(port);
   io.max_connections = o.max_connections;
-  io.idle_timeout_s = 1800;  // RFC 3501 §5.4: the autologout timer is at least 30 minutes
+  io.max_per_ip = o.max_per_ip;
+  io.idle_timeout_s = idle_timeout(o, kImapIdle);
   auto imap = std::make_unique<net::socket::Listener>(
       loop, io, net::socket::imap_protocol(std::move(cfg), store, tls));
   log_and_trace(*imap, tls.implicit ? "imaps conn" : "imap conn",
@@ -494,7 +508,8 @@ int serve(const ServeOptions& o) {
   lo.bind = o.bind;
   lo.port = static_cast<std::uint16_t>(o.port);
   lo.max_connections = o.max_connections;
-  lo.idle_timeout_s = o.idle_timeout;
+  lo.max_per_ip = o.max_per_ip;
+  lo.idle_timeout_s = idle_timeout(o, kSmtpIdle);
 
   // One event loop on this thread serves every listener (and so every store access).
   net::socket::EventLoop loop;
@@ -610,11 +625,20 @@ void register_serve(CLI::App& app, int& rc) {
   cmd->add_flag("--submission", o->submission,
                 "Act as a submission server (port 587 role): AUTH required before MAIL");
   cmd->add_option("--idle-timeout", o->idle_timeout,
-                  "Seconds a client may stay silent before 421 and close (RFC 5321 §4.5.3.2)")
-      ->capture_default_str()
+                  "Seconds a client may stay silent before the server says goodbye (SMTP 421 "
+                  "4.4.2, POP3 -ERR, IMAP * BYE Autologout) and closes; default 300 for SMTP "
+                  "(RFC 5321 §4.5.3.2), 600 for POP3 (RFC 1939 §3), 1800 for IMAP, IDLE "
+                  "included (RFC 3501 §5.4); a value given applies to all three")
       ->check(CLI::Range(1, 86400));
   cmd->add_option("--max-connections", o->max_connections,
-                  "Simultaneous sessions; more get 421 4.7.0 and are closed")
+                  "Simultaneous sessions per port; more get 421 4.7.0 (POP3 -ERR, IMAP * BYE) "
+                  "and are closed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  cmd->add_option("--max-per-ip", o->max_per_ip,
+                  "Simultaneous sessions from one client address over all ports; more get "
+                  "\"421 4.7.0 Too many connections from your address\" (POP3 -ERR [SYS/TEMP], "
+                  "IMAP * BYE) and are closed")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   cmd->add_flag("-v,--verbose", o->verbose, "Log every command, reply and state change");

@@ -153,6 +153,9 @@ std::int64_t unix_now() {
 }
 
 constexpr const char* kBusy = "The server is busy with too many connections; try later.";
+constexpr const char* kBusyIp =
+    "This client address already has as many connections as the server allows one address "
+    "(--max-per-ip); try later.";
 constexpr const char* kGoingDown = "The server is shutting down and closes the connection.";
 
 class SmtpProtocol final : public Protocol {
@@ -161,6 +164,7 @@ class SmtpProtocol final : public Protocol {
       : cfg_(std::move(cfg)), policy_(policy), tls_(std::move(tls)) {
     // RFC 5321 §3.1, §4.2.3: 421 means "service not available, closing".
     refusal = {"421 4.7.0 Too many connections", kBusy, "RFC 5321 §4.2.3"};
+    ip_refusal = {"421 4.7.0 Too many connections from your address", kBusyIp, "RFC 5321 §4.2.3"};
     // RFC 5321 §3.8: a server that shuts down answers 421 to open sessions, then closes.
     shutdown_reply = {"421 4.3.2 " + cfg_.hostname + " Service shutting down", kGoingDown,
                       "RFC 5321 §3.8"};
@@ -182,6 +186,8 @@ class Pop3Protocol final : public Protocol {
     // RFC 2449 §8.1.2: [SYS/TEMP] a temporary problem; try again later. Sessions closed on
     // shutdown skip UPDATE (nothing deleted) and release their locks.
     refusal = {"-ERR [SYS/TEMP] Too many connections", kBusy, "RFC 2449 §8.1.2"};
+    ip_refusal = {"-ERR [SYS/TEMP] Too many connections from your address", kBusyIp,
+                  "RFC 2449 §8.1.2"};
     shutdown_reply = {"-ERR [SYS/TEMP] " + cfg_.hostname + " shutting down", kGoingDown,
                       "RFC 2449 §8.1.2"};
   }
@@ -211,6 +217,7 @@ class ImapProtocol final : public Protocol {
     // RFC 3501 §7.1.5: BYE instead of a greeting. On shutdown the engine says BYE itself
     // (imap::Server::shutdown), so shutdown_reply stays empty.
     refusal = {"* BYE Too many connections, try again later", kBusy, "RFC 3501 §7.1.5"};
+    ip_refusal = {"* BYE Too many connections from your address", kBusyIp, "RFC 3501 §7.1.5"};
   }
   ~ImapProtocol() override {
     if (subscription_) store_.unsubscribe(subscription_);

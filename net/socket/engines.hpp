@@ -29,8 +29,9 @@ struct TlsConfig {
   bool implicit = false;
 };
 
-// net::smtp::Server; over the limit "421 4.7.0 Too many connections", on shutdown
-// "421 4.3.2 … Service shutting down" (RFC 5321 §3.8). `policy` must outlive the listener.
+// net::smtp::Server; over the limit "421 4.7.0 Too many connections" (over max_per_ip "… from
+// your address"), on shutdown "421 4.3.2 … Service shutting down" (RFC 5321 §3.8). `policy`
+// must outlive the listener.
 std::unique_ptr<Protocol> smtp_protocol(smtp::ServerConfig cfg, smtp::ServerPolicy& policy,
                                         TlsConfig tls = {});
 

@@ -58,7 +58,7 @@ struct Conn {
   bool lingering = false;
   bool timed_out = false;
   bool disconnected = false;  // engine told on_disconnect()
-  bool counted = false;       // holds one of max_connections
+  bool counted = false;       // holds one of max_connections and one of its address's max_per_ip
   bool closed = false;
 };
 using ConnPtr = std::shared_ptr<Conn>;
@@ -69,6 +69,7 @@ struct EventLoop::Impl {
   asio::io_context io;
   asio::signal_set signals{io};
   std::vector<Listener::Impl*> listeners;
+  std::map<std::string, std::size_t> per_ip;  // open sessions per client address, all listeners
   bool stopping = false;
 
   void wait_signal();
@@ -212,10 +213,15 @@ struct Listener::Impl {
     c->sock.set_option(tcp::no_delay(true), ec);
     conns[c->info.id] = c;
 
-    if (engine_conns >= opt.max_connections) {
+    // A refused connection gets no engine: one line, then close (memory stays bounded
+    // however many arrive).
+    const auto from_ip = loop.per_ip.find(c->info.peer_ip);
+    const bool over_ip =
+        opt.max_per_ip > 0 && from_ip != loop.per_ip.end() && from_ip->second >= opt.max_per_ip;
+    if (engine_conns >= opt.max_connections || over_ip) {
       c->info.refused = true;
       if (conn_cb) conn_cb(c->info, true);
-      const ListenerReply& refusal = protocol->refusal;
+      const ListenerReply& refusal = over_ip ? protocol->ip_refusal : protocol->refusal;
       emit(*c, reply_event(refusal));
       c->out = refusal.text + "\r\n";
       c->closing = true;
@@ -223,6 +229,7 @@ struct Listener::Impl {
       return;
     }
     ++engine_conns;
+    ++loop.per_ip[c->info.peer_ip];
     c->counted = true;
     if (conn_cb) conn_cb(c->info, true);
     guarded(c, [&] {
@@ -317,8 +324,11 @@ struct Listener::Impl {
   }
 
   void release_slot(Conn& c) {
-    if (c.counted) --engine_conns;
+    if (!c.counted) return;
     c.counted = false;
+    --engine_conns;
+    auto it = loop.per_ip.find(c.info.peer_ip);
+    if (it != loop.per_ip.end() && --it->second == 0) loop.per_ip.erase(it);
   }
 
   void arm_idle(const ConnPtr& c) {

@@ -24,7 +24,10 @@ struct ListenerOptions {
   std::string bind = "127.0.0.1";
   std::uint16_t port = 0;            // 0 → an ephemeral port; see Listener::port()
   std::size_t max_connections = 50;  // more get Protocol::refusal() and are closed
-  int idle_timeout_s = 300;          // then Session::on_timeout()
+  // Sessions from one client address, counted over every listener of the EventLoop; more get
+  // Protocol::ip_refusal and are closed. 0: no limit.
+  std::size_t max_per_ip = 0;
+  int idle_timeout_s = 300;  // then Session::on_timeout()
 };
 
 // One TCP connection as the listener saw it.
@@ -34,7 +37,7 @@ struct ConnectionInfo {
   std::uint16_t peer_port = 0;
   std::string local_ip;
   std::uint16_t local_port = 0;
-  bool refused = false;  // over max_connections: answered Protocol::refusal() without an engine
+  bool refused = false;  // over max_connections or max_per_ip: refused without an engine
 };
 
 // Binding failed; what() reads like "cannot listen on 127.0.0.1:25: Permission denied".
@@ -91,6 +94,8 @@ class Protocol {
 
   // Sent instead of a greeting to a connection over max_connections.
   ListenerReply refusal;
+  // Sent instead of a greeting to a connection over max_per_ip.
+  ListenerReply ip_refusal;
   // The last line for open sessions when the server stops; nullopt: Session::shutdown()
   // queues it.
   std::optional<ListenerReply> shutdown_reply;
