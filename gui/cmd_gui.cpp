@@ -22,6 +22,7 @@
 #include "gui/commands.hpp"
 #include "gui/headless.hpp"
 #include "gui/i18n.hpp"
+#include "gui/key_latch.hpp"
 #include "gui/layout.hpp"
 #include "gui/scene.hpp"
 #include "gui/settings.hpp"
@@ -187,6 +188,7 @@ int run_window(const GuiOptions& o) {
   // imgui.ini (positions of the movable windows) goes to the config directory, or nowhere.
   ImGui::GetIO().IniFilename = ini_path.empty() ? nullptr : ini_path.c_str();
   ImGui_ImplGlfw_InitForOpenGL(win, true);
+  install_key_latch(win);
   ImGui_ImplOpenGL3_Init("#version 130");
 
   // HiDPI: the monitor's content scale times the user's zoom sizes fonts and spacing.
@@ -310,7 +312,7 @@ int run_window(const GuiOptions& o) {
     ImGui::NewFrame();
 
     advance(state, doc->scene, static_cast<double>(ImGui::GetIO().DeltaTime));
-    if (ImGui::GetIO().KeyCtrl && glfwGetKey(win, GLFW_KEY_Q) == GLFW_PRESS)
+    if (ImGui::GetIO().KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false))
       glfwSetWindowShouldClose(win, 1);  // Ctrl+Q quits
     handle_shortcuts(ui);
     draw_frame(ui, state, *doc, *views);
@@ -333,6 +335,7 @@ int run_window(const GuiOptions& o) {
       glfwSetWindowShouldClose(win, 1);
     }
     glfwSwapBuffers(win);
+    key_latch_end_frame(win);  // releases held back during this frame go on now
     if (o.print_first_frame && frame == 1) {
       glFinish();  // the frame is drawn, not only queued
       const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -377,9 +380,9 @@ int run_window(const GuiOptions& o) {
                   : ui.banner_is_error ? "error"
                                        : "info");
     // What the views showed last ("" for views never drawn).
-    for (const View* v :
-         {views->narration.get(), views->transcript.get(), views->mail.get(), views->compare.get(),
-          views->anatomy.get(), views->network.get(), views->eavesdropper.get()})
+    for (const View* v : {views->narration.get(), views->transcript.get(), views->inspector.get(),
+                          views->mail.get(), views->compare.get(), views->anatomy.get(),
+                          views->network.get(), views->eavesdropper.get()})
       if (auto more = v->print_state(); !more.empty()) std::cout << " " << more;
     std::cout << std::endl;
   }

@@ -1,7 +1,6 @@
 #include "gui/progress.hpp"
 
 #include <charconv>
-#include <fstream>
 #include <sstream>
 
 #include "gui/settings.hpp"
@@ -55,11 +54,7 @@ std::string format_progress(const Progress& p) {
 }
 
 Progress load_progress(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_progress(ss.str());
+  return parse_progress(read_text_file(path));
 }
 
 bool save_progress(const Progress& p, const std::string& path) {

@@ -90,12 +90,15 @@ std::string format_settings(const UiSettings& s) {
   return out.str();
 }
 
-UiSettings load_settings(const std::string& path) {
+std::string read_text_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return {};
   std::stringstream buf;
-  buf << in.rdbuf();
-  return parse_settings(buf.str());
+  if (in) buf << in.rdbuf();
+  return buf.str();
+}
+
+UiSettings load_settings(const std::string& path) {
+  return parse_settings(read_text_file(path));
 }
 
 bool write_file_atomically(const std::string& path, const std::string& text) {

@@ -29,6 +29,8 @@ UiSettings parse_settings(const std::string& text);
 std::string format_settings(const UiSettings& s);
 UiSettings load_settings(const std::string& path);  // defaults when missing
 bool save_settings(const UiSettings& s, const std::string& path);
+// The whole file; "" when it is missing or unreadable.
+std::string read_text_file(const std::string& path);
 // Writes path.tmp, then renames it over path; false (path untouched) on any failure.
 bool write_file_atomically(const std::string& path, const std::string& text);
 

@@ -108,11 +108,13 @@ void server_state_machine(sim::Proto proto, const std::string& current) {
 class InspectorView : public View {
  public:
   InspectorView() : View("Inspector") {}
+  std::string print_state() const override { return state_; }
 
  protected:
   // Text wraps at the panel's edge; hex dumps and the state machine keep their columns.
   void draw_content(ViewContext& ctx) override {
     ImGui::PushTextWrapPos(0);
+    state_ = "insp_event=none";
     body(ctx);
     ImGui::PopTextWrapPos();
   }
@@ -169,6 +171,7 @@ class InspectorView : public View {
     } else {
       ImGui::TextDisabled("%s", tr("insp.no_bytes"));
     }
+    state_ = "insp_event=" + std::to_string(idx);
     if (conn == 0) return;
     tls_section(s, conn, ctx.state.upto);
     // The server engine's state on this connection at the cursor, folded from the trace.
@@ -193,12 +196,15 @@ class InspectorView : public View {
       server_state = net::imap::to_string(net::imap::State::NotAuthenticated);
     ImGui::Separator();
     ImGui::Text(tr("insp.conn_state"), conn, server_state.c_str());
+    std::string word = server_state;
+    std::replace(word.begin(), word.end(), ' ', '_');
+    state_ += " insp_conn=" + std::to_string(conn) + " insp_state=" + word;
     server_state_machine(proto, server_state);
   }
 
   // The connection's TLS as far as the cursor: the handshake messages, then the version and
   // cipher suite once established (nothing for a connection that never used TLS).
-  static void tls_section(const Scene& s, std::uint32_t conn, std::size_t upto) {
+  void tls_section(const Scene& s, std::uint32_t conn, std::size_t upto) {
     auto it = s.tls_events.find(conn);
     if (it == s.tls_events.end()) return;
     ImGui::Separator();
@@ -230,6 +236,9 @@ class InspectorView : public View {
     ImGui::TextUnformatted(seen.c_str());
     ImGui::PopFont();
     if (!version.empty()) {
+      state_ += " insp_tls=" + version + " insp_chain=" +
+                std::to_string(std::count(chain.begin(), chain.end(), '\n') + !chain.empty()) +
+                " insp_verify=" + (verify.empty() ? "none" : verify);
       ImGui::Text(tr("insp.tls_version"), version.c_str());
       ImGui::Text(tr("insp.tls_cipher"), cipher.c_str());
       ImGui::TextUnformatted(tr("insp.tls_established"));
@@ -250,6 +259,8 @@ class InspectorView : public View {
       ImGui::TextDisabled("%s", tr("insp.tls_pending"));
     }
   }
+
+  std::string state_;  // what the last frame showed, for --print-state
 };
 
 }  // namespace
