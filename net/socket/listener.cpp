@@ -23,6 +23,8 @@ constexpr std::size_t kMaxPendingOutput = 256 * 1024;
 // timeout.
 constexpr seconds kLingerTime{2};
 constexpr seconds kTimeoutGrace{10};
+// Connections taken from the backlog at once after an accept completes.
+constexpr int kAcceptBatch = 64;
 
 std::string endpoint_text(const asio::ip::address& a, std::uint16_t port) {
   return a.is_v6() ? "[" + a.to_string() + "]:" + std::to_string(port)
@@ -190,6 +192,7 @@ struct Listener::Impl {
       if (ec == asio::error::operation_aborted || stopping) return;
       if (!ec) {
         start(c);
+        accept_backlog();
         accept();
         return;
       }
@@ -199,6 +202,19 @@ struct Listener::Impl {
         if (!e && !stopping) accept();
       });
     });
+  }
+
+  // One async_accept completes once per turn of the loop, and a turn under load may include
+  // fsyncs (serve --maildir): take what else is already queued in the backlog now, so a burst
+  // of connections is greeted in one turn instead of one per turn.
+  void accept_backlog() {
+    std::error_code ec;
+    acceptor.non_blocking(true, ec);
+    for (int i = 0; i < kAcceptBatch && !ec && !stopping; ++i) {
+      auto c = std::make_shared<Conn>(io);
+      acceptor.accept(c->sock, ec);
+      if (!ec) start(c);
+    }
   }
 
   void start(const ConnPtr& c) {
