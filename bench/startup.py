@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""startup.py -- how long mailsim takes to start, as a user meets it.
+
+Prints the median (and min/max) over --reps launches of:
+  * `mailsim --version`: the cost of starting the process at all (the floor);
+  * headless: `mailsim run LESSON >/dev/null`, launch to exit, i.e. to the end of the
+    lesson (the default lesson, lessons/smtp-basics.toml);
+  * first frame: `mailsim gui LESSON --frames 1 --print-first-frame` under Xvfb (Mesa's
+    software OpenGL): launch to the moment the first frame has been drawn and swapped (the
+    program prints the wall clock then, after glFinish); and launch to exit.
+
+  bench/startup.py --mailsim build/release/gui/mailsim [--reps 11]
+
+Exit status: 0 figures printed, 1 a run failed, 2 Xvfb missing.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed(cmd, env=None):
+    """(launch, exit, stdout) with wall-clock ns."""
+    t0 = time.time_ns()
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    t1 = time.time_ns()
+    if r.returncode != 0:
+        print(f"startup: {' '.join(cmd)} failed: {r.stderr[-500:]}", file=sys.stderr)
+        sys.exit(1)
+    return t0, t1, r.stdout
+
+
+def start_xvfb():
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        print("startup: Xvfb is not installed (package xvfb)", file=sys.stderr)
+        sys.exit(2)
+    rfd, wfd = os.pipe()
+    p = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "1280x800x24", "-nolisten",
+                          "tcp"], pass_fds=(wfd,), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    os.close(wfd)
+    with os.fdopen(rfd) as f:
+        display = f.readline().strip()
+    if not display:
+        p.kill()
+        print("startup: Xvfb did not start", file=sys.stderr)
+        sys.exit(1)
+    return p, ":" + display
+
+
+def line(name, values_ms):
+    med = statistics.median(values_ms)
+    print(f"{name:52} median {med:8.1f} ms   min {min(values_ms):8.1f}   max {max(values_ms):8.1f}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mailsim", required=True)
+    ap.add_argument("--lesson", default=os.path.join(HERE, "..", "lessons", "smtp-basics.toml"))
+    ap.add_argument("--reps", type=int, default=11)
+    a = ap.parse_args()
+    ms = os.path.abspath(a.mailsim)
+    print(f"startup: {ms}, {a.reps} launches each, load {os.getloadavg()[0]:.1f}")
+
+    version = [(t1 - t0) / 1e6 for t0, t1, _ in (timed([ms, "--version"]) for _ in range(a.reps))]
+    line("mailsim --version (process start, floor)", version)
+    run = [(t1 - t0) / 1e6 for t0, t1, _ in (timed([ms, "run", a.lesson]) for _ in range(a.reps))]
+    line("headless: launch to end of lesson (mailsim run)", run)
+
+    xvfb, display = start_xvfb()
+    tmp = tempfile.mkdtemp(prefix="startup.")
+    try:
+        env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(tmp, "config"))
+        first, exit_ = [], []
+        for _ in range(a.reps):
+            t0, t1, out = timed([ms, "gui", a.lesson, "--frames", "1", "--print-first-frame"], env)
+            shown = [ln for ln in out.splitlines() if ln.startswith("first frame shown at ")]
+            if not shown:
+                print(f"startup: no first-frame line in {out!r}", file=sys.stderr)
+                sys.exit(1)
+            first.append((int(shown[0].split()[4]) - t0) / 1e6)
+            exit_.append((t1 - t0) / 1e6)
+        line("window: launch to first frame shown (Xvfb, software GL)", first)
+        line("window: launch to exit after that frame", exit_)
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
