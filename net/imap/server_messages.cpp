@@ -73,6 +73,17 @@ void Server::do_store(Cursor& a, bool by_uid) {
     if (store::canonical_flag(f).empty()) return bad("Invalid flag " + f);
   if (!by_uid && !valid_sequence(*set, view_.size())) return bad("Invalid message sequence number");
   if (read_only_) return no("[READ-ONLY] Mailbox is read-only");
+  // One batch: with serve --maildir the renamed files' directories are fsync'd once, at its
+  // end, before the tagged OK (not once per message).
+  struct Batch {
+    store::Mailstore& s;
+    explicit Batch(store::Mailstore& m) : s(m) { s.begin_batch(); }
+    ~Batch() { s.end_batch(); }
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+  };
+  std::optional<Batch> batch;
+  batch.emplace(store_);
   for (uint32_t uid : resolve(*set, by_uid)) {
     const store::StoredMessage* m = current() ? current()->find(uid) : nullptr;
     if (!m) continue;  // expunged by another session, not yet reported
@@ -99,6 +110,7 @@ void Server::do_store(Cursor& a, bool by_uid) {
     text += "FLAGS " + flags_of(*m) + ")";
     untagged(text, "The message's flags after the change.", "RFC 3501 §6.4.6");
   }
+  batch.reset();  // everything durable before the OK
   ok(std::string(by_uid ? "UID " : "") + "STORE completed");
 }
 

@@ -43,6 +43,7 @@ MaildirMirror::~MaildirMirror() {
   if (!attached_) return;
   store_.unsubscribe(listener_);
   store_.set_persist(nullptr);
+  store_.set_batch_hook(nullptr);
 }
 
 void MaildirMirror::report(const std::string& what) {
@@ -131,6 +132,24 @@ void MaildirMirror::attach() {
   attached_ = true;
   store_.set_persist([this](const Change& c, const StoredMessage& m) { return persist(c, m); });
   listener_ = store_.on_change([this](const Change& c) { apply(c); });
+  store_.set_batch_hook([this](bool begin) { batch(begin); });
+}
+
+void MaildirMirror::batch(bool begin) {
+  if (begin) {
+    ++batch_depth_;
+    return;
+  }
+  if (batch_depth_ > 0 && --batch_depth_ > 0) return;
+  std::set<fs::path> dirs;
+  dirs.swap(unsynced_);
+  for (const auto& d : dirs) {
+    try {
+      sync_dir(d);
+    } catch (const std::exception& e) {
+      report(std::string("cannot flush flag changes: ") + e.what());
+    }
+  }
 }
 
 void MaildirMirror::materialize(const std::string& address, AccountDisk& a) {
@@ -213,7 +232,16 @@ void MaildirMirror::set_flags(const std::string& address, FolderDisk& f, std::ui
   }
   const std::string name = parse_maildir_file_name(it->second.name).base + ":2," + info;
   if (it->second.cur && name == it->second.name) return;
-  rename_durable(f.dir / (it->second.cur ? "cur" : "new") / it->second.name, f.dir / "cur" / name);
+  const fs::path from = f.dir / (it->second.cur ? "cur" : "new") / it->second.name;
+  const fs::path to = f.dir / "cur" / name;
+  if (batch_depth_ == 0) {
+    rename_durable(from, to);
+  } else {  // the directories are fsync'd once, at the batch's end (batch())
+    if (::rename(from.c_str(), to.c_str()) != 0)
+      throw MaildirError("cannot rename to " + to.string() + ": " + std::strerror(errno));
+    unsynced_.insert(from.parent_path());
+    unsynced_.insert(to.parent_path());
+  }
   it->second = {name, true};
 }
 

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,7 @@ class MaildirMirror {
   void remove_file(FolderDisk& f, std::uint32_t uid, std::uint32_t uid_next);
   void write_subscriptions(const std::string& address, AccountDisk& a);
   void report(const std::string& what);
+  void batch(bool begin);
 
   Mailstore& store_;
   std::filesystem::path root_;
@@ -90,6 +92,10 @@ class MaildirMirror {
   std::map<std::string, AccountDisk> accounts_;  // key: lowercased address
   Mailstore::ListenerId listener_ = 0;
   bool attached_ = false;
+  // Inside a store batch, flag renames leave their directories here, each fsync'd once at
+  // the batch's end (a file is in exactly one place at any moment, before or after).
+  int batch_depth_ = 0;
+  std::set<std::filesystem::path> unsynced_;
   std::function<void(const std::string&)> on_error_;
 };
 

@@ -148,6 +148,17 @@ class Mailstore {
   // call returns 0, so a client is never told OK for mail that is not on disk.
   using Persist = std::function<bool(const Change&, const StoredMessage&)>;
   void set_persist(Persist p) { persist_ = std::move(p); }
+  // Many changes in a row (one IMAP STORE over a range): between begin_batch() and
+  // end_batch() the persistence layer may defer its directory flushes; end_batch() returns
+  // once every change of the batch is durable, so the client is answered after it.
+  using BatchHook = std::function<void(bool begin)>;
+  void set_batch_hook(BatchHook h) { batch_ = std::move(h); }
+  void begin_batch() {
+    if (batch_) batch_(true);
+  }
+  void end_batch() {
+    if (batch_) batch_(false);
+  }
   // Restores a saved folder without announcing anything: its UIDVALIDITY, its messages
   // (sorted by UID here) and a UIDNEXT above every UID. Nothing is \Recent afterwards.
   Status restore_folder(std::string_view address, std::string_view name, uint32_t uid_validity,
@@ -173,6 +184,7 @@ class Mailstore {
   ListenerId next_listener_ = 1;
   uint32_t next_validity_ = 1;
   Persist persist_;
+  BatchHook batch_;
 };
 
 }  // namespace net::store
