@@ -9,6 +9,8 @@
 //                     envelopes, optionally IDLE for --idle seconds, LOGOUT
 // The session is recorded as a sim::Trace: printed as the transcript (like `mailsim run`) and,
 // with --trace, written as JSON lines. Credentials are redacted unless --show-secrets.
+// The bytes that crossed the socket (ciphertext under TLS) become TCP segments in the trace
+// (sim/live_wire.hpp), so --pcap writes a capture Wireshark reads, with the same redaction.
 #include <termios.h>
 #include <unistd.h>
 
@@ -31,6 +33,8 @@
 #include "net/socket/client_runner.hpp"
 #include "net/tls/context.hpp"
 #include "sim/engine_trace.hpp"
+#include "sim/live_wire.hpp"
+#include "sim/pcap.hpp"
 #include "sim/trace.hpp"
 #include "sim/trace_json.hpp"
 #include "sim/transcript.hpp"
@@ -47,6 +51,7 @@ struct LiveOptions {
   std::string ca_file;
   bool insecure = false;
   std::string trace;
+  std::string pcap, keylog;
   bool show_secrets = false;
   bool hide_bodies = false;
   bool explain = false;
@@ -364,6 +369,12 @@ int live(const LiveOptions& o) {
               << t.scheme << ":// is encrypted from the first byte\n";
     return 2;
   }
+  if (!o.keylog.empty() && (o.pcap.empty() || !o.show_secrets)) {
+    // The keys decrypt everything inside TLS, the password included.
+    std::cerr << "mailsim live: --keylog goes with --pcap (it decrypts that capture) and "
+                 "--show-secrets (it reveals the password inside TLS)\n";
+    return 2;
+  }
   std::string message;
   if (!o.send_file.empty()) {
     std::ifstream f(o.send_file, std::ios::binary);
@@ -400,6 +411,9 @@ int live(const LiveOptions& o) {
     std::cerr << "mailsim live: " << e.what() << "\n";
     return 2;
   }
+  std::vector<std::string> key_log;  // SSLKEYLOGFILE lines, with --keylog
+  if (!o.keylog.empty())
+    tls->set_keylog([&key_log](const std::string& l) { key_log.push_back(l); });
   if (o.insecure)
     std::cerr << "mailsim live: warning: --insecure: the server's certificate is NOT verified; "
                  "anyone on the path could read and change this session\n";
@@ -409,6 +423,10 @@ int live(const LiveOptions& o) {
   if (o.hide_bodies) trace.hide_message_bodies();
   if (!password.empty()) trace.add_secret(password);
   Recorder rec(trace, t);
+  const std::int64_t start_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+  sim::LiveWire wire(trace, 1, "mailsim", t.host);
 
   net::socket::ClientRunOptions ro;
   ro.host = t.host;
@@ -418,9 +436,11 @@ int live(const LiveOptions& o) {
   ro.tls_implicit = t.implicit;
   ro.handle_signals = true;
   ro.on_event = [&](const net::EngineEvent& ev) { rec.engine(ev); };
-  ro.on_connected = [&](const std::string& local, const std::string&) {
+  ro.on_connected = [&](const std::string& local, const std::string& peer) {
     rec.conn("open", port_of(local), t.port);
+    wire.connected(rec.now(), local, peer);
   };
+  ro.on_wire = [&](bool sent, std::string_view bytes) { wire.chunk(rec.now(), sent, bytes); };
   ro.on_tls_event = [&](const net::tls::HandshakeEvent& e) { rec.tls(e); };
   ro.on_tls_established = [&](const net::tls::Info& i) { rec.tls_up(i); };
 
@@ -518,7 +538,10 @@ int live(const LiveOptions& o) {
                            std::to_string(it->second.messages.size()) + " envelope(s) fetched");
     }
   }
-  if (res.connected) rec.conn("close", 0, t.port);
+  if (res.connected) {
+    wire.close(rec.now());
+    rec.conn("close", 0, t.port);
+  }
 
   sim::write_transcript(trace, std::cout, {o.explain, false, nullptr, "en"});
   if (!rec.tls_version().empty()) std::cout << "-- TLS: " << rec.tls_version() << "\n";
@@ -531,6 +554,36 @@ int live(const LiveOptions& o) {
     }
     sim::write_jsonl(trace, f);
     std::cerr << "mailsim live: wrote " << trace.size() << " trace events to " << o.trace << "\n";
+  }
+  if (!o.pcap.empty()) {
+    if (!wire.up()) {
+      std::cerr << "mailsim live: no connection was made: no capture written to " << o.pcap << "\n";
+    } else if (!wire.ipv4()) {
+      // ::1 is written as 127.0.0.1; other IPv6 addresses have no place in the IPv4 frames.
+      std::cerr << "mailsim live: cannot write " << o.pcap << ": the capture writer speaks IPv4 "
+                << "only and this session ran over IPv6 (" << wire.client_ip() << " > "
+                << wire.server_ip() << "); connect to an IPv4 address\n";
+      return 1;
+    } else {
+      std::ofstream f(o.pcap, std::ios::binary | std::ios::trunc);
+      if (!f) {
+        std::cerr << "mailsim live: cannot write " << o.pcap << "\n";
+        return 1;
+      }
+      const std::size_t n = sim::write_pcap(trace, wire.lesson(start_unix), f);
+      std::cerr << "mailsim live: wrote " << n << " packets to " << o.pcap
+                << (o.show_secrets ? "" : " (credentials redacted)") << "\n";
+    }
+  }
+  if (!o.keylog.empty()) {
+    std::ofstream k(o.keylog, std::ios::binary | std::ios::trunc);
+    if (!k) {
+      std::cerr << "mailsim live: cannot write " << o.keylog << "\n";
+      return 1;
+    }
+    for (const auto& line : key_log) k << line << "\n";
+    std::cerr << "mailsim live: wrote " << key_log.size() << " TLS secrets to " << o.keylog
+              << " (Wireshark: TLS preference \"(Pre)-Master-Secret log\")\n";
   }
 
   std::string error;
@@ -583,6 +636,16 @@ void register_live(CLI::App& app, int& rc) {
   cmd->add_option("--trace", o->trace,
                   "Write the session (lines, TLS handshake, connection) as JSON lines to FILE")
       ->type_name("FILE.jsonl");
+  cmd->add_option("--pcap", o->pcap,
+                  "Write the bytes that crossed the socket (ciphertext under TLS) as a libpcap "
+                  "capture for Wireshark/tshark; TCP handshake and sequence numbers are "
+                  "synthesized, credentials redacted unless --show-secrets; IPv4 (::1 is "
+                  "written as 127.0.0.1)")
+      ->type_name("FILE.pcap");
+  cmd->add_option("--keylog", o->keylog,
+                  "With --pcap and --show-secrets: write the TLS session keys (SSLKEYLOGFILE "
+                  "format) so Wireshark can decrypt the capture")
+      ->type_name("FILE");
   cmd->add_flag("--hide-bodies", o->hide_bodies,
                 "Record message bodies as \"(body line hidden: N bytes)\" in the transcript "
                 "and trace (headers stay)");

@@ -233,6 +233,7 @@ class Session {
     }
     writing_ = true;
     in_flight_.swap(out_);
+    if (opt_.on_wire) opt_.on_wire(true, in_flight_);
     asio::async_write(sock_, asio::buffer(in_flight_), [this](std::error_code ec, std::size_t n) {
       writing_ = false;
       in_flight_.clear();
@@ -249,6 +250,7 @@ class Session {
   void read() {
     sock_.async_read_some(asio::buffer(buf_), [this](std::error_code ec, std::size_t n) {
       if (finished_) return;
+      if (ec == asio::error::eof && opt_.on_wire) opt_.on_wire(false, {});
       if (ec) {
         lost(ec == asio::error::eof ? "the server closed the connection"
              : ec == asio::error::connection_reset
@@ -257,6 +259,7 @@ class Session {
         return;
       }
       res_.bytes_received += n;
+      if (opt_.on_wire) opt_.on_wire(false, std::string_view(buf_.data(), n));
       deliver(std::string_view(buf_.data(), n));
       pump();
       if (!finished_ && !engine_.done()) read();

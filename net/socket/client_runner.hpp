@@ -123,6 +123,10 @@ struct ClientRunOptions {
   std::function<void(const tls::Info&)> on_tls_established;
   // SIGINT/SIGTERM call ClientEngine::interrupt() (and a second one ends the run at once).
   bool handle_signals = false;
+  // The wire tap: every chunk handed to the TCP socket (sent) and every chunk read from it,
+  // as it crosses the socket (TLS records once TLS is on). An empty received chunk: the
+  // server closed its side (FIN). The endpoints come through on_connected. Unset: no copies.
+  std::function<void(bool sent, std::string_view bytes)> on_wire;
 };
 
 struct ClientRunResult {

@@ -5,7 +5,9 @@ tests/fixtures/real-mail.sh (needs root). The fixture's certificate is self-sign
 
 Checks: smtp:// with STARTTLS + AUTH + --send (the message reaches Dovecot), imaps://,
 pop3s:// and imap:// plain, each asserting on the recorded --trace (TLS version present, the
-commands sent, the password absent from the trace and stdout); an untrusted certificate fails
+commands sent, the password absent from the trace and stdout); --pcap of imap:// and imaps:// read by tshark
+(IMAP requests with the password masked; only TLS under imaps://, decrypted with --keylog)
+and by `mailsim open --transcript`; an untrusted certificate fails
 without --ca-file (and says why) and passes with it; --insecure prints a warning; a wrong
 password exits non-zero with a clear message; a refused port and an unknown host give clear
 errors. Also `mailsim live` against `mailsim serve --tls-auto` (trust through --ca-file).
@@ -161,6 +163,93 @@ def run_checks(args, work, env):
         r, ev, raw = live("imap://%s:%s" % (HOST, env["IMAP_PORT"]), "--user", user)
         return common(r, ev, raw, [r"LOGIN", r"EXAMINE INBOX", r"LOGOUT"], want_tls=False)
     check("live imap:// plain", imap_plain)
+
+    # --pcap: the bytes that crossed the socket, read back by tshark (the fixture's ports are
+    # not the well-known ones, so tshark is told which dissector each port takes).
+    def tshark(path, *a):
+        return subprocess.run(["tshark", "-n", "-r", path] + list(a), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+
+    def pcap_problems(path, decode):
+        r = tshark(path, "-d", decode)
+        err = [l for l in r.stderr.decode(errors="replace").splitlines()
+               if l.strip() and "This could be dangerous" not in l]  # tshark run as root
+        if r.returncode != 0 or err:
+            return "tshark -r: exit %d: %s" % (r.returncode, err)
+        if not r.stdout.strip():
+            return "tshark shows no packets"
+        r = tshark(path, "-d", decode, "-q", "-z", "expert,error")
+        out = r.stdout.decode(errors="replace")
+        if r.returncode != 0 or re.search(r"Errors \(\d+\)", out):
+            return "tshark expert errors: %s" % out[-1500:]
+
+    def imap_pcap():
+        port = env["IMAP_PORT"]
+        pcap = os.path.join(work, "imap-plain.pcap")
+        r, ev, raw = live("imap://%s:%s" % (HOST, port), "--user", user, "--pcap", pcap)
+        why = common(r, ev, raw, [r"LOGIN", r"EXAMINE INBOX", r"LOGOUT"], want_tls=False)
+        if why:
+            return why
+        if not [e for e in ev if e.get("type") == "segment"]:
+            return "no segments in the live trace"
+        data = open(pcap, "rb").read()
+        if password.encode() in data:
+            return "the password is in the pcap"
+        why = pcap_problems(pcap, "tcp.port==%s,imap" % port)
+        if why:
+            return why
+        r = tshark(pcap, "-d", "tcp.port==%s,imap" % port, "-Y", "imap.request",
+                   "-T", "fields", "-e", "imap.request")
+        reqs = r.stdout.decode(errors="replace")
+        for c in [r"LOGIN", r"EXAMINE INBOX", r"FETCH", r"LOGOUT"]:
+            if not re.search(c, reqs):
+                return "tshark does not see %r among the IMAP requests: %s" % (c, reqs)
+        if user not in reqs or "*" * len(password) not in reqs:
+            return "LOGIN is not the user with a masked password: %s" % reqs
+        # The pcap import reads the same commands back.
+        o = subprocess.run([args.mailsim, "open", pcap, "--transcript", "--port",
+                            "%s=imap" % port], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        text = o.stdout.decode(errors="replace")
+        if o.returncode != 0:
+            return "open --transcript: exit %d: %s" % (o.returncode, o.stderr.decode())
+        sent = [c for c in sent_commands(ev) if c]
+        missing = [c for c in sent if c not in text]
+        if missing:
+            return "open --transcript lacks %s: %s" % (missing, text[-1500:])
+    check("live imap:// --pcap: tshark reads the IMAP commands, the password redacted",
+          imap_pcap)
+
+    def imaps_pcap():
+        port = env["IMAPS_PORT"]
+        pcap = os.path.join(work, "imaps.pcap")
+        keys = os.path.join(work, "imaps.keys")
+        r, ev, raw = live("imaps://%s:%s" % (HOST, port), "--user", user, "--ca-file", ca,
+                          "--pcap", pcap, "--keylog", keys, "--show-secrets")
+        if r.returncode != 0:
+            return "exit %d: %s" % (r.returncode, r.stderr.decode(errors="replace"))
+        why = pcap_problems(pcap, "tcp.port==%s,tls" % port)
+        if why:
+            return why
+        d = "tcp.port==%s,tls" % port
+        r = tshark(pcap, "-d", d, "-Y", "tls.handshake.type", "-T", "fields",
+                   "-e", "tls.handshake.type")
+        if "1" not in r.stdout.decode().split():
+            return "no ClientHello seen by tshark: %r" % r.stdout[:300]
+        inner = "tls.port==%s,imap" % port  # what runs inside TLS there
+        r = tshark(pcap, "-d", d, "-d", inner, "-Y", "imap")
+        if r.stdout.strip():
+            return "plaintext IMAP visible without the keys: %s" % r.stdout[:500]
+        data = open(pcap, "rb").read()
+        if b"EXAMINE" in data or password.encode() in data:
+            return "plaintext in the TLS capture"
+        # With the key log, tshark decrypts the same capture (RFC 8446 secrets).
+        r = tshark(pcap, "-d", d, "-d", inner, "-o", "tls.keylog_file:" + keys,
+                   "-Y", "imap.request",
+                   "-T", "fields", "-e", "imap.request")
+        if "EXAMINE INBOX" not in r.stdout.decode(errors="replace"):
+            return "not decrypted with --keylog: %s" % r.stdout[:500]
+    check("live imaps:// --pcap: TLS only on the wire; --keylog decrypts it", imaps_pcap)
 
     def starttls(scheme, port, cmds):
         def run():
