@@ -46,6 +46,12 @@ struct LessonEntry {
 // The lessons in a directory, sorted by file name (unreadable files are left out).
 std::vector<LessonEntry> list_lessons(const std::string& dir);
 
+// What File > Export writes (export_dialog.cpp): the trace as JSON lines, the sequence
+// diagram as SVG, or the packets as a pcap capture.
+enum class ExportKind { None, Trace, SequenceSvg, Capture };
+// The file name ending offered for each kind (".jsonl", "-sequence.svg", ".pcap").
+const char* export_suffix(ExportKind kind);
+
 // Where a top-level menu's header is on screen (for --print-state and scripted tests).
 struct MenuHeader {
   std::string id;
@@ -66,8 +72,8 @@ struct Ui {
   bool restyle = false;  // theme, zoom or scale changed: restyle and rebuild the fonts
   // Windows shown over the panels.
   bool about = false, shortcuts = false, ports = false;
-  bool open_lesson = false, open_trace = false, export_trace = false;
-  bool export_svg = false;  // File > Export sequence diagram (SVG)
+  bool open_lesson = false, open_trace = false;
+  ExportKind exporting = ExportKind::None;  // File > Export ...: the dialog is open
   char path[1024] = "";
   std::string last_export;  // offered by Open trace
   std::string message;      // result of the last dialog action
@@ -106,8 +112,9 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc);
 void handle_shortcuts(Ui& ui);
 // Dialogs and help windows, drawn over the panels.
 void draw_windows(Ui& ui, ViewState& v, const Document& doc);
-// File > Export sequence diagram (SVG): its dialog (export_svg_dialog.cpp).
-void export_svg_window(Ui& ui, const Document& doc);
+// The File > Export dialog (export_dialog.cpp), and the result line dialogs show (menus.cpp).
+void export_window(Ui& ui, const Document& doc);
+void message_line(const Ui& ui);
 // The Live window (live_dialog.cpp), and its child process checked once a frame: when it has
 // ended, its trace is opened (ui.load_trace) and the result shown.
 void live_window(Ui& ui, ViewState& v);

@@ -17,6 +17,16 @@
 
 namespace mailsim {
 
+void message_line(const Ui& ui) {
+  if (ui.message.empty()) return;
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
+  if (ui.message_is_error)
+    ImGui::TextColored(ImVec4(0.9f, 0.3f, 0.3f, 1), "%s", ui.message.c_str());
+  else
+    ImGui::TextUnformatted(ui.message.c_str());
+  ImGui::PopTextWrapPos();
+}
+
 namespace {
 
 // "Translated text###id": the id stays the same in every language.
@@ -41,16 +51,6 @@ bool begin_window(const char* key, const char* id, bool* open, ImGuiWindowFlags 
   ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2),
                           ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   return ImGui::Begin(label(key, id).c_str(), open, flags);
-}
-
-void message_line(const Ui& ui) {
-  if (ui.message.empty()) return;
-  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 36);
-  if (ui.message_is_error)
-    ImGui::TextColored(ImVec4(0.9f, 0.3f, 0.3f, 1), "%s", ui.message.c_str());
-  else
-    ImGui::TextUnformatted(ui.message.c_str());
-  ImGui::PopTextWrapPos();
 }
 
 void open_lesson_window(Ui& ui) {
@@ -98,33 +98,6 @@ void open_trace_window(Ui& ui) {
     if (ImGui::Button(tr("dlg.open")) || enter) ui.load_trace = ui.path;
     ImGui::SameLine();
     if (ImGui::Button(tr("dlg.cancel"))) ui.open_trace = false;
-    message_line(ui);
-  }
-  ImGui::End();
-}
-
-void export_window(Ui& ui, const Document& doc) {
-  if (!ui.export_trace) return;
-  if (begin_window("dlg.export_trace", "export_trace", &ui.export_trace,
-                   ImGuiWindowFlags_AlwaysAutoResize)) {
-    ImGui::TextDisabled(tr("dlg.export_hint"), doc.trace().size());
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
-    if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();  // type or Enter at once
-    bool enter = ImGui::InputText(tr("dlg.path"), ui.path, sizeof ui.path,
-                                  ImGuiInputTextFlags_EnterReturnsTrue);
-    if (ImGui::Button(tr("dlg.save")) || enter) {
-      std::string error;
-      if (export_trace(doc, ui.path, error)) {
-        ui.last_export = ui.path;
-        ui.message = tr_format(tr("dlg.saved"), doc.trace().size(), ui.path);
-        ui.message_is_error = false;
-      } else {
-        ui.message = tr_format(tr("dlg.cannot_write"), ui.path);
-        ui.message_is_error = true;
-      }
-    }
-    ImGui::SameLine();
-    if (ImGui::Button(tr("dlg.close"))) ui.export_trace = false;
     message_line(ui);
   }
   ImGui::End();
@@ -276,17 +249,18 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
       ui.open_trace = true;
       set_path(ui, doc.is_trace ? doc.path : ui.last_export);
     }
-    if (ImGui::MenuItem(tr("menu.export_trace"))) {
-      ui.export_trace = true;
-      std::string stem = std::filesystem::path(doc.path).stem().string();
-      set_path(ui, (std::filesystem::temp_directory_path() / (stem + ".jsonl")).string());
-    }
+    // The exports offer "<temporary directory>/<document name><suffix>".
+    auto export_item = [&](const char* key, ExportKind kind) {
+      if (!ImGui::MenuItem(tr(key))) return;
+      ui.exporting = kind;
+      const std::string stem = std::filesystem::path(doc.path).stem().string();
+      set_path(ui,
+               (std::filesystem::temp_directory_path() / (stem + export_suffix(kind))).string());
+    };
+    export_item("menu.export_trace", ExportKind::Trace);
     if (ImGui::MenuItem(tr("menu.live"), "Ctrl+L")) ui.live_dialog = true;
-    if (ImGui::MenuItem(tr("menu.export_svg"))) {
-      ui.export_svg = true;
-      std::string stem = std::filesystem::path(doc.path).stem().string();
-      set_path(ui, (std::filesystem::temp_directory_path() / (stem + "-sequence.svg")).string());
-    }
+    export_item("menu.export_svg", ExportKind::SequenceSvg);
+    export_item("menu.export_pcap", ExportKind::Capture);
     ImGui::Separator();
     if (ImGui::MenuItem(tr("menu.quit"), "Ctrl+Q")) ui.quit = true;
     ImGui::EndMenu();
@@ -392,7 +366,6 @@ void draw_windows(Ui& ui, ViewState& v, const Document& doc) {
   open_lesson_window(ui);
   open_trace_window(ui);
   export_window(ui, doc);
-  export_svg_window(ui, doc);
   about_window(ui);
   shortcuts_window(ui);
   ports_window(ui);

@@ -283,6 +283,16 @@ try:
     checks.append(("File > Export sequence diagram writes the SVG of the whole run",
                    svg_text.startswith("<svg") and svg_text.count('<g class="arrow"') > 40
                    and svg_text.rstrip().endswith("</svg>")))
+    # File > Export capture (pcap)... (the sixth item): tshark decodes the SMTP in it.
+    pcap_path = os.path.join(tmp, "smtp-basics.pcap")
+    session(menu_item(reset, "File", 5) + press("Return") + [["sleep", "0.3"]], config=cfg,
+            cwd=work)
+    decoded = subprocess.run(["tshark", "-r", pcap_path, "-Y", "smtp", "-T", "fields", "-e",
+                              "smtp.req.command"], capture_output=True, text=True, timeout=120
+                             ).stdout.split() if os.path.exists(pcap_path) else []
+    # (tshark names a command by its first four letters when no space follows: "STAR".)
+    checks.append(("File > Export capture writes a pcap that tshark decodes (EHLO, STARTTLS)",
+                   "EHLO" in decoded and any(d.startswith("STAR") for d in decoded)))
 
     # Lesson 2 (pop3-vs-imap: three devices on IMAP). The Mail state tab lists every server
     # account and every device's local store; the Compare tab, opened with a real click,
