@@ -19,7 +19,8 @@ const Entry kTable[] = {
     // Menus.
     {"menu.file", "File", "Ficheiro"},
     {"menu.open_lesson", "Open lesson...", "Abrir lição..."},
-    {"menu.open_trace", "Open trace (.jsonl)...", "Abrir registo (.jsonl)..."},
+    {"menu.open_trace", "Open trace or capture (.jsonl, .pcap)...",
+     "Abrir registo ou captura (.jsonl, .pcap)..."},
     {"menu.export_trace", "Export trace...", "Exportar registo..."},
     {"menu.export_pcap", "Export capture (pcap)...", "Exportar captura (pcap)..."},
     {"menu.export_svg", "Export sequence diagram (SVG)...",
@@ -316,8 +317,11 @@ const Entry kTable[] = {
     {"dlg.cancel", "Cancel", "Cancelar"},
     {"dlg.close", "Close", "Fechar"},
     {"dlg.open_trace", "Open trace", "Abrir registo"},
-    {"dlg.trace_hint", "A JSON-lines trace written by `mailsim run --trace` or Export trace.",
-     "Um registo JSON-lines gravado por `mailsim run --trace` ou Exportar registo."},
+    {"dlg.trace_hint",
+     "A JSON-lines trace (`mailsim run --trace`, Export trace) or a pcap/pcapng capture of "
+     "real traffic (Wireshark, tcpdump).",
+     "Um registo JSON-lines (`mailsim run --trace`, Exportar registo) ou uma captura "
+     "pcap/pcapng de tráfego real (Wireshark, tcpdump)."},
     {"dlg.export_trace", "Export trace", "Exportar registo"},
     {"dlg.export_hint", "Every event of the trace as JSON lines (%zu events).",
      "Todos os eventos do registo em JSON lines (%zu eventos)."},
