@@ -375,6 +375,12 @@ int live(const LiveOptions& o) {
                  "--show-secrets (it reveals the password inside TLS)\n";
     return 2;
   }
+  if (o.hide_bodies && !o.pcap.empty()) {
+    // A capture holds the bytes as they crossed the wire: the bodies could not be hidden.
+    std::cerr << "mailsim live: --hide-bodies cannot go with --pcap (a capture keeps every "
+                 "byte that crossed the network); leave one of them out\n";
+    return 2;
+  }
   std::string message;
   if (!o.send_file.empty()) {
     std::ifstream f(o.send_file, std::ios::binary);

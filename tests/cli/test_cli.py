@@ -259,4 +259,11 @@ with tempfile.TemporaryDirectory() as d:
           r.returncode == 1 and "broken.toml:2:" in r.stderr and "my-lesson" in r.stdout,
           f"rc={r.returncode} {r.stdout}{r.stderr}")
 
+# live: option combinations refused before any connection is made.
+r = run("live", "imap://127.0.0.1:9", "--user", "u", "--hide-bodies", "--pcap", "x.pcap",
+        env={"MAILSIM_PASSWORD": "pw"})
+check("live --hide-bodies with --pcap is refused (a capture keeps every byte)",
+      r.returncode == 2 and "--hide-bodies" in r.stderr and not os.path.exists("x.pcap"),
+      f"rc={r.returncode} {r.stderr}")
+
 sys.exit(1 if failures else 0)
