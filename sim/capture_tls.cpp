@@ -3,40 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "net/tls/session.hpp"
+
 namespace sim {
 
 namespace {
 
 constexpr std::size_t kMaxRecord = (1u << 14) + 2048;  // TLSCiphertext limit (RFC 8446 §5.2)
-
-const char* handshake_name(unsigned type) {
-  switch (type) {
-    case 1:
-      return "ClientHello";
-    case 2:
-      return "ServerHello";
-    case 4:
-      return "NewSessionTicket";
-    case 8:
-      return "EncryptedExtensions";
-    case 11:
-      return "Certificate";
-    case 12:
-      return "ServerKeyExchange";
-    case 13:
-      return "CertificateRequest";
-    case 14:
-      return "ServerHelloDone";
-    case 15:
-      return "CertificateVerify";
-    case 16:
-      return "ClientKeyExchange";
-    case 20:
-      return "Finished";
-    default:
-      return nullptr;
-  }
-}
 
 std::string alert_name(unsigned desc) {
   switch (desc) {
@@ -152,7 +125,7 @@ void TlsRecordReader::feed(std::string_view bytes, std::vector<TlsNote>& out) {
       for (std::size_t h = 0; h + 4 <= len;) {
         const std::size_t mlen = static_cast<std::size_t>(body[h + 1]) << 16 |
                                  static_cast<std::size_t>(body[h + 2]) << 8 | body[h + 3];
-        const char* name = handshake_name(body[h]);
+        const char* name = net::tls::handshake_type_name(body[h]);
         out.push_back({name ? name : "handshake message " + std::to_string(body[h]), mlen});
         if (body[h] == 2 && negotiated_.empty())
           negotiated_ = server_hello(body + h + 4, std::min(mlen, len - h - 4));

@@ -7,7 +7,15 @@ namespace net::tls {
 
 namespace {
 
-const char* handshake_name(unsigned type) {
+std::string subject_of(X509* x) {
+  char buf[512];
+  X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace
+
+const char* handshake_type_name(unsigned type) {
   switch (type) {  // RFC 8446 §4, RFC 5246 §7.4
     case 1:
       return "ClientHello";
@@ -36,17 +44,9 @@ const char* handshake_name(unsigned type) {
     case 24:
       return "KeyUpdate";
     default:
-      return "Handshake";
+      return nullptr;
   }
 }
-
-std::string subject_of(X509* x) {
-  char buf[512];
-  X509_NAME_oneline(X509_get_subject_name(x), buf, sizeof buf);
-  return buf;
-}
-
-}  // namespace
 
 Session::Session(std::shared_ptr<Context> ctx, Role role, std::string server_name)
     : ctx_(std::move(ctx)), role_(role), server_name_(std::move(server_name)) {
@@ -77,7 +77,8 @@ void Session::on_message(int write_p, int, int content_type, const void* buf, si
   auto* s = static_cast<Session*>(arg);
   const auto* b = static_cast<const unsigned char*>(buf);
   if (content_type == SSL3_RT_HANDSHAKE && len > 0) {
-    s->events_.push_back({write_p != 0, handshake_name(b[0]), len});
+    const char* name = handshake_type_name(b[0]);
+    s->events_.push_back({write_p != 0, name ? name : "Handshake", len});
   } else if (content_type == SSL3_RT_ALERT && len >= 2) {
     s->events_.push_back(
         {write_p != 0, std::string("Alert: ") + SSL_alert_desc_string_long(b[1]), len});

@@ -21,6 +21,10 @@ class Context;
 
 enum class Role { Client, Server };
 
+// The name of a TLS handshake message type ("ClientHello", "Finished"; RFC 8446 §4,
+// RFC 5246 §7.4), nullptr for a type it does not know.
+const char* handshake_type_name(unsigned type);
+
 struct HandshakeEvent {
   bool sent = false;  // written by this end (else received)
   std::string what;   // "ClientHello", "Finished", "Alert: bad certificate", …
