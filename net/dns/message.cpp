@@ -1,5 +1,7 @@
 #include "net/dns/message.hpp"
 
+#include "net/ascii.hpp"
+
 #include <map>
 #include <stdexcept>
 
@@ -10,13 +12,6 @@ constexpr std::uint16_t kClassIn = 1;    // RFC 1035 §3.2.4
 constexpr std::size_t kMaxName = 255;    // RFC 1035 §3.1: wire length of a name
 constexpr std::size_t kMaxLabel = 63;    // RFC 1035 §2.3.4
 constexpr std::size_t kHeaderSize = 12;  // RFC 1035 §4.1.1
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 class Writer {
  public:
@@ -55,7 +50,7 @@ class Writer {
       std::string suffix;
       for (std::size_t j = i; j < labels.size(); ++j) {
         if (j > i) suffix += '.';
-        suffix += lower(labels[j]);
+        suffix += ascii_lower(labels[j]);
       }
       auto known = offsets_.find(suffix);
       if (known != offsets_.end()) {

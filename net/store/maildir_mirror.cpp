@@ -1,5 +1,7 @@
 #include "net/store/maildir_mirror.hpp"
 
+#include "net/ascii.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,13 +18,6 @@ namespace net::store {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return o;
-}
 
 bool usable_as_directory(std::string_view s) {
   return !s.empty() && s != "." && s != ".." && s.find('/') == std::string_view::npos &&
@@ -51,7 +46,7 @@ void MaildirMirror::report(const std::string& what) {
 }
 
 MaildirMirror::AccountDisk& MaildirMirror::account(std::string_view address) {
-  auto& a = accounts_[lower(address)];
+  auto& a = accounts_[ascii_lower(address)];
   if (a.home.empty()) {
     if (!usable_as_directory(address))
       throw MaildirError("mailbox name '" + std::string(address) + "' cannot be a folder name");
@@ -318,7 +313,7 @@ void MaildirMirror::apply(const Change& c) {
 
 fs::path MaildirMirror::path_of(std::string_view address, std::string_view folder,
                                 std::uint32_t uid) const {
-  auto a = accounts_.find(lower(address));
+  auto a = accounts_.find(ascii_lower(address));
   if (a == accounts_.end()) return {};
   auto f = a->second.folders.find(std::string(folder));
   if (f == a->second.folders.end()) return {};

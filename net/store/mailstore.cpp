@@ -1,20 +1,15 @@
 #include "net/store/mailstore.hpp"
 
+#include "net/ascii.hpp"
+
 #include <algorithm>
 
 namespace net::store {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string o(s);
-  for (char& c : o)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return o;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && lower(a) == lower(b);
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
 }
 
 constexpr const char* kInbox = "INBOX";
@@ -115,12 +110,12 @@ const StoredMessage* Folder::find(uint32_t uid) const {
 }
 
 Mailstore::Mailbox* Mailstore::box(std::string_view address) {
-  auto it = boxes_.find(lower(address));
+  auto it = boxes_.find(ascii_lower(address));
   return it == boxes_.end() ? nullptr : &it->second;
 }
 
 const Mailstore::Mailbox* Mailstore::box(std::string_view address) const {
-  auto it = boxes_.find(lower(address));
+  auto it = boxes_.find(ascii_lower(address));
   return it == boxes_.end() ? nullptr : &it->second;
 }
 
@@ -142,7 +137,7 @@ Folder& Mailstore::make_folder(Mailbox& b, const std::string& name, std::string 
 }
 
 void Mailstore::add_account(Account a) {
-  std::string key = lower(a.address);
+  std::string key = ascii_lower(a.address);
   size_t at = key.rfind('@');
   if (at != std::string::npos) domains_.insert(key.substr(at + 1));
   bool fresh = boxes_.count(key) == 0;
@@ -160,7 +155,7 @@ void Mailstore::add_account(Account a) {
 
 std::optional<std::string> Mailstore::authenticate(std::string_view login_or_address,
                                                    std::string_view password) const {
-  std::string key = lower(login_or_address);
+  std::string key = ascii_lower(login_or_address);
   for (const auto& [addr, b] : boxes_) {
     bool who = b.account.login == login_or_address || addr == key;
     if (who && b.account.password == password) return b.account.address;
@@ -169,7 +164,7 @@ std::optional<std::string> Mailstore::authenticate(std::string_view login_or_add
 }
 
 bool Mailstore::has_mailbox(std::string_view address) const {
-  return boxes_.count(lower(address)) != 0;
+  return boxes_.count(ascii_lower(address)) != 0;
 }
 
 uint32_t Mailstore::deliver(std::string_view address, std::string data, int64_t internal_date) {
@@ -215,11 +210,11 @@ std::vector<std::string> Mailstore::addresses() const {
 }
 
 bool Mailstore::is_local_domain(std::string_view domain) const {
-  return domains_.count(lower(domain)) != 0;
+  return domains_.count(ascii_lower(domain)) != 0;
 }
 
 void Mailstore::add_domain(std::string domain) {
-  domains_.insert(lower(domain));
+  domains_.insert(ascii_lower(domain));
 }
 
 Mailstore::ListenerId Mailstore::on_change(Listener callback) {
