@@ -5,11 +5,12 @@ screenshot is a rendered page, not a blank one. Screenshots are kept in SHOTS.
 Usage: test_handout_chromium.py MAILSIM SOURCE_DIR SHOTS"""
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
-import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import testkit  # noqa: E402
 
 MAILSIM, SRC, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
 LESSON = os.path.join(SRC, "lessons", "smtp-basics.toml")
@@ -23,46 +24,6 @@ def check(name, cond, detail=""):
     else:
         failures += 1
         print(f"not ok - {name}: {str(detail)[:1500]}")
-
-
-def read_png(path):
-    """(width, height, rows of (r, g, b) tuples) of an 8-bit RGB/RGBA non-interlaced PNG."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG")
-    pos, idat, head = 8, b"", None
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            head = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    w, h, depth, colour, _, _, interlace = head
-    if depth != 8 or colour not in (2, 6) or interlace:
-        raise ValueError(f"unsupported PNG: depth {depth} colour {colour} interlace {interlace}")
-    bpp = 3 if colour == 2 else 4
-    raw, stride = zlib.decompress(idat), w * bpp
-    rows, prev = [], bytearray(stride)
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if f == 1:
-                line[i] = (line[i] + a) & 255
-            elif f == 2:
-                line[i] = (line[i] + b) & 255
-            elif f == 3:
-                line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append([tuple(line[x:x + 3]) for x in range(0, stride, bpp)])
-        prev = line
-    return w, h, rows
 
 
 browser = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -101,7 +62,8 @@ with tempfile.TemporaryDirectory() as tmp:
               s.stderr[-800:])
         if not os.path.isfile(shot):
             continue
-        w, h, rows = read_png(shot)
+        w, h, bpp, raw_rows = testkit.read_png(shot)
+        rows = [[tuple(r[x:x + 3]) for x in range(0, len(r), bpp)] for r in raw_rows]
         check(f"[{lang}] screenshot is 1200x1600", (w, h) == (1200, 1600), (w, h))
         pixels = [p for row in rows[::4] for p in row[::4]]
         colours = len(set(pixels))

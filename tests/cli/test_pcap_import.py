@@ -11,6 +11,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import testkit  # noqa: E402
+
 MAILSIM, SRC = sys.argv[1], sys.argv[2]
 LESSON = os.path.join(SRC, "lessons", "smtp-basics.toml")
 failures = 0
@@ -68,20 +71,16 @@ with tempfile.TemporaryDirectory() as d:
           explain.returncode == 0 and "; The client introduces itself" in explain.stdout,
           explain.stdout[:500])
 
-    # The window opens the capture like a saved trace (under Xvfb, when installed).
-    xvfb = shutil.which("Xvfb")
-    check("Xvfb is installed (package xvfb)", xvfb is not None)
-    if xvfb:
-        rfd, wfd = os.pipe()
-        xv = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "1280x800x24",
-                               "-nolisten", "tcp", "-noreset"], pass_fds=(wfd,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(wfd)
-        with os.fdopen(rfd) as f:
-            number = f.readline().strip()
+    # The window opens the capture like a saved trace (under Xvfb).
+    try:
+        xv, display = testkit.start_xvfb()
+    except RuntimeError as e:
+        xv, display = None, ""
+        check("Xvfb starts (package xvfb)", False, str(e))
+    if xv:
         try:
             # LeakSanitizer flags allocations inside Mesa's drivers, which we do not own.
-            env = dict(os.environ, DISPLAY=":" + number, ASAN_OPTIONS="detect_leaks=0",
+            env = dict(os.environ, DISPLAY=display, ASAN_OPTIONS="detect_leaks=0",
                        XDG_CONFIG_HOME=os.path.join(d, "config"))
             total = sum(len(v) for v in got.values())
             r = subprocess.run([MAILSIM, "gui", pcap, "--frames", "5", "--at", "30",

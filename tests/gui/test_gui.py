@@ -9,12 +9,13 @@ Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import testkit  # noqa: E402
 
 MAILSIM, SRC, OUT = (os.path.abspath(a) for a in sys.argv[1:4])
 # Seconds between injected input events: longer than a frame, even on a loaded machine.
@@ -25,57 +26,11 @@ if os.path.exists(shot):
     os.remove(shot)
 
 
-def png_pixels(path):
-    """Decodes an 8-bit RGBA/RGB PNG (what stb writes) into rows of bytes."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    pos, idat, w = 8, b"", 0
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-            bpp = {6: 4, 2: 3}[ctype]
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + n
-    raw = zlib.decompress(idat)
-    rows, prev, stride = [], bytearray(w * bpp), w * bpp
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b = prev[i]
-            c = prev[i - bpp] if i >= bpp else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, bpp, rows
-
-
-xvfb = shutil.which("Xvfb")
-if not xvfb:
-    print("not ok - Xvfb is not installed (the test command installs package xvfb)")
+try:
+    xv, display = testkit.start_xvfb()
+except RuntimeError as e:
+    print(f"not ok - {e}")
     sys.exit(1)
-# Xvfb picks a free display itself and writes its number to our pipe (-displayfd), so
-# parallel test runs never share or steal a display.
-rfd, wfd = os.pipe()
-xv = subprocess.Popen([xvfb, "-displayfd", str(wfd), "-screen", "0", "1280x800x24",
-                       "-nolisten", "tcp", "-noreset"], pass_fds=(wfd,),
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-os.close(wfd)
-with os.fdopen(rfd) as f:
-    number = f.readline().strip()
-if not number:
-    print("not ok - Xvfb did not start")
-    sys.exit(1)
-display = ":" + number
 try:
     tmp = tempfile.mkdtemp(prefix="mailsim-gui-test-")
     # A fresh config directory: the user's saved settings never change what the test sees.
@@ -91,7 +46,7 @@ try:
           "" if ok else f"rc={r.returncode} {r.stderr}")
     if not ok:
         sys.exit(1)
-    w, h, bpp, rows = png_pixels(shot)
+    w, h, bpp, rows = testkit.read_png(shot)
     colours = set()
     for row in rows[::8]:
         for x in range(0, w * bpp, bpp * 8):
