@@ -66,6 +66,14 @@ def wait_port(port, proc=None, timeout=15.0):
     die(1, f"port {port} did not open within {timeout} s")
 
 
+def free_port():
+    """A port nobody listens on now, chosen by the kernel (fixed offsets from the fixture's
+    base can collide with other programs' ephemeral ports, 32768-60999 on Linux)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def port_free(port):
     try:
         socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -427,7 +435,7 @@ class Bench:
 
     def run_smtp(self):
         a, n = self.args, self.args.messages
-        sink_port, ms_port, pf_port = self.base + 2025, self.base + 1025, int(self.env["SMTP_PORT"])
+        sink_port, ms_port, pf_port = free_port(), free_port(), int(self.env["SMTP_PORT"])
         self.smtp_sink(sink_port)
         ms_proc, md = self.mailsim("smtp-maildir", ms_port)
         self.postfix_hold()
@@ -476,8 +484,8 @@ class Bench:
         fill_maildir(os.path.join(msdir, f"{USER}@{DOMAIN}"), n, a.size)
         fill_s = time.perf_counter() - t
         t = time.perf_counter()
-        imap_port, pop3_port = self.base + 1143, self.base + 1110
-        ms_proc, _ = self.mailsim("mbox-maildir", self.base + 1026, imap_port, pop3_port)
+        imap_port, pop3_port = free_port(), free_port()
+        ms_proc, _ = self.mailsim("mbox-maildir", free_port(), imap_port, pop3_port)
         load_s = time.perf_counter() - t
         print(f"(wrote {n} messages into both Maildirs in {fill_s:.2f} s; mailsim serve "
               f"started on them in {load_s:.2f} s)", flush=True)
