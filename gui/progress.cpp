@@ -1,19 +1,12 @@
 #include "gui/progress.hpp"
 
 #include <charconv>
-#include <sstream>
 
 #include "gui/settings.hpp"
 
 namespace mailsim {
 
 namespace {
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t\r");
-  const auto e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
 
 template <class T>
 bool to_number(const std::string& s, T& out) {
@@ -25,20 +18,12 @@ bool to_number(const std::string& s, T& out) {
 
 Progress parse_progress(const std::string& text) {
   Progress p;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    line = trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    const auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    const std::string key = trim(line.substr(0, eq));
+  for (const auto& [key, value] : key_value_lines(text)) {
     const auto dot = key.rfind('.');  // lesson ids may hold dots; the question never does
     if (dot == std::string::npos || dot == 0) continue;
     std::size_t question = 0;
     int option = 0;
-    if (!to_number(key.substr(dot + 1), question) ||
-        !to_number(trim(line.substr(eq + 1)), option) || option < 0)
+    if (!to_number(key.substr(dot + 1), question) || !to_number(value, option) || option < 0)
       continue;
     p[key.substr(0, dot)][question] = option;
   }

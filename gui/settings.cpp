@@ -50,14 +50,22 @@ std::string config_dir(bool create) {
   return dir.string();
 }
 
-UiSettings parse_settings(const std::string& text) {
-  UiSettings s;
+std::vector<std::pair<std::string, std::string>> key_value_lines(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    auto eq = line.find('=');
+    line = trim(line);
+    const auto eq = line.find('=');
     if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-    std::string k = trim(line.substr(0, eq)), v = trim(line.substr(eq + 1));
+    out.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+  }
+  return out;
+}
+
+UiSettings parse_settings(const std::string& text) {
+  UiSettings s;
+  for (const auto& [k, v] : key_value_lines(text)) {
     auto flag = [&](bool& b) {
       if (v == "1" || v == "true") b = true;
       if (v == "0" || v == "false") b = false;

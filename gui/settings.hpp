@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mailsim {
 
@@ -23,6 +25,10 @@ float zoom_out(float z);  // next step down
 // $XDG_CONFIG_HOME/mailsim or $HOME/.config/mailsim, created when `create`; "" when neither
 // variable is set (or the directory cannot be created): then nothing is saved.
 std::string config_dir(bool create);
+
+// The "key = value" lines of a text, both sides trimmed; empty lines, lines starting with
+// '#' and lines without '=' are left out. settings.ini and progress.ini are read this way.
+std::vector<std::pair<std::string, std::string>> key_value_lines(const std::string& text);
 
 // "key = value" lines; unknown keys and bad values are ignored (defaults stay).
 UiSettings parse_settings(const std::string& text);
