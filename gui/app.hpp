@@ -47,9 +47,10 @@ struct LessonEntry {
 std::vector<LessonEntry> list_lessons(const std::string& dir);
 
 // What File > Export writes (export_dialog.cpp): the trace as JSON lines, the sequence
-// diagram as SVG, or the packets as a pcap capture.
-enum class ExportKind { None, Trace, SequenceSvg, Capture };
-// The file name ending offered for each kind (".jsonl", "-sequence.svg", ".pcap").
+// diagram as SVG or PNG, or the packets as a pcap capture.
+enum class ExportKind { None, Trace, SequenceSvg, Capture, SequencePng };
+// The file name ending offered for each kind (".jsonl", "-sequence.svg", ".pcap",
+// "-sequence.png").
 const char* export_suffix(ExportKind kind);
 
 // Where a top-level menu's header is on screen (for --print-state and scripted tests).

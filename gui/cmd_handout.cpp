@@ -1,5 +1,5 @@
 // `mailsim handout LESSON -o DIR`: runs a lesson and writes a handout for a class:
-// DIR/index.html (self-contained), DIR/handout.md and DIR/sequence.svg.
+// DIR/index.html (self-contained), DIR/handout.md, DIR/sequence.svg and DIR/sequence.png.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +10,7 @@
 #include "gui/handout.hpp"
 #include "gui/i18n.hpp"
 #include "gui/scene.hpp"
+#include "gui/sequence_png.hpp"
 #include "sim/lesson.hpp"
 #include "sim/world.hpp"
 
@@ -63,17 +64,25 @@ int make_handout_files(const HandoutArgs& a) {
   opt.lang = a.lang;
   opt.secrets_shown = a.show_secrets;
   const Handout h = make_handout(world.lesson(), scene, opt);
+  std::string error;
+  const std::string png = svg_to_png(h.svg, kSequencePngScale, error);  // the same drawing
+  if (png.empty()) {
+    std::cerr << "mailsim: error: cannot draw sequence.png: " << error << "\n";
+    return 1;
+  }
   for (const auto& [name, text] : {std::pair<const char*, const std::string&>{"index.html", h.html},
                                    {"handout.md", h.markdown},
-                                   {opt.svg_name.c_str(), h.svg}}) {
+                                   {opt.svg_name.c_str(), h.svg},
+                                   {"sequence.png", png}}) {
     if (!write_file(dir / name, text)) {
       std::cerr << "mailsim: error: cannot write " << (dir / name).string() << "\n";
       return 1;
     }
   }
   if (!a.quiet)
-    std::cerr << "mailsim: wrote " << (dir / "index.html").string() << ", handout.md and "
-              << opt.svg_name << " (" << world.trace().size() << " trace events)\n";
+    std::cerr << "mailsim: wrote " << (dir / "index.html").string() << ", handout.md, "
+              << opt.svg_name << " and sequence.png (" << world.trace().size()
+              << " trace events)\n";
   if (!finished) {
     std::cerr << "mailsim: error: the lesson did not finish (a limit stopped it)\n";
     return 1;
@@ -89,11 +98,13 @@ void register_handout(CLI::App& app, int& rc) {
       "handout",
       "Run a lesson and write a handout for a class: DIR/index.html (one self-contained page: "
       "narration, questions with an answer key, each step's transcript with meanings, the "
-      "sequence diagram), DIR/handout.md and DIR/sequence.svg");
+      "sequence diagram), DIR/handout.md, DIR/sequence.svg and DIR/sequence.png (the same diagram "
+      "at twice the size, for slides)");
   cmd->add_option("lesson", a->lesson, "Lesson file (.toml)")->required();
-  cmd->add_option("-o,--output", a->dir,
-                  "Directory to write index.html, handout.md and sequence.svg to (created if "
-                  "missing; files there with those names are replaced)")
+  cmd->add_option(
+         "-o,--output", a->dir,
+         "Directory to write index.html, handout.md, sequence.svg and sequence.png to (created if "
+         "missing; files there with those names are replaced)")
       ->required();
   cmd->add_option("--lang", a->lang, "Language of the narration, questions and headings (en or pt)")
       ->check(CLI::IsMember({"en", "pt"}));

@@ -1,6 +1,6 @@
 // File > Export: one dialog for every format the window writes (the trace as JSON lines,
-// the sequence diagram as SVG, the packets as a pcap capture for Wireshark). A path in the
-// temporary directory is offered; Enter saves there.
+// the sequence diagram as SVG or PNG, the packets as a pcap capture for Wireshark). A path
+// in the temporary directory is offered; Enter saves there.
 #include <imgui.h>
 
 #include <fstream>
@@ -8,6 +8,7 @@
 
 #include "gui/app.hpp"
 #include "gui/i18n.hpp"
+#include "gui/sequence_png.hpp"
 #include "gui/sequence_svg.hpp"
 #include "sim/pcap.hpp"
 
@@ -43,6 +44,8 @@ const char* export_suffix(ExportKind kind) {
       return "-sequence.svg";
     case ExportKind::Capture:
       return ".pcap";
+    case ExportKind::SequencePng:
+      return "-sequence.png";
     default:
       return "";
   }
@@ -51,9 +54,13 @@ const char* export_suffix(ExportKind kind) {
 void export_window(Ui& ui, const Document& doc) {
   if (ui.exporting == ExportKind::None) return;
   const ExportKind kind = ui.exporting;
-  const char* title = kind == ExportKind::Trace         ? "dlg.export_trace"
-                      : kind == ExportKind::SequenceSvg ? "dlg.export_svg"
-                                                        : "dlg.export_pcap";
+  const bool diagram = kind == ExportKind::SequenceSvg || kind == ExportKind::SequencePng;
+  const char* title = kind == ExportKind::Trace ? "dlg.export_trace"
+                      : diagram                 ? "dlg.export_svg"
+                                                : "dlg.export_pcap";
+  const char* hint = kind == ExportKind::SequenceSvg   ? "dlg.export_svg_hint"
+                     : kind == ExportKind::SequencePng ? "dlg.export_png_hint"
+                                                       : "dlg.export_pcap_hint";
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x / 2, vp->Pos.y + vp->Size.y / 2),
                           ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
@@ -64,8 +71,7 @@ void export_window(Ui& ui, const Document& doc) {
     if (kind == ExportKind::Trace)
       ImGui::TextDisabled(tr("dlg.export_hint"), doc.trace().size());
     else
-      ImGui::TextDisabled("%s", tr(kind == ExportKind::SequenceSvg ? "dlg.export_svg_hint"
-                                                                   : "dlg.export_pcap_hint"));
+      ImGui::TextDisabled("%s", tr(hint));
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 30);
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();  // type or Enter at once
     const bool enter = ImGui::InputText(tr("dlg.path"), ui.path, sizeof ui.path,
@@ -78,13 +84,17 @@ void export_window(Ui& ui, const Document& doc) {
         if (ok) ui.last_export = ui.path;
         ui.message = ok ? tr_format(tr("dlg.saved"), doc.trace().size(), ui.path)
                         : tr_format(tr("dlg.cannot_write"), ui.path);
-      } else if (kind == ExportKind::SequenceSvg) {
+      } else if (diagram) {
         SequenceSvgOptions opt;
         if (doc.world) opt.title = doc.world->lesson().title.get(language());
-        const long arrows = write_sequence_svg(doc.scene, ui.path, opt, error);
+        const long arrows =
+            kind == ExportKind::SequenceSvg
+                ? write_sequence_svg(doc.scene, ui.path, opt, error)
+                : write_sequence_png(doc.scene, ui.path, opt, kSequencePngScale, error);
         ok = arrows >= 0;
         ui.message = ok ? tr_format(tr("dlg.saved_svg"), arrows, ui.path)
                         : tr_format(tr("dlg.cannot_write"), ui.path);
+        if (!ok && !error.empty()) ui.message += " (" + error + ")";
       } else {
         ok = export_capture(doc, ui.path, ui.message);
       }

@@ -261,6 +261,7 @@ void draw_menu_bar(Ui& ui, ViewState& v, const Document& doc) {
     if (ImGui::MenuItem(tr("menu.live"), "Ctrl+L")) ui.live_dialog = true;
     export_item("menu.export_svg", ExportKind::SequenceSvg);
     export_item("menu.export_pcap", ExportKind::Capture);
+    export_item("menu.export_png", ExportKind::SequencePng);  // last: tests click by position
     ImGui::Separator();
     if (ImGui::MenuItem(tr("menu.quit"), "Ctrl+Q")) ui.quit = true;
     ImGui::EndMenu();

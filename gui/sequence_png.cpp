@@ -40,8 +40,8 @@ cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned i
   return CAIRO_STATUS_SUCCESS;
 }
 
-// Cairo's image surfaces are limited to 32767 pixels a side.
-constexpr double kMaxSide = 32767;
+// Cairo's image surfaces are limited to 32767 pixels a side; 128 M pixels is 512 MB.
+constexpr double kMaxSide = 32767, kMaxPixels = 128.0 * 1024 * 1024;
 
 }  // namespace
 
@@ -64,9 +64,9 @@ std::string svg_to_png(std::string_view svg, double scale, std::string& error) {
     return {};
   }
   const double pw = std::ceil(w * scale), ph = std::ceil(h * scale);
-  if (pw > kMaxSide || ph > kMaxSide) {
+  if (pw > kMaxSide || ph > kMaxSide || pw * ph > kMaxPixels) {
     error = "the picture would be too large (" + std::to_string(static_cast<long>(pw)) + "x" +
-            std::to_string(static_cast<long>(ph)) + " pixels)";
+            std::to_string(static_cast<long>(ph)) + " pixels): export the SVG instead";
     return {};
   }
   SurfacePtr surface(
@@ -78,6 +78,9 @@ std::string svg_to_png(std::string_view svg, double scale, std::string& error) {
   }
   {
     CairoPtr cr(cairo_create(surface.get()));
+    // White under the drawing: the sliver that rounding the size up adds is not transparent.
+    cairo_set_source_rgb(cr.get(), 1, 1, 1);
+    cairo_paint(cr.get());
     // The viewport is the whole picture: the SVG's viewBox scales to fill it.
     const RsvgRectangle viewport{0, 0, pw, ph};
     if (!rsvg_handle_render_document(handle.get(), cr.get(), &viewport, &gerr)) {

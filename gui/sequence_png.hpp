@@ -15,8 +15,9 @@ namespace mailsim {
 inline constexpr double kSequencePngScale = 2.0;
 
 // The PNG file (its bytes) of an SVG document drawn at `scale`: the picture is
-// ceil(width × scale) by ceil(height × scale) pixels, width and height being the SVG's own.
-// Returns "" with `error` set when the SVG cannot be read or drawn.
+// ceil(width × scale) by ceil(height × scale) pixels, width and height being the SVG's own,
+// on white. Returns "" with `error` set when the SVG cannot be read or drawn, or when the
+// picture would be too large (more than 32767 pixels a side or 128 M pixels).
 std::string svg_to_png(std::string_view svg, double scale, std::string& error);
 
 // Lays out the scene's trace, draws its diagram at `scale` and writes it to `path` as PNG

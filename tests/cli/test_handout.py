@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""`mailsim handout LESSON -o DIR` as a teacher uses it: the three files, a page that parses
+"""`mailsim handout LESSON -o DIR` as a teacher uses it: the four files (sequence.png a PNG of
+the SVG at twice its size), a page that parses
 and fetches nothing, narration and transcript in English and Portuguese, passwords masked
 unless --show-secrets, clear errors. Usage: test_handout.py MAILSIM SOURCE_DIR"""
 import html
 import html.parser
+import math
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+import testkit  # noqa: E402
 
 MAILSIM, SRC = sys.argv[1], sys.argv[2]
 LESSON = os.path.join(SRC, "lessons", "smtp-basics.toml")
@@ -96,7 +101,8 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"[{lang}] progress on stderr", "step 1/1 done" in r.stderr and "wrote" in r.stderr,
               r.stderr)
         check(f"[{lang}] nothing on stdout", r.stdout == "", r.stdout)
-        files = {n: os.path.join(out, n) for n in ("index.html", "handout.md", "sequence.svg")}
+        files = {n: os.path.join(out, n) for n in ("index.html", "handout.md", "sequence.svg",
+                                                   "sequence.png")}
         for n, path in files.items():
             check(f"[{lang}] {n} written", os.path.isfile(path) and os.path.getsize(path) > 1000)
         if not all(os.path.isfile(p) for p in files.values()):
@@ -155,6 +161,19 @@ with tempfile.TemporaryDirectory() as tmp:
             locks = [g for g in arrows if g.find(SVG_NS + "g") is not None]
             check(f"[{lang}] padlocks on lines inside TLS", len(locks) > 10, len(locks))
             check(f"[{lang}] no password in the SVG", SECRET not in ET.tostring(svg, "unicode"))
+            # sequence.png: the same drawing at twice the SVG's size, on a white page, with
+            # ink on it (text and arrows, not one flat colour).
+            try:
+                w, h, bpp, rows = testkit.read_png(files["sequence.png"])
+            except (ValueError, OSError, TypeError) as e:
+                w = h = bpp = 0
+                rows = []
+                check(f"[{lang}] sequence.png is a PNG", False, e)
+            want = (math.ceil(float(svg.get("width")) * 2), math.ceil(float(svg.get("height")) * 2))
+            check(f"[{lang}] sequence.png is twice the SVG's size", (w, h) == want, ((w, h), want))
+            ink = {r[x:x + 3] for r in rows[::7] for x in range(0, w * bpp, bpp * 3)}
+            check(f"[{lang}] sequence.png shows the diagram (white page, many colours)",
+                  rows and rows[0][:3] == b"\xff\xff\xff" and len(ink) > 30, len(ink))
         with open(files["handout.md"], encoding="utf-8") as f:
             md = f.read()
         check(f"[{lang}] Markdown: narration", narration in md)
@@ -199,10 +218,11 @@ with tempfile.TemporaryDirectory() as tmp:
         if ok:
             try:
                 ET.parse(os.path.join(out, "sequence.svg"))
-            except ET.ParseError as e:
+                testkit.read_png(os.path.join(out, "sequence.png"))
+            except (ET.ParseError, ValueError, OSError) as e:
                 ok = False
                 r = e
-        check(f"handout of {name}", ok, r if not ok else "")
+        check(f"handout of {name} (the SVG parses, the PNG decodes)", ok, r if not ok else "")
 
 print(f"{failures} failed" if failures else "all passed")
 sys.exit(1 if failures else 0)

@@ -7,6 +7,7 @@ closes (Ctrl+Q) must show it. Settings and imgui.ini go to a temporary XDG_CONFI
 the working directory.
 Usage: test_gui.py MAILSIM SOURCE_DIR OUT_DIR"""
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -248,6 +249,17 @@ try:
     # (tshark names a command by its first four letters when no space follows: "STAR".)
     checks.append(("File > Export capture writes a pcap that tshark decodes (EHLO, STARTTLS)",
                    "EHLO" in decoded and any(d.startswith("STAR") for d in decoded)))
+    # File > Export sequence diagram (PNG)... (the seventh item): the SVG's picture at 2x.
+    png_path = os.path.join(tmp, "smtp-basics-sequence.png")
+    session(menu_item(reset, "File", 6) + press("Return") + [["sleep", "1.0"]], config=cfg,
+            cwd=work)
+    pw, ph, pbpp, prows = testkit.read_png(png_path) if os.path.exists(png_path) else (0, 0, 3, [])
+    ink = {r[x:x + 3] for r in prows[::7] for x in range(0, pw * pbpp, pbpp * 3)}
+    svg_size = [float(svg_text.split(f' {k}="')[1].split('"')[0]) if svg_text else 0
+                for k in ("width", "height")]
+    checks.append(("File > Export sequence diagram (PNG) writes the SVG's picture at twice its size",
+                   (pw, ph) == tuple(math.ceil(2 * v) for v in svg_size) and pw > 0
+                   and len(ink) > 30))
 
     # Lesson 2 (pop3-vs-imap: three devices on IMAP). The Mail state tab lists every server
     # account and every device's local store; the Compare tab, opened with a real click,
