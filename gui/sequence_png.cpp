@@ -1,6 +1,7 @@
 #include "gui/sequence_png.hpp"
 
 #include <cairo.h>
+#include <dlfcn.h>
 #include <librsvg/rsvg.h>
 
 #include <cerrno>
@@ -15,23 +16,61 @@ namespace mailsim {
 
 namespace {
 
-// Owners for the C objects, released in reverse order of creation.
-struct GObjectFree {
-  void operator()(gpointer p) const { g_object_unref(p); }
-};
-struct SurfaceFree {
-  void operator()(cairo_surface_t* p) const { cairo_surface_destroy(p); }
-};
-struct CairoFree {
-  void operator()(cairo_t* p) const { cairo_destroy(p); }
-};
-using HandlePtr = std::unique_ptr<RsvgHandle, GObjectFree>;
-using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceFree>;
-using CairoPtr = std::unique_ptr<cairo_t, CairoFree>;
+// librsvg is opened on the first export, not linked: its dependency tree (GLib, Pango,
+// cairo, fontconfig, ...) would add some 30 ms to every start of the program (issue 9).
+// Its headers give the functions' types; dlsym on its handle also finds cairo's and GLib's
+// functions among its dependencies. Never closed: GLib's type system cannot be unloaded.
+struct Rsvg {
+  std::string error;  // why it could not be loaded; "" when it is usable
+#define MAILSIM_RSVG_FN(name) decltype(&::name) name = nullptr;
+#define MAILSIM_RSVG_FNS(X)                   \
+  X(rsvg_handle_new_from_data)                \
+  X(rsvg_handle_set_dpi)                      \
+  X(rsvg_handle_get_intrinsic_size_in_pixels) \
+  X(rsvg_handle_render_document)              \
+  X(g_object_unref)                           \
+  X(g_error_free)                             \
+  X(cairo_image_surface_create)               \
+  X(cairo_surface_status)                     \
+  X(cairo_surface_flush)                      \
+  X(cairo_surface_write_to_png_stream)        \
+  X(cairo_surface_destroy)                    \
+  X(cairo_status_to_string)                   \
+  X(cairo_create)                             \
+  X(cairo_set_source_rgb)                     \
+  X(cairo_paint)                              \
+  X(cairo_destroy)
+  MAILSIM_RSVG_FNS(MAILSIM_RSVG_FN)
 
-std::string take_message(GError* e, const char* fallback) {
+  Rsvg() {
+    void* lib = dlopen("librsvg-2.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char* why = dlerror();
+      error = std::string("cannot load librsvg (Debian package librsvg2-2): ") +
+              (why ? why : "not found");
+      return;
+    }
+#define MAILSIM_RSVG_SYM(name)                                               \
+  name = reinterpret_cast<decltype(name)>(dlsym(lib, #name));                \
+  if (!name) {                                                               \
+    error = "librsvg-2.so.2 lacks " #name " (librsvg 2.52 or later needed)"; \
+    return;                                                                  \
+  }
+    MAILSIM_RSVG_FNS(MAILSIM_RSVG_SYM)
+#undef MAILSIM_RSVG_SYM
+  }
+#undef MAILSIM_RSVG_FNS
+#undef MAILSIM_RSVG_FN
+};
+
+const Rsvg& rsvg() {
+  static const Rsvg r;  // loaded once, on first use, thread-safely
+  return r;
+}
+
+std::string take_message(const Rsvg& r, GError* e, const char* fallback) {
   std::string m = e && e->message ? e->message : fallback;
-  if (e) g_error_free(e);
+  if (e) r.g_error_free(e);
   return m;
 }
 
@@ -50,16 +89,27 @@ std::string svg_to_png(std::string_view svg, double scale, std::string& error) {
     error = "the scale must be positive";
     return {};
   }
-  GError* gerr = nullptr;
-  HandlePtr handle(
-      rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(svg.data()), svg.size(), &gerr));
-  if (!handle) {
-    error = "cannot read the SVG: " + take_message(gerr, "unknown error");
+  const Rsvg& r = rsvg();
+  if (!r.error.empty()) {
+    error = r.error;
     return {};
   }
-  rsvg_handle_set_dpi(handle.get(), 96);  // the SVG's units are CSS pixels
+  // Owners for the C objects, released in reverse order of creation.
+  const auto unref = [&r](RsvgHandle* p) { r.g_object_unref(p); };
+  const auto destroy_surface = [&r](cairo_surface_t* p) { r.cairo_surface_destroy(p); };
+  const auto destroy_cairo = [&r](cairo_t* p) { r.cairo_destroy(p); };
+
+  GError* gerr = nullptr;
+  std::unique_ptr<RsvgHandle, decltype(unref)> handle(
+      r.rsvg_handle_new_from_data(reinterpret_cast<const guint8*>(svg.data()), svg.size(), &gerr),
+      unref);
+  if (!handle) {
+    error = "cannot read the SVG: " + take_message(r, gerr, "unknown error");
+    return {};
+  }
+  r.rsvg_handle_set_dpi(handle.get(), 96);  // the SVG's units are CSS pixels
   double w = 0, h = 0;
-  if (!rsvg_handle_get_intrinsic_size_in_pixels(handle.get(), &w, &h) || !(w > 0) || !(h > 0)) {
+  if (!r.rsvg_handle_get_intrinsic_size_in_pixels(handle.get(), &w, &h) || !(w > 0) || !(h > 0)) {
     error = "the SVG has no width and height in pixels";
     return {};
   }
@@ -69,30 +119,32 @@ std::string svg_to_png(std::string_view svg, double scale, std::string& error) {
             std::to_string(static_cast<long>(ph)) + " pixels): export the SVG instead";
     return {};
   }
-  SurfacePtr surface(
-      cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(pw), static_cast<int>(ph)));
-  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+  std::unique_ptr<cairo_surface_t, decltype(destroy_surface)> surface(
+      r.cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(pw), static_cast<int>(ph)),
+      destroy_surface);
+  if (r.cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
     error = std::string("cannot make the picture: ") +
-            cairo_status_to_string(cairo_surface_status(surface.get()));
+            r.cairo_status_to_string(r.cairo_surface_status(surface.get()));
     return {};
   }
   {
-    CairoPtr cr(cairo_create(surface.get()));
+    std::unique_ptr<cairo_t, decltype(destroy_cairo)> cr(r.cairo_create(surface.get()),
+                                                         destroy_cairo);
     // White under the drawing: the sliver that rounding the size up adds is not transparent.
-    cairo_set_source_rgb(cr.get(), 1, 1, 1);
-    cairo_paint(cr.get());
+    r.cairo_set_source_rgb(cr.get(), 1, 1, 1);
+    r.cairo_paint(cr.get());
     // The viewport is the whole picture: the SVG's viewBox scales to fill it.
     const RsvgRectangle viewport{0, 0, pw, ph};
-    if (!rsvg_handle_render_document(handle.get(), cr.get(), &viewport, &gerr)) {
-      error = "cannot draw the SVG: " + take_message(gerr, "unknown error");
+    if (!r.rsvg_handle_render_document(handle.get(), cr.get(), &viewport, &gerr)) {
+      error = "cannot draw the SVG: " + take_message(r, gerr, "unknown error");
       return {};
     }
   }
-  cairo_surface_flush(surface.get());
+  r.cairo_surface_flush(surface.get());
   std::string png;
-  const cairo_status_t st = cairo_surface_write_to_png_stream(surface.get(), append_bytes, &png);
+  const cairo_status_t st = r.cairo_surface_write_to_png_stream(surface.get(), append_bytes, &png);
   if (st != CAIRO_STATUS_SUCCESS) {
-    error = std::string("cannot encode the PNG: ") + cairo_status_to_string(st);
+    error = std::string("cannot encode the PNG: ") + r.cairo_status_to_string(st);
     return {};
   }
   return png;

@@ -1,6 +1,7 @@
 // The sequence diagram as a PNG picture (for slides and documents that take no SVG): the
 // very SVG document sequence_svg.hpp writes, rasterised, so both show the same drawing. The
-// rasteriser (librsvg and cairo) stays inside sequence_png.cpp. No ImGui.
+// rasteriser (librsvg and cairo, loaded on the first call) stays inside sequence_png.cpp.
+// No ImGui.
 #pragma once
 
 #include <string>
