@@ -88,11 +88,44 @@ void DnsServer::add_a(const std::string& name, const std::string& ip) {
   if (std::find(list.begin(), list.end(), ip) == list.end()) list.push_back(ip);
 }
 
+void DnsServer::set_failure(const std::string& domain, Failure f) {
+  if (f == Failure::None) {
+    if (domain.empty())
+      failures_.clear();  // the whole server is back: every fault is cleared
+    else
+      failures_.erase(lower(domain));
+    return;
+  }
+  failures_[lower(domain)] = f;
+}
+
+DnsServer::Failure DnsServer::failure_for(const std::string& name) const {
+  if (failures_.empty()) return Failure::None;
+  std::string n = lower(name);
+  for (;;) {
+    if (auto it = failures_.find(n); it != failures_.end()) return it->second;
+    if (n.empty()) return Failure::None;
+    auto dot = n.find('.');
+    n = dot == std::string::npos ? std::string() : n.substr(dot + 1);
+  }
+}
+
 void DnsServer::on_query(const std::string& from_ip, std::uint16_t from_port,
                          std::string_view payload) {
   using namespace net::dns;
   auto q = decode(payload);
   if (!q || q->response) return;  // not a query: ignore, as servers do with garbage
+  const Failure failure =
+      q->questions.size() == 1 ? failure_for(q->questions[0].name) : Failure::None;
+  if (failure == Failure::NoAnswer) {
+    const HostInfo* to = net_.host_by_ip(from_ip);
+    trace_.append(net_.queue().now(),
+                  NoteEv{host_, "error",
+                         "the DNS server does not answer " + (to ? to->name : from_ip) +
+                             "'s question about " + q->questions[0].name +
+                             " (DNS failure: the query goes unanswered)"});
+    return;
+  }
 
   Message r;
   r.id = q->id;
@@ -108,7 +141,9 @@ void DnsServer::on_query(const std::string& from_ip, std::uint16_t from_port,
     const std::string key = lower(question.name);
     auto mx = mx_.find(key);
     auto a = a_.find(key);
-    if (mx == mx_.end() && a == a_.end()) {
+    if (failure == Failure::ServFail) {
+      r.rcode = kServFail;  // "unable to process this query" (RFC 1035 §4.1.1)
+    } else if (mx == mx_.end() && a == a_.end()) {
       r.rcode = kNxDomain;
     } else if (question.type == Type::MX && mx != mx_.end()) {
       for (const auto& [pref, exchange] : mx->second) {

@@ -390,6 +390,24 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
     return name;
   };
 
+  // A name the DNS server answers for (or a parent of one): hosts, mail domains, [[mx]].
+  auto dns_knows = [&](const std::string& domain) {
+    auto under = [&](const std::string& name) {
+      if (name.size() < domain.size()) return false;
+      const std::size_t at = name.size() - domain.size();
+      if (name.compare(at, domain.size(), domain) != 0) return false;
+      return at == 0 || name[at - 1] == '.';
+    };
+    for (const auto& h : L.hosts) {
+      if (under(h.name)) return true;
+      for (const auto& d : h.domains)
+        if (under(d)) return true;
+    }
+    for (const auto& m : L.mx)
+      if (under(m.domain)) return true;
+    return false;
+  };
+
   r.each_table(root, "step", [&](const toml::table& t) {
     LessonStep s;
     s.pos = r.pos(t);
@@ -449,6 +467,41 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
       if (!up || !up->is_boolean())
         r.fail(up ? *up : t, "a server step needs 'up = true' or 'up = false'");
       s.up = *up->value<bool>();
+    } else if (s.action == "dns") {
+      r.only_keys(t, {"action", "narration", "pause", "domain", "up", "failure"}, "a dns step");
+      s.target = r.str(t, "domain", "a dns step", false);
+      if (t.get("domain") && !dns_knows(s.target))
+        r.fail(*t.get("domain"), "the DNS server has no name '" + s.target +
+                                     "' or under it (it knows the hosts, the servers' "
+                                     "domains and the [[mx]] domains)");
+      const toml::node* up = t.get("up");
+      if (!up || !up->is_boolean())
+        r.fail(up ? *up : t,
+               "a dns step needs 'up = false' (the DNS server fails) or 'up = true' (it "
+               "answers again)");
+      s.up = *up->value<bool>();
+      s.mode = r.str(t, "failure", "a dns step", false, "servfail");
+      if (s.mode != "servfail" && s.mode != "timeout")
+        r.fail(*t.get("failure"), "unknown failure '" + s.mode + "' (use servfail or timeout)");
+      if (s.up && t.get("failure"))
+        r.fail(*t.get("failure"),
+               "'failure' says how the DNS server fails: use it with up = false");
+    } else if (s.action == "mailbox") {
+      r.only_keys(t, {"action", "narration", "pause", "mailbox", "full", "permanent"},
+                  "a mailbox step");
+      s.target = r.str(t, "mailbox", "a mailbox step", true);
+      if (!addresses.count(s.target))
+        r.fail(*t.get("mailbox"), "no [[account]] has the address '" + s.target + "'");
+      const toml::node* full = t.get("full");
+      if (!full || !full->is_boolean())
+        r.fail(full ? *full : t,
+               "a mailbox step needs 'full = true' (the mailbox is over its quota) or "
+               "'full = false' (it has room again)");
+      s.up = !*full->value<bool>();
+      const bool permanent = r.boolean(t, "permanent", false);
+      if (s.up && t.get("permanent"))
+        r.fail(*t.get("permanent"), "'permanent' goes with full = true");
+      s.mode = permanent ? "permanent" : "temporary";
     } else if (s.action == "check") {
       r.only_keys(t, {"action", "narration", "pause", "device", "password"}, "a check step");
       s.device = need_device(t, s.action);
@@ -472,8 +525,8 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
         r.fail(*t.get("folder"), "move needs a folder other than INBOX");
     } else {
       r.fail(*t.get("action"), "unknown action '" + s.action +
-                                   "' (use send, wait, link, server, check, read, delete, move, "
-                                   "flag, offline or online)");
+                                   "' (use send, wait, link, server, dns, mailbox, check, read, "
+                                   "delete, move, flag, offline or online)");
     }
     L.steps.push_back(std::move(s));
   });

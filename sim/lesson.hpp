@@ -80,8 +80,8 @@ struct LessonMx {
 };
 
 struct LessonStep {
-  // "send", "wait", "link", "server"; mail app actions on a device: "check", "read",
-  // "delete", "move", "flag", "offline", "online"
+  // "send", "wait", "link", "server", "dns", "mailbox"; mail app actions on a device:
+  // "check", "read", "delete", "move", "flag", "offline", "online"
   std::string action;
   Text narration;
   SourcePos pos;
@@ -102,10 +102,15 @@ struct LessonStep {
   std::vector<Attachment> attachments;  // send: multipart/mixed parts, base64-encoded
   // wait
   Time duration = 0;
-  // link: up/down; server: stop/start a port
-  std::string target;  // link id or host name
+  // link: up/down; server: stop/start a port; dns: the DNS server fails (up = false) or
+  // answers again (up = true) for a domain and the names under it ("" = every name);
+  // mailbox: an account's mailbox is full (up = false) or has room again (up = true).
+  std::string target;  // link id, host name, domain (dns) or address (mailbox)
   bool up = true;
   std::uint16_t port = 0;
+  // dns: "servfail" (RFC 1035 rcode 2) or "timeout" (no answer at all); mailbox:
+  // "temporary" (452 4.2.2 to RCPT) or "permanent" (552 5.2.2 to the message), RFC 3463.
+  std::string mode;
 };
 
 // A list of strings in several languages (a choice question's options); English is the

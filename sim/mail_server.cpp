@@ -1,5 +1,6 @@
 #include "sim/mail_server.hpp"
 
+#include <cctype>
 #include <cstdio>
 
 #include "net/message/message.hpp"
@@ -37,6 +38,7 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
     if (server_.store().is_local_domain(domain)) {
       if (!server_.store().has_mailbox(addr))
         return {550, "5.1.1", {"<" + addr + ">: Recipient address rejected: User unknown"}};
+      if (auto full = server_.full_reply(addr)) return *full;
       return {250, "2.1.5", {"Recipient <" + addr + "> OK (local)"}};
     }
     return {250, "2.1.5", {"Recipient <" + addr + "> OK (will relay)"}};
@@ -88,6 +90,37 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
   unsigned next_id_ = 1;
 };
 
+// Port 25: the recipient policy behind the lesson's "mailbox full" faults.
+class QuotaPolicy : public net::smtp::ServerPolicy {
+ public:
+  QuotaPolicy(MailServer& s, net::smtp::ServerPolicy& inner) : server_(s), inner_(inner) {}
+
+  std::optional<std::string> authenticate(const std::string& login,
+                                          const std::string& password) override {
+    return inner_.authenticate(login, password);
+  }
+  net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
+    return inner_.check_sender(env, addr);
+  }
+  net::smtp::Reply check_recipient(const net::smtp::Envelope& env,
+                                   const std::string& addr) override {
+    net::smtp::Reply r = inner_.check_recipient(env, addr);
+    if (r.code / 100 != 2) return r;  // unknown users and relaying are refused first
+    if (auto full = server_.full_reply(addr); full && full->code == 452) return *full;
+    return r;
+  }
+  net::smtp::Reply accept_message(const net::smtp::Envelope& env, std::string message) override {
+    // SMTP has one reply to the message for every recipient (RFC 5321 §4.1.1.4).
+    for (const auto& rcpt : env.rcpt_to)
+      if (auto full = server_.full_reply(rcpt); full && full->code == 552) return *full;
+    return inner_.accept_message(env, std::move(message));
+  }
+
+ private:
+  MailServer& server_;
+  net::smtp::ServerPolicy& inner_;
+};
+
 MailServer::MailServer(World& world, const LessonHost& host)
     : world_(world), host_(host), name_(host.name) {
   for (const auto& d : host.domains) store_.add_domain(d);
@@ -111,8 +144,9 @@ MailServer::MailServer(World& world, const LessonHost& host)
       }
     world_.trace().append(world_.queue().now(), std::move(ev));
   });
-  inbound_ = std::make_unique<net::smtp::RecipientPolicy>(store_, name_,
-                                                          [&world] { return world.unix_now(); });
+  recipient_ = std::make_unique<net::smtp::RecipientPolicy>(store_, name_,
+                                                            [&world] { return world.unix_now(); });
+  inbound_ = std::make_unique<QuotaPolicy>(*this, *recipient_);
   submission_ = std::make_unique<SubmissionPolicy>(world, *this);
   queue_ = std::make_unique<MtaQueue>(world, *this);
   set_port(25, true);
@@ -192,6 +226,31 @@ void MailServer::set_port(std::uint16_t port, bool up) {
                if (tls) s->set_tls({w->pki().server(name, self_signed), cfg.tls, ""});
                return s;
              });
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+void MailServer::set_mailbox_full(const std::string& address, bool full, bool permanent) {
+  if (full)
+    full_[lower(address)] = permanent;
+  else
+    full_.erase(lower(address));
+}
+
+std::optional<net::smtp::Reply> MailServer::full_reply(const std::string& address) const {
+  auto it = full_.find(lower(address));
+  if (it == full_.end()) return std::nullopt;
+  if (it->second)
+    return net::smtp::Reply{552, "5.2.2", {"<" + address + ">: Mailbox full, over quota"}};
+  return net::smtp::Reply{
+      452, "4.2.2", {"<" + address + ">: Mailbox full, over quota; try again later"}};
 }
 
 void MailServer::deliver_local(const std::string& rcpt, const std::string& mail_from,

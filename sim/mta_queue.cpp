@@ -116,6 +116,10 @@ void MtaQueue::try_exchange(const EntryPtr& e, std::vector<std::string> ips, std
 void MtaQueue::on_outcome(const EntryPtr& e, const net::smtp::ClientOutcome& o) {
   std::vector<std::pair<std::string, std::string>> failed;  // addr, "status|diagnostic"
   std::vector<std::string> retry;
+  std::string retry_why;  // the 4xx replies to RCPT, "addr: 452 4.2.2 ..."
+  for (const auto& rr : o.rcpts)
+    if (rr.reply.code >= 400 && rr.reply.code < 500)
+      retry_why += (retry_why.empty() ? "" : "; ") + rr.addr + ": " + rr.reply.summary();
   if (o.delivered) {
     for (const auto& rr : o.rcpts) {
       if (rr.reply.code >= 500)
@@ -125,8 +129,25 @@ void MtaQueue::on_outcome(const EntryPtr& e, const net::smtp::ClientOutcome& o) 
     }
     event(*e, "sent", "accepted by the recipient's server: " + o.last.summary());
   } else if (o.temporary) {
-    defer(e, o.error.empty() ? o.last.summary() : o.error);
-    return;
+    // Every recipient refused, some for good (550) and some for now (452): bounce the first,
+    // keep the others queued (RFC 5321 §4.2.1, §4.5.4.1). A recipient the session never got
+    // a reply for is retried.
+    for (const auto& rc : e->rcpts) {
+      bool refused_for_good = false;
+      for (const auto& rr : o.rcpts)
+        if (rr.addr == rc && rr.reply.code >= 500) {
+          failed.push_back({rc, status_of(rr.reply, "5.0.0") + "|" + rr.reply.summary()});
+          refused_for_good = true;
+        }
+      if (!refused_for_good) retry.push_back(rc);
+    }
+    if (failed.empty()) {
+      if (!retry_why.empty())
+        defer(e, retry_why);
+      else
+        defer(e, o.error.empty() ? o.last.summary() : o.error);
+      return;
+    }
   } else {
     for (const auto& rc : e->rcpts) {
       net::smtp::Reply why = o.last;
@@ -138,7 +159,7 @@ void MtaQueue::on_outcome(const EntryPtr& e, const net::smtp::ClientOutcome& o) 
   if (!failed.empty()) bounce(e, failed);
   if (!retry.empty()) {
     e->rcpts = retry;
-    defer(e, "some recipients were deferred");
+    defer(e, retry_why.empty() ? "some recipients were deferred" : retry_why);
     return;
   }
   finish(e);

@@ -128,6 +128,25 @@ void World::start_step(std::size_t i) {
          s.target);
     server(s.target)->set_port(s.port, s.up);
     next();
+  } else if (s.action == "dns") {
+    const std::string what = s.target.empty() ? "every name" : s.target;
+    note("action",
+         s.up ? "the DNS server answers for " + what + " again"
+              : "the DNS server fails for " + what +
+                    (s.mode == "timeout" ? " (no answer)" : " (SERVFAIL)"),
+         dns_->host());
+    dns_->set_failure(s.target, s.up                  ? DnsServer::Failure::None
+                                : s.mode == "timeout" ? DnsServer::Failure::NoAnswer
+                                                      : DnsServer::Failure::ServFail);
+    next();
+  } else if (s.action == "mailbox") {
+    MailServer* home = server_for_domain(s.target.substr(s.target.find('@') + 1));
+    note("action",
+         s.up ? "the mailbox " + s.target + " has room again"
+              : "the mailbox " + s.target + " is full (" + s.mode + ")",
+         home->name());
+    home->set_mailbox_full(s.target, !s.up, s.mode == "permanent");
+    next();
   }
 }
 

@@ -18,10 +18,11 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(smtp_server pop3_server imap_server imap_client message dns_message lesson
-           pcap_import)
+           pcap_import trace_json)
 fi
 declare -A dict=([smtp_server]=smtp [pop3_server]=pop3 [imap_server]=imap [imap_client]=imap
-                 [message]=message [lesson]=lesson [pcap_import]=pcap)
+                 [message]=message [lesson]=lesson [pcap_import]=pcap
+                 [trace_json]=trace_json)
 
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target "${targets[@]/#/fuzz_}"

@@ -94,8 +94,9 @@ TEST_CASE("an unknown host in a link is reported where it is written") {
 TEST_CASE("an unknown action is rejected with the list of actions") {
   std::string err = error_of(kHosts + "\n[[step]]\naction = \"teleport\"\n");
   CHECK(err.find("unknown action 'teleport'") != std::string::npos);
-  CHECK(err.find("send, wait, link, server, check, read, delete, move, flag, offline or online") !=
-        std::string::npos);
+  CHECK(err.find(
+            "send, wait, link, server, dns, mailbox, check, read, delete, move, flag, offline or "
+            "online") != std::string::npos);
 }
 
 TEST_CASE("send steps with an HTML alternative and attachments") {
