@@ -199,7 +199,7 @@ void Client::Impl::send_raw_line(const std::string& line, std::string label, std
   c.events_.push_back(std::move(e));
 }
 
-void Client::Impl::command(std::string text, std::string verb_label, std::string what,
+void Client::Impl::command(const std::string& text, std::string verb_label, std::string what,
                            std::string where, OnDone done, ClientState running) {
   tag = "A" + std::to_string(next_tag++);
   wire = tag + " " + text;

@@ -67,7 +67,7 @@ struct Client::Impl {
   void fail(std::string what);   // records it, then LOGOUT
   void fatal(std::string what);  // records it and ends the session at once
   void finish();
-  void command(std::string text, std::string verb_label, std::string what, std::string where,
+  void command(const std::string& text, std::string verb_label, std::string what, std::string where,
                OnDone done, ClientState running = ClientState::Command);
   void push_wire();
   void emit(std::string text, LineKind kind, std::string label, std::string what,

@@ -54,8 +54,8 @@ void Server::enter_state(State s) {
   state_ = s;
 }
 
-void Server::write(const std::string& text, std::string label, std::string meaning,
-                   std::string rfc) {
+void Server::write(const std::string& text, const std::string& label, const std::string& meaning,
+                   const std::string& rfc) {
   std::string& out = holding_ ? held_out_ : out_;
   EngineEvents& evs = holding_ ? held_events_ : events_;
   out += text;
@@ -94,7 +94,7 @@ void Server::write(const std::string& text, std::string label, std::string meani
   }
 }
 
-void Server::untagged(const std::string& text, std::string meaning, std::string rfc) {
+void Server::untagged(const std::string& text, const std::string& meaning, const std::string& rfc) {
   // The label is the response name: "* 3 EXISTS" -> EXISTS, "* OK [..]" -> OK.
   std::string_view t = text;
   if (t.size() > 2) t.remove_prefix(2);
@@ -104,11 +104,11 @@ void Server::untagged(const std::string& text, std::string meaning, std::string 
     t.remove_prefix(sp + 1);
     first = t.substr(0, t.find(' '));
   }
-  write(text, std::string(first), std::move(meaning), std::move(rfc));
+  write(text, std::string(first), meaning, rfc);
 }
 
-void Server::parsed(const std::vector<Segment>& segs, std::string label, std::string meaning,
-                    std::string rfc, std::string secret) {
+void Server::parsed(const std::vector<Segment>& segs, const std::string& label,
+                    const std::string& meaning, const std::string& rfc, const std::string& secret) {
   for (const auto& s : segs) {
     LineEvent e;
     e.sent = false;
@@ -148,8 +148,8 @@ void Server::finish(const std::string& tag) {
         "RFC 3501 §7.1.5");
 }
 
-void Server::bye(const std::string& text, std::string meaning, std::string rfc) {
-  untagged("* BYE " + text, std::move(meaning), std::move(rfc));
+void Server::bye(const std::string& text, const std::string& meaning, const std::string& rfc) {
+  untagged("* BYE " + text, meaning, rfc);
   close_ = true;
   idle_tag_.clear();
   auth_tag_.clear();

@@ -114,16 +114,18 @@ class Server : public net::EngineIo {
 
   void enter_state(State s);
   // A whole response without its final CRLF (literals inline); split into trace lines.
-  void write(const std::string& text, std::string label, std::string meaning, std::string rfc);
-  void untagged(const std::string& text, std::string meaning, std::string rfc = "RFC 3501 §7");
-  void parsed(const std::vector<Segment>& segs, std::string label, std::string meaning,
-              std::string rfc, std::string secret = {});
+  void write(const std::string& text, const std::string& label, const std::string& meaning,
+             const std::string& rfc);
+  void untagged(const std::string& text, const std::string& meaning,
+                const std::string& rfc = "RFC 3501 §7");
+  void parsed(const std::vector<Segment>& segs, const std::string& label,
+              const std::string& meaning, const std::string& rfc, const std::string& secret = {});
   // Tagged completion, sent by dispatch() after pending updates.
   void ok(std::string text) { result_ = {"OK", std::move(text)}; }
   void no(std::string text) { result_ = {"NO", std::move(text)}; }
   void bad(std::string text) { result_ = {"BAD", std::move(text)}; }
   void finish(const std::string& tag);
-  void bye(const std::string& text, std::string meaning, std::string rfc);
+  void bye(const std::string& text, const std::string& meaning, const std::string& rfc);
 
   void on_read(ReadResult r);
   void on_command(const ReadResult& r);

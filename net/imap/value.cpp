@@ -65,12 +65,11 @@ std::optional<Value> parse_atom(std::string_view s, std::size_t& pos) {
       char c = s[p];
       if (c == '[') {
         // A section: up to the matching ']' (it may hold a list of header names).
-        int depth = 0;
-        while (p < s.size()) {
+        int depth = 1;
+        for (++p; p < s.size(); ++p) {
+          if (s[p] == '\r' || s[p] == '\n') return std::nullopt;
           if (s[p] == '[') ++depth;
           if (s[p] == ']' && --depth == 0) break;
-          if (s[p] == '\r' || s[p] == '\n') return std::nullopt;
-          ++p;
         }
         if (p >= s.size()) return std::nullopt;
         ++p;

@@ -129,11 +129,11 @@ std::vector<std::string> Message::get_all(std::string_view name) const {
   return out;
 }
 
-void Message::prepend(std::string name, std::string value) {
+void Message::prepend(std::string name, std::string_view value) {
   fields.insert(fields.begin(), make_field(std::move(name), value));
 }
 
-void Message::append(std::string name, std::string value) {
+void Message::append(std::string name, std::string_view value) {
   fields.push_back(make_field(std::move(name), value));
 }
 

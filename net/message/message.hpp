@@ -33,8 +33,8 @@ class Message {
   std::vector<std::string> get_all(std::string_view name) const;
   // Add a field at the top (trace fields go there, RFC 5321 §4.4) or at the end;
   // long values are folded at 78 characters (RFC 5322 §2.2.3).
-  void prepend(std::string name, std::string value);
-  void append(std::string name, std::string value);
+  void prepend(std::string name, std::string_view value);
+  void append(std::string name, std::string_view value);
 };
 
 // "Name: value" folded at whitespace so lines stay within width where possible

@@ -100,7 +100,8 @@ struct CertAuthority::Impl {
   mutable long serial = 2;
 };
 
-CertAuthority::CertAuthority(std::string common_name, KeyType type, std::optional<std::int64_t> now)
+CertAuthority::CertAuthority(const std::string& common_name, KeyType type,
+                             std::optional<std::int64_t> now)
     : impl_(new Impl) {
   impl_->now = now;
   impl_->type = type;

@@ -25,7 +25,7 @@ class CertAuthority {
  public:
   // Validity periods count from `now` (unix seconds; default: the real clock), so a
   // simulation can issue the same certificates every run.
-  explicit CertAuthority(std::string common_name = "mailsim Teaching CA",
+  explicit CertAuthority(const std::string& common_name = "mailsim Teaching CA",
                          KeyType type = KeyType::EcP256,
                          std::optional<std::int64_t> now = std::nullopt);
   ~CertAuthority();

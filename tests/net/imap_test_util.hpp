@@ -31,7 +31,7 @@ inline const char* kMsg2 =
 
 struct Session {
   net::imap::Server server;
-  Session(net::store::Mailstore& store, net::imap::ServerConfig cfg = {})
+  Session(net::store::Mailstore& store, const net::imap::ServerConfig& cfg = {})
       : server(cfg, store, [] { return kNow; }) {
     server.on_connect("10.0.0.2", "laptop.recipient.example");
     server.take_output();

@@ -49,12 +49,12 @@ struct Rig {
   bool bytewise;
   std::string greeting;
 
-  explicit Rig(bool bw = false, net::pop3::ServerConfig cfg = config())
+  explicit Rig(bool bw = false, const net::pop3::ServerConfig& cfg = config())
       : store(own), server(cfg, own), bytewise(bw) {
     fill(own);
     start();
   }
-  Rig(net::store::Mailstore& shared, bool bw, net::pop3::ServerConfig cfg)
+  Rig(net::store::Mailstore& shared, bool bw, const net::pop3::ServerConfig& cfg)
       : store(shared), server(cfg, shared), bytewise(bw) {
     start();
   }

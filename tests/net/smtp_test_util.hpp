@@ -18,7 +18,7 @@ struct ServerRig {
   net::smtp::RecipientPolicy policy;
   net::smtp::Server server;
 
-  explicit ServerRig(net::smtp::ServerConfig cfg = {})
+  explicit ServerRig(const net::smtp::ServerConfig& cfg = {})
       : policy(store, cfg.hostname, [] { return kNow; }), server(cfg, policy) {
     store.add_account({"bob@recipient.example", "bob", "bobpw"});
     store.add_account({"carol@recipient.example", "carol", "carolpw"});
