@@ -564,12 +564,6 @@ int live(const LiveOptions& o) {
   if (!o.pcap.empty()) {
     if (!wire.up()) {
       std::cerr << "mailsim live: no connection was made: no capture written to " << o.pcap << "\n";
-    } else if (!wire.ipv4()) {
-      // ::1 is written as 127.0.0.1; other IPv6 addresses have no place in the IPv4 frames.
-      std::cerr << "mailsim live: cannot write " << o.pcap << ": the capture writer speaks IPv4 "
-                << "only and this session ran over IPv6 (" << wire.client_ip() << " > "
-                << wire.server_ip() << "); connect to an IPv4 address\n";
-      return 1;
     } else {
       std::ofstream f(o.pcap, std::ios::binary | std::ios::trunc);
       if (!f) {
@@ -645,8 +639,8 @@ void register_live(CLI::App& app, int& rc) {
   cmd->add_option("--pcap", o->pcap,
                   "Write the bytes that crossed the socket (ciphertext under TLS) as a libpcap "
                   "capture for Wireshark/tshark; TCP handshake and sequence numbers are "
-                  "synthesized, credentials redacted unless --show-secrets; IPv4 (::1 is "
-                  "written as 127.0.0.1)")
+                  "synthesized, credentials redacted unless --show-secrets; IPv4 or IPv6, as "
+                  "the session ran")
       ->type_name("FILE.pcap");
   cmd->add_option("--keylog", o->keylog,
                   "With --pcap and --show-secrets: write the TLS session keys (SSLKEYLOGFILE "

@@ -34,6 +34,7 @@
 #include "net/tls/cert_authority.hpp"
 #include "net/tls/context.hpp"
 #include "sim/mail_summary.hpp"
+#include "sim/serve_capture.hpp"
 #include "sim/trace.hpp"
 #include "sim/trace_json.hpp"
 
@@ -62,6 +63,8 @@ struct ServeOptions {
   std::string ca_out;
   int smtps_port = -1, pop3s_port = -1, imaps_port = -1;  // implicit TLS ports
   bool allow_plaintext_auth = false;
+  std::string pcap, keylog;  // the bytes of every connection; the TLS keys that decrypt them
+  bool show_secrets = false;
 };
 
 struct User {
@@ -172,12 +175,14 @@ class TraceFile {
     if (!out_) throw std::runtime_error("cannot open trace file " + path);
     enabled_ = true;
   }
+  sim::Time now() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start_)
+        .count();
+  }
   void append(sim::Payload p) {
     if (!enabled_) return;
-    const auto t = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - start_)
-                       .count();
-    sim::Event ev{static_cast<sim::Time>(t), seq_++, std::move(p)};
+    sim::Event ev{now(), seq_++, std::move(p)};
     out_ << sim::to_json_line(ev) << '\n';
     out_.flush();  // a reader (or a test) sees each event at once
   }
@@ -187,7 +192,16 @@ class TraceFile {
   std::chrono::steady_clock::time_point start_;
   std::uint64_t seq_ = 0;
   bool enabled_ = false;
+
+ public:
+  // --pcap: what the listeners' wire taps write to (null without it), same clock as the trace.
+  std::unique_ptr<sim::ServeCapture> capture;
+  bool reveal_secrets = false;  // --show-secrets
 };
+
+std::string endpoint(const std::string& ip, std::uint16_t port) {
+  return (ip.find(':') == std::string::npos ? ip : "[" + ip + "]") + ":" + std::to_string(port);
+}
 
 // Logs and traces one listener's connections, lines and state changes. Log lines start
 // with `prefix` ("conn", "pop3 conn"); trace connection ids are offset by `conn_base` so that
@@ -210,7 +224,18 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
     ev.server_port = c.local_port;
     ev.proto = proto;
     trace.append(std::move(ev));
+    if (!trace.capture) return;
+    if (opened) {
+      trace.capture->opened(conn_base + c.id, trace.now(), endpoint(c.peer_ip, c.peer_port),
+                            endpoint(c.local_ip, c.local_port));
+    } else {
+      trace.capture->closed(conn_base + c.id, trace.now());
+    }
   });
+  listener.on_wire(
+      [=, &trace](const net::socket::ConnectionInfo& c, bool sent, std::string_view bytes) {
+        if (trace.capture) trace.capture->bytes(conn_base + c.id, trace.now(), !sent, bytes);
+      });
   std::vector<std::string> passwords;
   for (const auto& u : users) passwords.push_back(u.password);
   listener.on_event([=, &trace](const net::socket::ConnectionInfo& c, const net::EngineEvent& e) {
@@ -226,11 +251,13 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
       l.label = le->label;
       l.meaning = le->meaning;
       l.rfc = le->rfc;
-      // Credentials never reach the log or the trace: the engine marks them, and known
-      // passwords are masked in commands too in case a client sends one in the clear.
-      redact(l.text, le->secret);
-      redact(l.meaning, le->secret);
-      if (!l.data) {
+      // Credentials never reach the log, the trace or the capture (unless --show-secrets): the
+      // engine marks them, and known passwords are masked in commands too in case a client
+      // sends one in the clear.
+      if (trace.capture) trace.capture->add_secret(le->secret);
+      if (!trace.reveal_secrets) redact(l.text, le->secret);
+      if (!trace.reveal_secrets) redact(l.meaning, le->secret);
+      if (!l.data && !trace.reveal_secrets) {
         for (const auto& p : passwords) redact(l.text, p);
       }
       if (verbose) spdlog::info("{} {} {} {}", prefix, c.id, le->sent ? "S:" : "C:", l.text);
@@ -246,6 +273,7 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
   listener.on_tls([=, &trace](const net::socket::ConnectionInfo& c, const net::socket::TlsNote& n) {
     const bool outcome = n.what.rfind("established", 0) == 0 || n.what.rfind("failed", 0) == 0;
     if (verbose || outcome) spdlog::info("{} {} TLS {}", prefix, c.id, n.what);
+    if (trace.capture) trace.capture->tls_started(conn_base + c.id);
     trace.append(sim::TlsEv{conn_base + c.id, n.sent ? hostname : c.peer_ip,
                             n.sent ? c.peer_ip : hostname, n.what, n.bytes});
   });
@@ -488,6 +516,21 @@ int serve(const ServeOptions& o) {
   auto tls_ctx = make_tls(o, hostname);
   if (!tls_ctx) return 2;
   const std::shared_ptr<net::tls::Context> tls = *tls_ctx;
+  std::ofstream keylog;
+  if (!o.keylog.empty()) {
+    // The keys decrypt everything inside TLS, passwords included: that cannot be masked.
+    if (!tls || !o.show_secrets) {
+      std::cerr << "mailsim serve: --keylog needs TLS (--tls-auto or --tls-cert) and "
+                   "--show-secrets (the keys reveal the passwords sent inside TLS)\n";
+      return 2;
+    }
+    keylog.open(o.keylog, std::ios::binary | std::ios::trunc);
+    if (!keylog) {
+      std::cerr << "mailsim serve: cannot write --keylog " << o.keylog << "\n";
+      return 1;
+    }
+    tls->set_keylog([&keylog](const std::string& line) { keylog << line << "\n" << std::flush; });
+  }
 
   net::smtp::ServerConfig cfg;
   MaildirPolicy policy(recipients, [&mirror] { return mirror ? mirror->refused() : 0; });
@@ -572,7 +615,30 @@ int serve(const ServeOptions& o) {
       !add_reader(true, o.imap_port, false) || !add_reader(true, o.imaps_port, true))
     return 1;
 
+  if (!o.pcap.empty()) {
+    sim::ServeCapture::Options co;
+    co.reveal_secrets = o.show_secrets;
+    for (const auto& u : users) co.secrets.push_back(u.password);
+    co.smtp_ports.insert(listener->port());
+    if (smtps) co.smtp_ports.insert(smtps->port());
+    try {
+      trace->capture = std::make_unique<sim::ServeCapture>(
+          o.pcap,
+          std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+                  .count() -
+              trace->now(),
+          std::move(co));
+    } catch (const std::exception& e) {
+      std::cerr << "mailsim serve: " << e.what() << "\n";
+      return 1;
+    }
+    std::cout << "mailsim: capturing every connection to " << o.pcap
+              << (o.show_secrets ? "" : " (passwords masked)") << std::endl;
+  }
+  trace->reveal_secrets = o.show_secrets;
   loop.run();
+  if (trace->capture) spdlog::info("wrote {} packets to {}", trace->capture->packets(), o.pcap);
   spdlog::info("stopped");
   return 0;
 }
@@ -663,6 +729,21 @@ void register_serve(CLI::App& app, int& rc) {
   cmd->add_option("--imaps", o->imaps_port,
                   "Also serve IMAP with implicit TLS on this port (993 role); needs a certificate")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--pcap", o->pcap,
+                  "Write the bytes that crossed every accepted socket (ciphertext under TLS) to "
+                  "FILE as a libpcap capture for Wireshark/tshark, packet by packet as they "
+                  "pass (a killed server leaves a readable file); TCP handshakes, sequence "
+                  "numbers and FINs are synthesized around the real bytes; passwords masked "
+                  "unless --show-secrets (only outside TLS: ciphertext cannot be masked)")
+      ->type_name("FILE.pcap");
+  cmd->add_option("--keylog", o->keylog,
+                  "With TLS and --show-secrets: write each TLS session's keys to FILE "
+                  "(SSLKEYLOGFILE format) so Wireshark/tshark can decrypt the capture "
+                  "(-o tls.keylog_file:FILE); they reveal everything sent inside TLS")
+      ->type_name("FILE");
+  cmd->add_flag("--show-secrets", o->show_secrets,
+                "Keep passwords and AUTH data in the --pcap capture, the --trace file and the "
+                "log (default: masked with '*')");
   cmd->add_flag("--allow-plaintext-auth", o->allow_plaintext_auth,
                 "With TLS configured, still accept AUTH/LOGIN on unencrypted sessions (default: "
                 "538 5.7.11, encryption required, RFC 4954 §6)");

@@ -1,9 +1,9 @@
 #include "sim/pcap.hpp"
 
-#include <array>
+#include <arpa/inet.h>
+
 #include <map>
-#include <sstream>
-#include <vector>
+#include <utility>
 
 #include "net/base64.hpp"
 
@@ -11,7 +11,7 @@ namespace sim {
 
 namespace {
 
-// Big-endian (network order) and little-endian (pcap file header as we write it) helpers.
+// Big-endian (network order) and little-endian (pcap headers as we write them) helpers.
 void be16(std::string& b, std::uint32_t v) {
   b += static_cast<char>((v >> 8) & 0xff);
   b += static_cast<char>(v & 0xff);
@@ -20,21 +20,21 @@ void be32(std::string& b, std::uint32_t v) {
   be16(b, v >> 16);
   be16(b, v & 0xffff);
 }
-void le32(std::ostream& o, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) o.put(static_cast<char>((v >> (8 * i)) & 0xff));
+void le32(std::string& b, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b += static_cast<char>((v >> (8 * i)) & 0xff);
 }
-void le16(std::ostream& o, std::uint32_t v) {
-  o.put(static_cast<char>(v & 0xff));
-  o.put(static_cast<char>((v >> 8) & 0xff));
+void le16(std::string& b, std::uint32_t v) {
+  b += static_cast<char>(v & 0xff);
+  b += static_cast<char>((v >> 8) & 0xff);
 }
 
-std::array<std::uint8_t, 4> parse_ip(const std::string& ip) {
-  std::array<std::uint8_t, 4> a{};
-  std::istringstream in(ip);
-  std::string part;
-  for (std::size_t i = 0; i < 4 && std::getline(in, part, '.'); ++i)
-    a[i] = static_cast<std::uint8_t>(std::stoi(part));
-  return a;
+// The address's bytes in network order: 16 for IPv6 (it has a ':'), else 4 (all zero when
+// the text is not an address).
+std::string ip_bytes(const std::string& ip) {
+  const bool v6 = ip.find(':') != std::string::npos;
+  std::string b(v6 ? 16 : 4, '\0');
+  if (::inet_pton(v6 ? AF_INET6 : AF_INET, ip.c_str(), b.data()) != 1) b.assign(b.size(), '\0');
+  return b;
 }
 
 // RFC 1071 internet checksum over `data` (plus an initial partial sum).
@@ -46,11 +46,10 @@ std::uint16_t checksum(const std::string& data, std::uint32_t sum = 0) {
   return static_cast<std::uint16_t>(~sum & 0xffff);
 }
 
-// A locally administered MAC made from the host's IPv4 address: 02:00:a.b.c.d.
-std::string mac_of(const std::array<std::uint8_t, 4>& ip) {
-  std::string m = {'\x02', '\x00'};
-  for (auto b : ip) m += static_cast<char>(b);
-  return m;
+// A locally administered MAC made from the host's address (its last four bytes):
+// 02:00:a.b.c.d.
+std::string mac_of(const std::string& ip) {
+  return std::string{'\x02', '\x00'} + ip.substr(ip.size() - 4);
 }
 
 // n base64 characters (n a multiple of 4, as every base64 run is) decoding to an AUTH PLAIN
@@ -67,10 +66,9 @@ std::string redacted_base64(std::size_t n) {
 // AUTH carries base64 (RFC 4954), such a run would make dissectors report a decode error,
 // so there it becomes base64 of "\0redacted\0***" of the same length (sequence numbers stay
 // right).
-std::string wire_payload(const SegmentEv& s) {
+std::string wire_payload(const SegmentEv& s, const std::set<std::uint16_t>& smtp_ports) {
   std::string p = s.payload;
-  auto smtp = [](std::uint16_t port) { return port == 25 || port == 587 || port == 465; };
-  if (s.udp || !(smtp(s.sport) || smtp(s.dport))) return p;
+  if (s.udp || !(smtp_ports.count(s.sport) || smtp_ports.count(s.dport))) return p;
   for (std::size_t i = 0; i < p.size();) {
     std::size_t j = i;
     while (j < p.size() && p[j] == '*') ++j;
@@ -80,8 +78,42 @@ std::string wire_payload(const SegmentEv& s) {
   return p;
 }
 
-std::string frame(const SegmentEv& s, std::uint16_t ip_id) {
-  const auto src = parse_ip(s.src_ip), dst = parse_ip(s.dst_ip);
+// The IPv4 header (RFC 791) for `l4` bytes of protocol `proto`.
+std::string ipv4_header(const std::string& src, const std::string& dst, std::uint8_t proto,
+                        std::size_t l4, std::uint16_t ip_id) {
+  std::string ip;
+  ip += '\x45';
+  ip += '\0';
+  be16(ip, static_cast<std::uint32_t>(20 + l4));
+  be16(ip, ip_id);
+  be16(ip, 0x4000);  // don't fragment
+  ip += static_cast<char>(64);
+  ip += static_cast<char>(proto);
+  be16(ip, 0);
+  ip += src + dst;
+  const std::uint16_t isum = checksum(ip);
+  ip[10] = static_cast<char>(isum >> 8);
+  ip[11] = static_cast<char>(isum & 0xff);
+  return ip;
+}
+
+// The IPv6 header (RFC 8200 §3): no extension headers, flow label 0.
+std::string ipv6_header(const std::string& src, const std::string& dst, std::uint8_t proto,
+                        std::size_t l4) {
+  std::string ip;
+  be32(ip, 0x60000000);  // version 6, traffic class 0, flow label 0
+  be16(ip, static_cast<std::uint32_t>(l4));
+  ip += static_cast<char>(proto);  // next header
+  ip += static_cast<char>(64);     // hop limit
+  return ip + src + dst;
+}
+
+std::string frame(const SegmentEv& s, std::uint16_t ip_id,
+                  const std::set<std::uint16_t>& smtp_ports) {
+  std::string src = ip_bytes(s.src_ip), dst = ip_bytes(s.dst_ip);
+  const bool v6 = src.size() == 16 || dst.size() == 16;
+  if (v6 && src.size() == 4) src = std::string(10, '\0') + "\xff\xff" + src;  // v4-mapped
+  if (v6 && dst.size() == 4) dst = std::string(10, '\0') + "\xff\xff" + dst;
   std::string l4;
   const std::uint8_t proto = s.udp ? 17 : 6;
   if (s.udp) {
@@ -100,71 +132,74 @@ std::string frame(const SegmentEv& s, std::uint16_t ip_id) {
     be16(l4, 0);      // checksum, filled below
     be16(l4, 0);      // urgent pointer
   }
-  l4 += wire_payload(s);
-  // Pseudo-header (RFC 9293 §3.1, RFC 768) for the TCP/UDP checksum.
-  std::string pseudo;
-  for (auto b : src) pseudo += static_cast<char>(b);
-  for (auto b : dst) pseudo += static_cast<char>(b);
-  pseudo += '\0';
-  pseudo += static_cast<char>(proto);
-  be16(pseudo, static_cast<std::uint32_t>(l4.size()));
+  l4 += wire_payload(s, smtp_ports);
+  // Pseudo-header for the TCP/UDP checksum: RFC 9293 §3.1 and RFC 768 over IPv4 (16-bit
+  // length), RFC 8200 §8.1 over IPv6 (32-bit length, then three zero bytes and the protocol).
+  std::string pseudo = src + dst;
+  if (v6) {
+    be32(pseudo, static_cast<std::uint32_t>(l4.size()));
+    pseudo += std::string(3, '\0');
+    pseudo += static_cast<char>(proto);
+  } else {
+    pseudo += '\0';
+    pseudo += static_cast<char>(proto);
+    be16(pseudo, static_cast<std::uint32_t>(l4.size()));
+  }
   std::uint16_t sum = checksum(pseudo + l4);
-  if (s.udp && sum == 0) sum = 0xffff;  // RFC 768: 0 means "no checksum"
+  if (s.udp && sum == 0) sum = 0xffff;  // RFC 768, RFC 8200 §8.1: 0 means "no checksum"
   const std::size_t at = s.udp ? 6 : 16;
   l4[at] = static_cast<char>(sum >> 8);
   l4[at + 1] = static_cast<char>(sum & 0xff);
 
-  std::string ip;  // IPv4 header, RFC 791
-  ip += '\x45';
-  ip += '\0';
-  be16(ip, static_cast<std::uint32_t>(20 + l4.size()));
-  be16(ip, ip_id);
-  be16(ip, 0x4000);  // don't fragment
-  ip += static_cast<char>(64);
-  ip += static_cast<char>(proto);
-  be16(ip, 0);
-  for (auto b : src) ip += static_cast<char>(b);
-  for (auto b : dst) ip += static_cast<char>(b);
-  const std::uint16_t isum = checksum(ip);
-  ip[10] = static_cast<char>(isum >> 8);
-  ip[11] = static_cast<char>(isum & 0xff);
-
+  const std::string ip =
+      v6 ? ipv6_header(src, dst, proto, l4.size()) : ipv4_header(src, dst, proto, l4.size(), ip_id);
   std::string eth = mac_of(dst) + mac_of(src);
-  be16(eth, 0x0800);
+  be16(eth, v6 ? 0x86dd : 0x0800);
   return eth + ip + l4;
 }
 
 }  // namespace
 
+PcapWriter::PcapWriter(std::ostream& out, std::set<std::uint16_t> smtp_ports)
+    : out_(out), smtp_ports_(std::move(smtp_ports)) {
+  // Global header (libpcap format): magic, version 2.4, zone 0, sigfigs 0, snaplen,
+  // link type 1 (Ethernet).
+  std::string h;
+  le32(h, 0xa1b2c3d4);
+  le16(h, 2);
+  le16(h, 4);
+  le32(h, 0);
+  le32(h, 0);
+  le32(h, 262144);
+  le32(h, 1);
+  out_.write(h.data(), static_cast<std::streamsize>(h.size()));
+}
+
+void PcapWriter::write(const SegmentEv& s, std::int64_t unix_us) {
+  const std::string f = frame(s, ip_id_++, smtp_ports_);
+  std::string rec;
+  rec.reserve(16 + f.size());
+  le32(rec, static_cast<std::uint32_t>(unix_us / 1000000));
+  le32(rec, static_cast<std::uint32_t>(unix_us % 1000000));
+  le32(rec, static_cast<std::uint32_t>(f.size()));
+  le32(rec, static_cast<std::uint32_t>(f.size()));
+  rec += f;
+  out_.write(rec.data(), static_cast<std::streamsize>(rec.size()));
+  ++packets_;
+}
+
 std::size_t write_pcap(const Trace& trace, const Lesson& lesson, std::ostream& out,
                        const PcapOptions& opt) {
   std::map<std::string, std::string> ip_of;
   for (const auto& h : lesson.hosts) ip_of[h.name] = h.ip;
-  // Global header (libpcap format): magic, version 2.4, zone 0, sigfigs 0, snaplen,
-  // link type 1 (Ethernet).
-  le32(out, 0xa1b2c3d4);
-  le16(out, 2);
-  le16(out, 4);
-  le32(out, 0);
-  le32(out, 0);
-  le32(out, 262144);
-  le32(out, 1);
-  std::size_t n = 0;
-  std::uint16_t ip_id = 1;
+  PcapWriter w(out, opt.smtp_ports);
   for (const auto& ev : trace.events()) {
     const auto* s = std::get_if<SegmentEv>(&ev.p);
     if (!s) continue;
     if (opt.link.empty() ? ip_of[s->from] != s->src_ip : s->link != opt.link) continue;
-    const std::string f = frame(*s, ip_id++);
-    const std::int64_t usec = lesson.start_unix * 1000000 + ev.t;  // Time is in µs
-    le32(out, static_cast<std::uint32_t>(usec / 1000000));
-    le32(out, static_cast<std::uint32_t>(usec % 1000000));
-    le32(out, static_cast<std::uint32_t>(f.size()));
-    le32(out, static_cast<std::uint32_t>(f.size()));
-    out.write(f.data(), static_cast<std::streamsize>(f.size()));
-    ++n;
+    w.write(*s, lesson.start_unix * 1000000 + ev.t);  // Time is in µs
   }
-  return n;
+  return w.packets();
 }
 
 }  // namespace sim

@@ -60,23 +60,7 @@ std::string flags_to_string(std::uint8_t flags) {
 }
 
 void Trace::add_secret(std::string secret) {
-  if (secret.empty()) return;
-  if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-  secrets_.push_back(std::move(secret));
-  // Longer secrets first, so a secret containing a shorter one is masked whole.
-  std::stable_sort(secrets_.begin(), secrets_.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-}
-
-void Trace::scrub(std::string& s) const {
-  if (reveal_ || s.empty()) return;
-  for (const auto& secret : secrets_) {
-    std::size_t pos = 0;
-    while ((pos = s.find(secret, pos)) != std::string::npos) {
-      std::fill_n(s.begin() + static_cast<std::ptrdiff_t>(pos), secret.size(), '*');
-      pos += secret.size();
-    }
-  }
+  secrets_.add(std::move(secret));
 }
 
 int mailbox_delta(const std::string& op) {

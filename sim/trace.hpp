@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "sim/secret_mask.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -133,7 +134,7 @@ class Trace {
   // Any later occurrence of this string in recorded text is replaced by '*' of equal length
   // (equal length keeps TCP sequence numbers consistent).
   void add_secret(std::string secret);
-  void set_reveal_secrets(bool reveal) { reveal_ = reveal; }
+  void set_reveal_secrets(bool reveal) { secrets_.set_reveal(reveal); }
   // From now on the body lines of messages are recorded as "(body line hidden: N bytes)"
   // (sim/body_hider.hpp): for traces of real mail whose content must not be kept.
   void hide_message_bodies();
@@ -151,11 +152,10 @@ class Trace {
   void on_append(std::function<void(const Event&)> cb) { listeners_.push_back(std::move(cb)); }
 
  private:
-  void scrub(std::string& s) const;
+  void scrub(std::string& s) const { secrets_.apply(s); }
   std::vector<Event> events_;
-  std::vector<std::string> secrets_;
+  SecretMask secrets_;
   std::vector<std::function<void(const Event&)>> listeners_;
-  bool reveal_ = false;
   std::shared_ptr<BodyHider> hider_;  // set by hide_message_bodies()
 };
 

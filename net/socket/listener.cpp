@@ -99,6 +99,7 @@ struct Listener::Impl {
   ConnectionHandler conn_cb;
   ErrorHandler error_cb;
   TlsHandler tls_cb;
+  WireHandler wire_cb;
 
   void listen() {
     const std::string where = opt.bind + ":" + std::to_string(opt.port);
@@ -131,6 +132,10 @@ struct Listener::Impl {
     c.out += c.engine->take_output();
     emit_tls(c);
     if (c.engine->wants_close()) c.closing = true;
+  }
+
+  void tap(const Conn& c, bool sent, std::string_view bytes) {
+    if (wire_cb) wire_cb(c.info, sent, bytes);
   }
 
   void emit_tls(Conn& c) {
@@ -267,6 +272,7 @@ struct Listener::Impl {
     c->sock.async_read_some(asio::buffer(c->rbuf), [this, c](std::error_code ec, std::size_t n) {
       c->reading = false;
       if (c->closed) return;
+      if (ec == asio::error::eof) tap(*c, false, {});
       if (ec) {
         if (ec == asio::error::eof && (!c->out.empty() || !c->writing.empty())) {
           // Half-close: the client has sent everything; still deliver the replies owed.
@@ -278,15 +284,21 @@ struct Listener::Impl {
         close(c);  // EOF, reset, or cancelled
         return;
       }
+      const std::string_view got(c->rbuf.data(), n);
       if (c->lingering) {
+        tap(*c, false, got);
         discard_input(c);
         return;
       }
-      if (c->closing) return;  // input after the last reply is ignored
+      if (c->closing) {  // input after the last reply is ignored
+        tap(*c, false, got);
+        return;
+      }
       arm_idle(c);
       guarded(c, [&] {
-        c->engine->feed(std::string_view(c->rbuf.data(), n));
+        c->engine->feed(got);
         drain(*c);
+        tap(*c, false, got);  // after the engine: its credentials are marked by now
       });
       if (c->closed) return;
       arm_penalty(c);
@@ -302,6 +314,7 @@ struct Listener::Impl {
       return;
     }
     c->writing.swap(c->out);
+    tap(*c, true, c->writing);
     asio::async_write(c->sock, asio::buffer(c->writing),
                       [this, c](std::error_code ec, std::size_t) {
                         c->writing.clear();
@@ -324,17 +337,20 @@ struct Listener::Impl {
     release_slot(*c);  // the session is over; only the TCP close is left
     std::error_code ec;
     c->sock.shutdown(tcp::socket::shutdown_send, ec);
+    tap(*c, true, {});
     arm_timer(c, kLingerTime);
     if (!c->reading) discard_input(c);  // else the read in flight continues it
   }
 
   void discard_input(const ConnPtr& c) {
-    c->sock.async_read_some(asio::buffer(c->rbuf), [this, c](std::error_code ec, std::size_t) {
+    c->sock.async_read_some(asio::buffer(c->rbuf), [this, c](std::error_code ec, std::size_t n) {
       if (c->closed) return;
+      if (ec == asio::error::eof) tap(*c, false, {});
       if (ec) {
         close(c);
         return;
       }
+      tap(*c, false, std::string_view(c->rbuf.data(), n));
       discard_input(c);
     });
   }
@@ -540,6 +556,9 @@ void Listener::on_error(ErrorHandler cb) {
 }
 void Listener::on_tls(TlsHandler cb) {
   impl_->tls_cb = std::move(cb);
+}
+void Listener::on_wire(WireHandler cb) {
+  impl_->wire_cb = std::move(cb);
 }
 
 std::size_t Listener::open_connections() const {

@@ -131,6 +131,12 @@ class Listener {
   using ConnectionHandler = std::function<void(const ConnectionInfo&, bool opened)>;
   // A TLS handshake message or outcome (only on listeners whose protocol has TLS).
   using TlsHandler = std::function<void(const ConnectionInfo&, const TlsNote&)>;
+  // The wire tap: every chunk as it crosses the socket (TLS records once TLS is on). sent:
+  // written by this server; else read from the client, reported once the engine has taken
+  // it (so a credential in that chunk's lines is already marked in on_event). Empty: that
+  // side's FIN (this server shut down its sending side, or the client's end of stream).
+  // Opening and closing come through on_connection.
+  using WireHandler = std::function<void(const ConnectionInfo&, bool sent, std::string_view bytes)>;
   // Something threw while serving a connection (the connection is then closed).
   using ErrorHandler = std::function<void(const ConnectionInfo&, const std::string& what)>;
 
@@ -148,6 +154,7 @@ class Listener {
   void on_connection(ConnectionHandler cb);
   void on_error(ErrorHandler cb);
   void on_tls(TlsHandler cb);
+  void on_wire(WireHandler cb);
 
   std::size_t open_connections() const;  // engine connections currently open
 

@@ -79,8 +79,8 @@ TEST_CASE("live wire: chunks above the MSS are split; a secret cut by the split 
   tr.add_secret("hunter2hunter2");
   LiveWire w(tr, 1, "mailsim", "s");
   w.connected(0, "[::1]:40000", "[::1]:25");
-  CHECK(w.ipv4());  // loopback IPv6 is written as 127.0.0.1
-  CHECK(w.server_ip() == "127.0.0.1");
+  CHECK(w.ipv6());  // IPv6 stays IPv6, loopback included
+  CHECK(w.server_ip() == "::1");
   std::string big(LiveWire::kMss - 5, 'x');
   big += "hunter2hunter2\r\n";
   w.chunk(1, true, big);
@@ -106,7 +106,7 @@ TEST_CASE("live wire: with secrets revealed the bytes stay as they crossed") {
   CHECK(segments(tr)[4].payload == "A1 LOGIN \"ana\" \"hunter2hunter2\"\r\n");
 }
 
-TEST_CASE("live wire: an IPv6 session is not IPv4; without a connection nothing is recorded") {
+TEST_CASE("live wire: IPv6 and v4-mapped addresses; without a connection nothing is recorded") {
   Trace tr;
   LiveWire w(tr, 1, "mailsim", "s");
   w.chunk(0, true, "EHLO x\r\n");
@@ -114,7 +114,12 @@ TEST_CASE("live wire: an IPv6 session is not IPv4; without a connection nothing 
   CHECK(tr.size() == 0);
   CHECK_FALSE(w.up());
   w.connected(2, "[2001:db8::1]:40000", "[2001:db8::2]:25");
-  CHECK_FALSE(w.ipv4());
+  CHECK(w.ipv6());
+  CHECK(w.client_ip() == "2001:db8::1");
+  LiveWire m(tr, 2, "mailsim", "s");
+  m.connected(3, "[::ffff:192.0.2.7]:40000", "[::ffff:192.0.2.8]:25");
+  CHECK_FALSE(m.ipv6());
+  CHECK(m.server_ip() == "192.0.2.8");
 }
 
 TEST_CASE("live wire: the pcap written from it imports to the same lines, password masked") {

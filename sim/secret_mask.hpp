@@ -1,0 +1,26 @@
+// Credentials masked in recorded text: every occurrence of a registered secret becomes '*'
+// of the same length (equal length keeps TCP sequence numbers consistent). The trace masks
+// what is appended to it with one; serve's capture (sim/serve_capture.hpp) masks the bytes
+// it writes with another.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sim {
+
+class SecretMask {
+ public:
+  // Empty and repeated secrets are ignored.
+  void add(std::string secret);
+  // Revealing: apply() changes nothing.
+  void set_reveal(bool reveal) { reveal_ = reveal; }
+  bool reveal() const { return reveal_; }
+  void apply(std::string& s) const;
+
+ private:
+  std::vector<std::string> secrets_;  // longest first
+  bool reveal_ = false;
+};
+
+}  // namespace sim
