@@ -12,6 +12,14 @@
 
 #include "gui/sequence_layout.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+// LeakSanitizer (the sanitizer build): fontconfig, which librsvg's text drawing loads, keeps
+// the system's font configuration until the process ends. Not ours to free.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libfontconfig.so\n";
+}
+#endif
+
 namespace mailsim {
 
 namespace {
