@@ -165,6 +165,7 @@ std::vector<std::string> compare_differences(const sim::CompareResult& r, std::s
         continue;
       }
       std::vector<std::string> parts;
+      parts.reserve(groups.size());
       for (const auto& g : groups)
         parts.push_back(
             fill(tr("cmp.status_with"),

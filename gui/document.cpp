@@ -97,8 +97,8 @@ std::unique_ptr<Document> open_lesson_document(const std::string& path, std::str
   auto d = std::make_unique<Document>();
   try {
     auto lesson = sim::load_lesson(path);
-    d->world = std::make_unique<sim::World>(without_tls ? sim::without_tls(std::move(lesson))
-                                                        : std::move(lesson));
+    if (without_tls) lesson = sim::without_tls(std::move(lesson));
+    d->world = std::make_unique<sim::World>(std::move(lesson));
     d->without_tls = without_tls;
   } catch (const sim::LessonError& e) {
     error = e.what();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -260,11 +261,14 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem;
 }  // namespace
 
 std::string rfc_url(const std::string& rfc) {
+  // "RFC <number>", then anything (a section sign and its number).
   unsigned number = 0;
-  int used = 0;
-  if (std::sscanf(rfc.c_str(), "RFC %u%n", &number, &used) != 1 || number == 0) return "";
+  if (rfc.rfind("RFC ", 0) != 0) return "";
+  const char* const end = rfc.data() + rfc.size();
+  const auto [after, ec] = std::from_chars(rfc.data() + 4, end, number);
+  if (ec != std::errc() || number == 0) return "";
   std::string url = "https://www.rfc-editor.org/rfc/rfc" + std::to_string(number);
-  const std::string rest = rfc.substr(static_cast<std::size_t>(used));
+  const std::string rest(after, end);
   const auto sect = rest.find("\xC2\xA7");  // §
   if (sect != std::string::npos) {
     std::string s;

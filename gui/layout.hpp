@@ -22,7 +22,7 @@ struct Views {
 
 // Hidden panels give their room to the others (left column: network over lesson; right
 // column: protocol tabs over state tabs).
-void draw_panels(ViewContext& ctx, Views& views, const UiSettings& set, ImVec2 pos, ImVec2 size);
+void draw_panels(ViewContext& ctx, Views& views, const UiSettings& set, ImVec2 p, ImVec2 sz);
 
 // One frame's windows, between ImGui::NewFrame() and ImGui::Render().
 void draw_frame(Ui& ui, ViewState& state, const Document& doc, Views& views);

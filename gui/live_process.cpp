@@ -1,17 +1,15 @@
 #include "gui/live_process.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-extern char** environ;
 
 namespace mailsim {
 
@@ -67,12 +65,14 @@ std::unique_ptr<LiveProcess> LiveProcess::start(const std::string& program, cons
     if (std::strncmp(*e, "MAILSIM_PASSWORD=", 17) != 0) env_strings.emplace_back(*e);
   if (!r.password.empty()) env_strings.push_back("MAILSIM_PASSWORD=" + r.password);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 
   auto args = live_arguments(r, p->trace_path_);
   args.insert(args.begin(), program);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
 

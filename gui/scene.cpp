@@ -175,7 +175,10 @@ std::string segment_label(const sim::SegmentEv& s, std::size_t max_chars) {
   if (s.udp) return std::string("DNS ") + (s.sport == 53 ? "answer" : "query");
   if (!s.payload.empty()) {
     std::string first = s.payload.substr(0, s.payload.find_first_of("\r\n"));
-    if (first.size() > max_chars) first = first.substr(0, max_chars - 3) + "...";
+    if (first.size() > max_chars) {
+      first.resize(max_chars - 3);
+      first += "...";
+    }
     return first;
   }
   return sim::flags_to_string(s.flags);

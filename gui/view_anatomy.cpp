@@ -29,7 +29,7 @@ std::string address_in(const std::string& text) {
   if (auto colon = t.find(':');
       colon != std::string::npos && t.find('<') != std::string::npos && colon < t.find('<'))
     t = t.substr(colon + 1);
-  if (auto close = t.find('>'); close != std::string::npos) t = t.substr(0, close + 1);
+  if (auto close = t.find('>'); close != std::string::npos) t.resize(close + 1);
   auto a = net::message::extract_address(t);
   std::string out = a ? *a : "";
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
