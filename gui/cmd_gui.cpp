@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
 #include <iostream>
 #include <vector>
 
@@ -111,9 +110,13 @@ bool save_png(const std::string& path, int w, int h) {
 }
 
 int run_window(const GuiOptions& o) {
-  std::optional<AtSpec> at;
-  if (!o.at.empty() && !(at = parse_at(o.at))) {
-    std::cerr << "mailsim: error: --at wants a line number (e.g. 12) or a time (e.g. 120ms)\n";
+  std::string error;
+  // A saved trace (.jsonl) opens like a lesson: the views only read the trace.
+  const bool is_trace = is_trace_file(o.lesson);  // .jsonl, or a capture (.pcap, .pcapng)
+  std::unique_ptr<Document> doc =
+      is_trace ? open_trace_document(o.lesson, error) : open_lesson_document(o.lesson, error);
+  if (!doc) {
+    std::cerr << "mailsim: error: " << error << "\n";
     return 2;
   }
   // Settings live in the config directory (never the working directory); options given on
@@ -132,78 +135,22 @@ int run_window(const GuiOptions& o) {
   if (!o.theme.empty()) ui.settings.theme = o.theme;
   if (o.zoom > 0) ui.settings.zoom = clamp_zoom(o.zoom);
   set_language(ui.settings.lang);
-
-  // Start-up (issue 9): the lesson runs, and the lesson list for the menu is read, on a
-  // worker thread while this one opens the window (the X server, Mesa's OpenGL context); the
-  // fonts are built on another (below). Labels made while loading use the language set above.
-  // A saved trace (.jsonl) opens like a lesson: the views only read the trace.
-  const bool is_trace = is_trace_file(o.lesson);  // .jsonl, or a capture (.pcap, .pcapng)
-  std::string error;
-  auto loading = std::async(std::launch::async, [&o, &ui, &error, is_trace] {
-    auto d =
-        is_trace ? open_trace_document(o.lesson, error) : open_lesson_document(o.lesson, error);
-    if (d) ui.lessons = list_lessons(lessons_dir());
-    return d;
-  });
-  glfwSetErrorCallback([](int code, const char* what) {
-    std::cerr << "mailsim: GLFW error " << code << ": " << what << "\n";
-  });
-  if (!glfwInit()) {
-    if (!loading.get()) {
-      std::cerr << "mailsim: error: " << error << "\n";
-      return 2;
-    }
-    std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
-    return run_lesson_headless(transcript_of(o.lesson, ui.settings.lang));
-  }
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  // The fonts at the primary monitor's scale (the window's, once it is open, is checked every
-  // frame). Until this thread is joined, the main thread makes no ImGui call.
-  float scale_now = 1;
-  if (GLFWmonitor* m = glfwGetPrimaryMonitor()) {
-    float xs = 1, ys = 1;
-    glfwGetMonitorContentScale(m, &xs, &ys);
-    scale_now = std::clamp(std::max(xs, ys), 0.5f, 4.0f);
-  }
-  auto fonts = std::async(std::launch::async, [&ui, scale_now] {
-    load_fonts(scale_now * ui.settings.zoom);
-    unsigned char* px = nullptr;
-    int w = 0, h = 0;
-    ImGui::GetIO().Fonts->GetTexDataAsRGBA32(&px, &w, &h);  // what the renderer uploads
-  });
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);  // HiDPI: a window of the same apparent size
-  glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);          // shown with its first frame
-  GLFWwindow* win = glfwCreateWindow(o.width, o.height, "mailsim", nullptr, nullptr);
-  fonts.get();
-  std::unique_ptr<Document> doc = loading.get();
-  auto fail = [&] {
-    ImGui::DestroyContext();
-    if (win) glfwDestroyWindow(win);
-    glfwTerminate();
-    return 2;
-  };
-  if (!doc) {
-    std::cerr << "mailsim: error: " << error << "\n";
-    return fail();
-  }
-  if (!win) {
-    fail();
-    std::cerr << "mailsim: cannot create an OpenGL 3 window; printing the transcript\n";
-    return run_lesson_headless(transcript_of(o.lesson, ui.settings.lang));
-  }
+  ui.lessons = list_lessons(lessons_dir());
 
   ViewState state;
   state.lang = ui.settings.lang;
   for (const auto& t : o.tabs)
     state.open[t == "Transcript" || t == "Sequence" || t == "Anatomy" ? "Protocol" : "State"] = t;
-  if (at) {
-    if (at->line)
-      seek_line(state, doc->scene, *at->line);
+  if (!o.at.empty()) {
+    auto t = parse_at(o.at);
+    if (!t) {
+      std::cerr << "mailsim: error: --at wants a line number (e.g. 12) or a time (e.g. 120ms)\n";
+      return 2;
+    }
+    if (t->line)
+      seek_line(state, doc->scene, *t->line);
     else
-      seek_time(state, doc->scene, at->time);
+      seek_time(state, doc->scene, t->time);
   }
   if (o.question > 0) {
     // The cursor where the lesson asks its N-th question (in the file's order).
@@ -214,7 +161,7 @@ int run_window(const GuiOptions& o) {
     if (it == items.end()) {
       std::cerr << "mailsim: error: --question " << o.question << ": the lesson has "
                 << items.size() << " question(s)\n";
-      return fail();
+      return 2;
     }
     if (it->due == 0)
       seek_line(state, doc->scene, 0);  // before anything happened
@@ -223,8 +170,26 @@ int run_window(const GuiOptions& o) {
   }
   auto views = std::make_unique<Views>();
 
+  glfwSetErrorCallback([](int code, const char* what) {
+    std::cerr << "mailsim: GLFW error " << code << ": " << what << "\n";
+  });
+  if (!glfwInit()) {
+    std::cerr << "mailsim: cannot open a window (GLFW init failed); printing the transcript\n";
+    return run_lesson_headless(transcript_of(o.lesson, ui.settings.lang));
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);  // HiDPI: a window of the same apparent size
+  GLFWwindow* win = glfwCreateWindow(o.width, o.height, "mailsim", nullptr, nullptr);
+  if (!win) {
+    glfwTerminate();
+    std::cerr << "mailsim: cannot create an OpenGL 3 window; printing the transcript\n";
+    return run_lesson_headless(transcript_of(o.lesson, ui.settings.lang));
+  }
   glfwMakeContextCurrent(win);
   glfwSwapInterval(1);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
   // imgui.ini (positions of the movable windows) goes to the config directory, or nowhere.
   ImGui::GetIO().IniFilename = ini_path.empty() ? nullptr : ini_path.c_str();
   ImGui_ImplGlfw_InitForOpenGL(win, true);
@@ -237,6 +202,7 @@ int run_window(const GuiOptions& o) {
     glfwGetWindowContentScale(win, &xs, &ys);
     return std::clamp(std::max(xs, ys), 0.5f, 4.0f);
   };
+  float scale_now = content_scale();
   auto restyle = [&](bool recreate_texture) {
     const float scale = scale_now * ui.settings.zoom;
     apply_theme(theme_from_string(ui.settings.theme).value_or(Theme::Dark), scale);
@@ -246,13 +212,7 @@ int run_window(const GuiOptions& o) {
       ImGui_ImplOpenGL3_CreateFontsTexture();
     }
   };
-  // The fonts are built; the renderer makes their texture in its first frame.
-  apply_theme(theme_from_string(ui.settings.theme).value_or(Theme::Dark),
-              scale_now * ui.settings.zoom);
-  if (const float s = content_scale(); s != scale_now) {
-    scale_now = s;
-    restyle(false);  // the window is on another monitor than the primary one
-  }
+  restyle(false);  // the renderer makes the font texture in its first frame
 
   // The student's answers (progress.ini) for the document's lesson.
   auto lesson_id = [&] { return doc->is_trace ? std::string() : doc->scene.lesson->id; };
@@ -379,7 +339,6 @@ int run_window(const GuiOptions& o) {
       }
       glfwSetWindowShouldClose(win, 1);
     }
-    if (frame == 1) glfwShowWindow(win);  // mapped when its first frame is ready, not blank
     glfwSwapBuffers(win);
     key_latch_end_frame(win);  // releases held back during this frame go on now
     if (o.print_first_frame && frame == 1) {
