@@ -2,12 +2,16 @@
 // opens the window on the default lesson, or prints that lesson's transcript when there is
 // no display.
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 
 #include "gui/commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{
       "mailsim - watch e-mail move: real SMTP between simulated hosts, step by step.\n"
       "Without a command it opens the window on the default lesson (or prints its\n"
@@ -49,4 +53,21 @@ int main(int argc, char** argv) {
     }
   }
   return rc;
+}
+
+}  // namespace
+
+// An exception no command handled ends the program with its message and status 1, not
+// with std::terminate's abort. fputs: the handler itself must not throw.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fputs("mailsim: ", stderr);
+    std::fputs(e.what(), stderr);
+    std::fputs("\n", stderr);
+  } catch (...) {
+    std::fputs("mailsim: unexpected error\n", stderr);
+  }
+  return 1;
 }

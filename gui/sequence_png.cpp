@@ -30,6 +30,7 @@ namespace {
 // functions among its dependencies. Never closed: GLib's type system cannot be unloaded.
 struct Rsvg {
   std::string error;  // why it could not be loaded; "" when it is usable
+  // NOLINTNEXTLINE(bugprone-macro-parentheses): name is declared here, not an expression
 #define MAILSIM_RSVG_FN(name) decltype(&::name) name = nullptr;
 #define MAILSIM_RSVG_FNS(X)                   \
   X(rsvg_handle_new_from_data)                \
@@ -59,8 +60,8 @@ struct Rsvg {
       return;
     }
 #define MAILSIM_RSVG_SYM(name)                                               \
-  name = reinterpret_cast<decltype(name)>(dlsym(lib, #name));                \
-  if (!name) {                                                               \
+  (name) = reinterpret_cast<decltype(name)>(dlsym(lib, #name));              \
+  if (!(name)) {                                                             \
     error = "librsvg-2.so.2 lacks " #name " (librsvg 2.52 or later needed)"; \
     return;                                                                  \
   }

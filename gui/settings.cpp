@@ -65,7 +65,11 @@ std::vector<std::pair<std::string, std::string>> key_value_lines(const std::stri
 
 UiSettings parse_settings(const std::string& text) {
   UiSettings s;
-  for (const auto& [k, v] : key_value_lines(text)) {
+  for (const auto& kv : key_value_lines(text)) {
+    // Plain references, not a structured binding: clang before 16 (clang-tidy) cannot
+    // capture a binding in the lambda below.
+    const std::string& k = kv.first;
+    const std::string& v = kv.second;
     auto flag = [&](bool& b) {
       if (v == "1" || v == "true") b = true;
       if (v == "0" || v == "false") b = false;
