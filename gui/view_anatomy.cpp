@@ -230,7 +230,12 @@ class AnatomyView : public View {
       if (indent > 0) ImGui::Indent(indent);
       std::string head = p.path.empty() ? "" : p.path + "  ";
       head += p.type + "/" + p.subtype;
-      for (const auto& [k, v] : p.params) head += "; " + k + "=" + v;
+      for (const auto& [k, v] : p.params) {
+        head += "; ";
+        head += k;
+        head += '=';
+        head += v;
+      }
       if (!p.encoding.empty()) head += "  [" + p.encoding + "]";
       ImGui::PushTextWrapPos(0);
       ImGui::TextColored(palette().line_client, tr("anat.part"), head.c_str(), p.size);
