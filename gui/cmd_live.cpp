@@ -77,7 +77,7 @@ std::optional<Target> parse_url(const std::string& url, bool has_user, std::stri
   t.scheme = url.substr(0, sep);
   for (auto& c : t.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string rest = url.substr(sep + 3);
-  rest = rest.substr(0, rest.find('/'));
+  if (const auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
   if (rest.find('@') != std::string::npos) {
     why =
         "put the user name in --user, not in the URL (and the password never on the command line)";

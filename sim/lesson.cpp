@@ -628,7 +628,7 @@ Lesson parse_lesson(const std::string& text, const std::string& file_name) {
           if (port.empty() || port.size() > 5 ||
               port.find_first_not_of("0123456789") != std::string::npos)
             r.fail(*t.get("connection"), "'" + port + "' is not a port number");
-          server = server.substr(0, colon);
+          server.resize(colon);
         }
         for (const auto& h : {client, server})
           if (!L.host(h)) r.fail(*t.get("connection"), "unknown host '" + h + "' in 'connection'");
