@@ -17,7 +17,8 @@ namespace mailsim {
 namespace {
 
 void hex_dump(const std::string& bytes) {
-  const float rows = static_cast<float>((bytes.size() + 15) / 16);
+  const std::size_t row_count = (bytes.size() + 15) / 16;  // 16 bytes a row, the last partial
+  const float rows = static_cast<float>(row_count);
   // Room for the rows, the padding and the horizontal scrollbar (which must not cover a row).
   const ImGuiStyle& st = ImGui::GetStyle();
   const float h = std::min(px(160.0f), rows * ImGui::GetTextLineHeightWithSpacing() +
