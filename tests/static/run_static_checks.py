@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -158,9 +159,11 @@ def main():
     ok = True
     for name, fn in (("cppcheck", run_cppcheck), ("clang-tidy", run_clang_tidy)):
         if a.only in (None, name):
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
             ok = fn(units, build_dir, a.jobs) and ok
-            print("%s: %.0f s" % (name, time.monotonic() - t0), flush=True)
+            c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
+            print("%s: %.0f s, %.0f s of CPU" % (name, time.monotonic() - t0, cpu), flush=True)
     return 0 if ok else 1
 
 
