@@ -18,6 +18,10 @@
 extern "C" const char* __lsan_default_suppressions() {
   return "leak:libfontconfig.so\n";
 }
+// ... and quietly: `mailsim handout -q` prints nothing, not a table of suppressions.
+extern "C" const char* __lsan_default_options() {
+  return "print_suppressions=0";
+}
 #endif
 
 namespace mailsim {
