@@ -146,6 +146,11 @@ class MaildirPolicy : public net::smtp::ServerPolicy {
     }
     return r;
   }
+  // With the group commit the store itself reports a failed write (451 4.3.0).
+  void accept_message_later(const net::smtp::Envelope& env, std::string message,
+                            Done done) override {
+    inner_.accept_message_later(env, std::move(message), std::move(done));
+  }
 
  private:
   net::smtp::RecipientPolicy& inner_;
@@ -637,8 +642,13 @@ int serve(const ServeOptions& o) {
               << (o.show_secrets ? "" : " (passwords masked)") << std::endl;
   }
   trace->reveal_secrets = o.show_secrets;
+  // Deliveries are written and fsync'd on a worker thread, many per fsync (group commit);
+  // the worker ends before the loop it reports to.
+  if (mirror)
+    mirror->start_group_commit([&loop](std::function<void()> fn) { loop.post(std::move(fn)); });
   loop.run();
   if (trace->capture) spdlog::info("wrote {} packets to {}", trace->capture->packets(), o.pcap);
+  if (mirror) mirror->stop_group_commit();
   spdlog::info("stopped");
   return 0;
 }

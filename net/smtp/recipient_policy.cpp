@@ -1,6 +1,7 @@
 #include "net/smtp/recipient_policy.hpp"
 
 #include <cstdio>
+#include <memory>
 #include <set>
 
 #include "net/message/message.hpp"
@@ -38,10 +39,12 @@ std::string RecipientPolicy::next_id() const {
   return buf;
 }
 
-Reply RecipientPolicy::accept_message(const Envelope& env, std::string message) {
-  std::string id = next_id();
+RecipientPolicy::Prepared RecipientPolicy::prepare(const Envelope& env,
+                                                   const std::string& message) {
+  Prepared p;
+  p.id = next_id();
   ++counter_;
-  int64_t now = unix_now_ ? unix_now_() : 0;
+  p.now = unix_now_ ? unix_now_() : 0;
   message::ReceivedInfo info;
   info.from_helo = env.helo;
   info.from_host = env.peer_host;
@@ -52,12 +55,12 @@ Reply RecipientPolicy::accept_message(const Envelope& env, std::string message) 
   info.with =
       !env.esmtp ? "SMTP"
                  : std::string("ESMTP") + (env.tls ? "S" : "") + (env.auth_user.empty() ? "" : "A");
-  info.id = id;
+  info.id = p.id;
   if (env.rcpt_to.size() == 1) info.for_addr = env.rcpt_to.front();
-  info.date = message::format_date(now);
+  info.date = message::format_date(p.now);
   // Return-Path records the envelope sender at final delivery (RFC 5321 §4.4).
-  std::string trace = message::fold("Return-Path", "<" + env.mail_from + ">") + "\r\n" +
-                      message::fold("Received", message::make_received(info)) + "\r\n";
+  p.text = message::fold("Return-Path", "<" + env.mail_from + ">") + "\r\n" +
+           message::fold("Received", message::make_received(info)) + "\r\n" + message;
   std::set<std::string> done;
   for (const auto& rcpt : env.rcpt_to) {
     std::string key = rcpt;
@@ -65,9 +68,44 @@ Reply RecipientPolicy::accept_message(const Envelope& env, std::string message) 
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (!done.insert(key).second) continue;  // one copy per mailbox
     if (!store_.has_mailbox(rcpt)) continue;
-    store_.deliver(rcpt, trace + message, now);
+    p.rcpts.push_back(rcpt);
   }
-  return {250, "2.0.0", {"Ok: queued as " + id}};
+  return p;
+}
+
+Reply RecipientPolicy::accept_message(const Envelope& env, std::string message) {
+  Prepared p = prepare(env, message);
+  for (const auto& rcpt : p.rcpts) store_.deliver(rcpt, p.text, p.now);
+  return {250, "2.0.0", {"Ok: queued as " + p.id}};
+}
+
+void RecipientPolicy::accept_message_later(const Envelope& env, std::string message, Done done) {
+  Prepared p = prepare(env, message);
+  if (p.rcpts.empty()) {
+    done({250, "2.0.0", {"Ok: queued as " + p.id}});
+    return;
+  }
+  // One answer once every copy is stored: 250 if all are, else 451 (RFC 5321 §4.2.2) and the
+  // client tries again later.
+  struct Pending {
+    std::size_t left;
+    bool failed = false;
+    std::string id;
+    Done done;
+  };
+  auto pending = std::make_shared<Pending>(Pending{p.rcpts.size(), false, p.id, std::move(done)});
+  for (std::size_t i = 0; i < p.rcpts.size(); ++i) {
+    std::string text = i + 1 == p.rcpts.size() ? std::move(p.text) : p.text;
+    store_.deliver_later(p.rcpts[i], std::move(text), p.now, [pending](uint32_t uid) {
+      if (uid == 0) pending->failed = true;
+      if (--pending->left != 0) return;
+      if (pending->failed) {
+        pending->done({451, "4.3.0", {"Error: cannot store the message; try later"}});
+      } else {
+        pending->done({250, "2.0.0", {"Ok: queued as " + pending->id}});
+      }
+    });
+  }
 }
 
 }  // namespace net::smtp

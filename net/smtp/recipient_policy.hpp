@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "net/smtp/server.hpp"
 
@@ -25,11 +26,21 @@ class RecipientPolicy : public ServerPolicy {
   // Prepends Return-Path and Received (RFC 5321 §4.4), delivers one copy per local
   // recipient and answers "250 2.0.0 Ok: queued as <ID>".
   Reply accept_message(const Envelope& env, std::string message) override;
+  // The same through Mailstore::deliver_later: 250 once every copy is stored, 451 4.3.0 when
+  // one could not be (serve --maildir: written by the group commit worker).
+  void accept_message_later(const Envelope& env, std::string message, Done done) override;
 
   // The id the next accepted message will get (deterministic counter).
   std::string next_id() const;
 
  private:
+  struct Prepared {
+    std::string id, text;  // text: trace fields + message
+    int64_t now = 0;
+    std::vector<std::string> rcpts;  // local mailboxes, each once
+  };
+  Prepared prepare(const Envelope& env, const std::string& message);
+
   store::Mailstore& store_;
   std::string hostname_;
   std::function<int64_t()> unix_now_;

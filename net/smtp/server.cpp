@@ -108,11 +108,18 @@ void Server::feed(std::string_view bytes) {
   if (close_) return;                      // after QUIT or 421 further input is ignored
   if (state_ == ServerState::Tls) return;  // only the handshake may come now
   lines_->feed(bytes);
-  while (!close_ && state_ != ServerState::Tls) {
+  run_lines();
+}
+
+// Executes the buffered lines, up to a reply to DATA that is not known yet.
+void Server::run_lines() {
+  running_ = true;
+  while (!close_ && state_ != ServerState::Tls && !waiting_) {
     auto line = lines_->next();
     if (!line) break;
     on_line(*line);
   }
+  running_ = false;
   if (state_ == ServerState::Tls) {
     std::string rest = lines_->discard();
     if (!rest.empty())
@@ -219,18 +226,30 @@ void Server::on_data_line(const Line& line) {
 }
 
 void Server::finish_data() {
-  Reply r;
-  std::string meaning;
   if (data_line_too_long_) {
-    r = {500, "5.5.2", {"Error: line too long; message not accepted"}};
-    meaning = "A line of the message was longer than allowed, so nothing was delivered.";
-  } else if (data_too_big_) {
-    r = {552, "5.3.4", {"Error: message size exceeds fixed maximum message size"}};
-    meaning = "The message was bigger than the server's limit, so nothing was delivered.";
-  } else {
-    r = policy_.accept_message(env_, std::move(data_));
-    if (r.positive()) meaning = "The server has taken responsibility for delivering the message.";
+    return answer_data({500, "5.5.2", {"Error: line too long; message not accepted"}},
+                       "A line of the message was longer than allowed, so nothing was delivered.");
   }
+  if (data_too_big_) {
+    return answer_data({552, "5.3.4", {"Error: message size exceeds fixed maximum message size"}},
+                       "The message was bigger than the server's limit, so nothing was delivered.");
+  }
+  waiting_ = true;
+  policy_.accept_message_later(
+      env_, std::move(data_), [this, alive = std::weak_ptr<bool>(alive_)](const Reply& r) {
+        if (alive.expired() || !waiting_) return;
+        waiting_ = false;
+        if (close_) return;  // the client left or timed out meanwhile
+        answer_data(r, r.positive()
+                           ? "The server has taken responsibility for delivering the message."
+                           : "");
+        if (running_) return;  // answered at once: run_lines() goes on with the next line
+        run_lines();           // what the client pipelined after the "."
+        if (wake_) wake_();
+      });
+}
+
+void Server::answer_data(const Reply& r, std::string_view meaning) {
   // The transaction is over whatever the outcome (RFC 5321 §4.1.1.4).
   reset_transaction();
   enter_state(ServerState::Greeted);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,13 @@ class ServerPolicy {
   virtual Reply check_recipient(const Envelope&, const std::string& addr) = 0;
   // message: dot-unstuffed, CRLF. 250 2.0.0 Ok: queued as ID, or 452/554.
   virtual Reply accept_message(const Envelope&, std::string message) = 0;
+  // The same, answered through `done`, at once or later on the same thread (serve --maildir
+  // answers once the message is durable). The engine executes nothing the client sent after
+  // the final "." until then (its reply comes first, RFC 2920 §3.1).
+  using Done = std::function<void(Reply)>;
+  virtual void accept_message_later(const Envelope& env, std::string message, Done done) {
+    done(accept_message(env, std::move(message)));
+  }
 };
 
 struct CommandInfo {
@@ -109,6 +117,11 @@ class Server : public net::EngineIo {
   bool wants_tls() const { return state_ == ServerState::Tls; }  // run the handshake now
   void on_tls_established();  // the session starts over, encrypted (RFC 3207 §4.2)
 
+  // Called when output was queued outside feed() (a held reply to DATA is ready): the driver
+  // then writes take_output() (EngineIo::has_output).
+  void on_wake(std::function<void()> cb) { wake_ = std::move(cb); }
+  bool waiting() const { return waiting_; }  // the reply to DATA is not known yet
+
   // The one command table (the GUI draws the state diagram from it).
   static const std::vector<CommandInfo>& commands();
 
@@ -128,6 +141,8 @@ class Server : public net::EngineIo {
   void on_data_line(const Line& line);
   void on_auth_line(const Line& line);
   void finish_data();
+  void answer_data(const Reply& r, std::string_view meaning);
+  void run_lines();
   void finish_auth(const std::string& login, const std::string& password);
   void fail_auth(const Reply& r, std::string_view meaning);
 
@@ -161,6 +176,13 @@ class Server : public net::EngineIo {
   bool data_too_big_ = false;
   bool data_line_too_long_ = false;
   bool data_in_body_ = false;
+
+  // The policy's answer to DATA is pending (accept_message_later); alive_ tells its callback
+  // whether this engine still exists.
+  bool waiting_ = false;
+  bool running_ = false;  // inside run_lines()
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::function<void()> wake_;
 
   // AUTH
   AuthStep auth_step_ = AuthStep::None;

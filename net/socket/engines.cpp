@@ -170,13 +170,17 @@ class SmtpProtocol final : public Protocol {
                       "RFC 5321 §3.8"};
   }
   std::unique_ptr<Session> open(const ConnectionInfo&) override {
-    return session<smtp::Server>(tls_, cfg_, policy_);
+    auto e = std::make_unique<smtp::Server>(cfg_, policy_);
+    e->on_wake(wake_);  // a reply to DATA given later (serve --maildir group commit)
+    return std::make_unique<EngineSession<smtp::Server>>(std::move(e), tls_);
   }
+  void attach(std::function<void()> wake) override { wake_ = std::move(wake); }
 
  private:
   smtp::ServerConfig cfg_;
   smtp::ServerPolicy& policy_;
   TlsConfig tls_;
+  std::function<void()> wake_;
 };
 
 class Pop3Protocol final : public Protocol {

@@ -519,6 +519,10 @@ void EventLoop::stop() {
   asio::post(m->io, [m] { m->shutdown_all(); });
 }
 
+void EventLoop::post(std::function<void()> fn) {
+  asio::post(impl_->io, std::move(fn));
+}
+
 Listener::Listener(EventLoop& loop, ListenerOptions options, std::unique_ptr<Protocol> protocol)
     : impl_(std::make_unique<Impl>(*loop.impl_, std::move(options), std::move(protocol))) {
   impl_->listen();

@@ -114,6 +114,9 @@ class EventLoop {
   void run();
   // Thread-safe; may be called before run() (run() then returns at once).
   void stop();
+  // Thread-safe: runs `fn` on the loop's thread (serve --maildir's group commit hands its
+  // finished writes back this way).
+  void post(std::function<void()> fn);
 
   struct Impl;
 

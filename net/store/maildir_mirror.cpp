@@ -35,10 +35,91 @@ MaildirMirror::MaildirMirror(Mailstore& store, fs::path root, std::string hostna
       now_(std::move(now)) {}
 
 MaildirMirror::~MaildirMirror() {
+  stop_group_commit();
   if (!attached_) return;
   store_.unsubscribe(listener_);
   store_.set_persist(nullptr);
   store_.set_batch_hook(nullptr);
+}
+
+void MaildirMirror::start_group_commit(std::function<void(std::function<void()>)> post) {
+  if (group_ || !attached_) return;
+  group_ = std::make_unique<GroupCommit>(std::move(post));
+  store_.set_commit([this](const Change& c, const StoredMessage& m,
+                           std::function<void(bool)> done) { commit(c, m, std::move(done)); });
+  store_.set_barrier([this] {
+    if (group_ && group_->busy()) group_->wait_idle();
+  });
+}
+
+void MaildirMirror::stop_group_commit() {
+  if (!group_) return;
+  store_.set_commit(nullptr);
+  store_.set_barrier(nullptr);
+  group_->stop();
+  group_.reset();
+}
+
+void MaildirMirror::flush_commits() {
+  if (group_) group_->wait_idle();
+}
+
+std::uint64_t MaildirMirror::commit_batches() const {
+  return group_ ? group_->batches() : 0;
+}
+
+// The bookkeeping (account, folder, keywords, the file's name) happens here on the loop
+// thread; the worker only writes, flushes and renames.
+void MaildirMirror::commit(const Change& c, const StoredMessage& m,
+                           std::function<void(bool)> done) {
+  auto refuse = [&](const std::string& why) {
+    ++refused_;
+    report("cannot write Maildir file for " + c.address + " uid " + std::to_string(c.uid) + ": " +
+           why);
+  };
+  GroupCommit::Job job;
+  std::string key;
+  try {
+    AccountDisk& a = account(c.address);
+    materialize(c.address, a);
+    FolderDisk& f = ensure_folder(c.address, a, c.folder);
+    std::vector<std::string> keywords = f.list.keywords, dropped;
+    job.info = maildir_info(m.flags, keywords, &dropped);
+    for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
+    if (keywords != f.list.keywords) {
+      UidList l = f.list;
+      l.keywords = keywords;
+      write_uid_list(f.dir, l);
+      f.list = l;
+    }
+    job.folder = f.dir;
+    job.name = maildir_unique_name(now_ ? now_() : 0, pid_, ++seq_, hostname_) +
+               ",U=" + std::to_string(m.uid);
+    job.data = m.data;
+    job.mtime = m.internal_date;
+  } catch (const std::exception& e) {
+    refuse(e.what());
+    done(false);
+    return;
+  }
+  const bool cur = !job.info.empty();
+  FileRef ref{cur ? job.name + ":2," + job.info : job.name, cur};
+  job.done = [this, c, ref, done = std::move(done)](bool ok, const std::string& error) {
+    if (!ok) {
+      ++refused_;
+      report("cannot write Maildir file for " + c.address + " uid " + std::to_string(c.uid) + ": " +
+             error);
+      done(false);
+      return;
+    }
+    auto a = accounts_.find(ascii_lower(c.address));
+    if (a != accounts_.end()) {
+      auto f = a->second.folders.find(c.folder);
+      if (f != a->second.folders.end()) f->second.files[c.uid] = ref;
+    }
+    done(true);
+  };
+  group_->submit(std::move(job));
 }
 
 void MaildirMirror::report(const std::string& what) {

@@ -20,10 +20,12 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "net/store/group_commit.hpp"
 #include "net/store/maildir_uidlist.hpp"
 #include "net/store/mailstore.hpp"
 
@@ -45,6 +47,18 @@ class MaildirMirror {
   std::vector<std::string> load();
   // From now on every store change is written to DIR.
   void attach();
+
+  // From now on SMTP deliveries (Mailstore::deliver_later) are written by a GroupCommit
+  // worker (net/store/group_commit.hpp) instead of on the calling thread; `post` runs its
+  // argument on the loop thread (thread-safe). Every other change first waits for the
+  // deliveries before it. Call after attach().
+  void start_group_commit(std::function<void(std::function<void()>)> post);
+  // Finishes the queued writes and ends the worker (before the loop that `post` uses goes).
+  void stop_group_commit();
+  std::uint64_t commit_batches() const;  // batches the worker flushed so far
+  // Loop thread: waits until every delivery handed to the worker is written, then runs their
+  // completions (what a barrier before any other change does).
+  void flush_commits();
 
   void on_error(std::function<void(const std::string&)> cb) { on_error_ = std::move(cb); }
   // Messages the persist hook refused so far (the write failed).
@@ -70,6 +84,7 @@ class MaildirMirror {
   };
 
   bool persist(const Change& c, const StoredMessage& m);
+  void commit(const Change& c, const StoredMessage& m, std::function<void(bool)> done);
   void apply(const Change& c);
   AccountDisk& account(std::string_view address);
   void materialize(const std::string& address, AccountDisk& a);
@@ -97,6 +112,7 @@ class MaildirMirror {
   int batch_depth_ = 0;
   std::set<std::filesystem::path> unsynced_;
   std::function<void(const std::string&)> on_error_;
+  std::unique_ptr<GroupCommit> group_;
 };
 
 }  // namespace net::store

@@ -3,6 +3,7 @@
 #include "net/ascii.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace net::store {
 
@@ -168,6 +169,7 @@ bool Mailstore::has_mailbox(std::string_view address) const {
 }
 
 uint32_t Mailstore::deliver(std::string_view address, std::string data, int64_t internal_date) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return 0;
   Folder& f = b->folders[kInbox];
@@ -184,6 +186,43 @@ uint32_t Mailstore::deliver(std::string_view address, std::string data, int64_t 
   return uid;
 }
 
+void Mailstore::deliver_later(std::string_view address, std::string data, int64_t internal_date,
+                              std::function<void(uint32_t uid)> then) {
+  if (!commit_) {
+    const uint32_t uid = deliver(address, std::move(data), internal_date);
+    if (then) then(uid);
+    return;
+  }
+  Mailbox* b = box(address);
+  if (!b) {
+    if (then) then(0);
+    return;
+  }
+  Folder& f = b->folders[kInbox];
+  StoredMessage m;
+  m.uid = f.uid_next++;
+  m.internal_date = internal_date;
+  m.data = std::move(data);
+  Change c{b->account.address, "deliver", m.uid, m.data.size(), kInbox, {}};
+  // The message waits in the closure until it is on disk; the hook reads it meanwhile.
+  auto held = std::make_shared<StoredMessage>(std::move(m));
+  commit_(c, *held, [this, c, held, then = std::move(then)](bool ok) {
+    Mailbox* mb = ok ? box(c.address) : nullptr;
+    if (!mb) {
+      if (then) then(0);
+      return;
+    }
+    // Every other change waits for the commits before it (barrier), so the UID is above
+    // every message in INBOX; keep the order anyway.
+    auto& msgs = mb->folders[kInbox].messages;
+    auto at = std::lower_bound(msgs.begin(), msgs.end(), c.uid,
+                               [](const StoredMessage& x, uint32_t u) { return x.uid < u; });
+    msgs.insert(at, std::move(*held));
+    notify(c);
+    if (then) then(c.uid);
+  });
+}
+
 const std::vector<StoredMessage>* Mailstore::messages(std::string_view address) const {
   const Mailbox* b = box(address);
   if (!b) return nullptr;
@@ -192,6 +231,7 @@ const std::vector<StoredMessage>* Mailstore::messages(std::string_view address) 
 }
 
 bool Mailstore::remove(std::string_view address, uint32_t uid) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return false;
   auto& msgs = b->folders[kInbox].messages;
@@ -305,6 +345,7 @@ std::vector<const Folder*> Mailstore::folders(std::string_view address) const {
 }
 
 Status Mailstore::create_folder(std::string_view address, std::string_view name_in) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return Status::NoAccount;
   std::string name = canonical_folder(name_in);
@@ -328,6 +369,7 @@ Status Mailstore::create_folder(std::string_view address, std::string_view name_
 }
 
 Status Mailstore::delete_folder(std::string_view address, std::string_view name_in) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return Status::NoAccount;
   std::string name = canonical_folder(name_in);
@@ -353,6 +395,7 @@ Status Mailstore::delete_folder(std::string_view address, std::string_view name_
 
 Status Mailstore::rename_folder(std::string_view address, std::string_view from_in,
                                 std::string_view to_in) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return Status::NoAccount;
   std::string from = canonical_folder(from_in);
@@ -403,6 +446,7 @@ Status Mailstore::rename_folder(std::string_view address, std::string_view from_
 }
 
 Status Mailstore::set_subscribed(std::string_view address, std::string_view name_in, bool on) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return Status::NoAccount;
   std::string name = canonical_folder(name_in);
@@ -444,6 +488,7 @@ std::vector<uint32_t> Mailstore::claim_recent(std::string_view address,
 
 uint32_t Mailstore::append(std::string_view address, std::string_view folder_name, std::string data,
                            std::vector<std::string> flags, int64_t internal_date) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return 0;
   Folder* f = find_folder(*b, folder_name);
@@ -464,6 +509,7 @@ uint32_t Mailstore::append(std::string_view address, std::string_view folder_nam
 
 Status Mailstore::set_flags(std::string_view address, std::string_view folder_name, uint32_t uid,
                             std::vector<std::string> flags) {
+  barrier();
   Mailbox* b = box(address);
   if (!b) return Status::NoAccount;
   Folder* f = find_folder(*b, folder_name);
@@ -507,6 +553,7 @@ uint32_t Mailstore::move(std::string_view address, std::string_view from, uint32
 
 std::vector<uint32_t> Mailstore::expunge(std::string_view address, std::string_view folder_name,
                                          const std::set<uint32_t>* only) {
+  barrier();
   std::vector<uint32_t> gone;
   Mailbox* b = box(address);
   if (!b) return gone;

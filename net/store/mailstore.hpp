@@ -159,6 +159,20 @@ class Mailstore {
   void end_batch() {
     if (batch_) batch_(false);
   }
+  // Group commit (serve --maildir, net/store/group_commit.hpp): a hook that makes the message
+  // durable later and then calls done(true) on this thread, or done(false) when it cannot.
+  using Commit =
+      std::function<void(const Change&, const StoredMessage&, std::function<void(bool)> done)>;
+  void set_commit(Commit c) { commit_ = std::move(c); }
+  // Called before every other change: returns once every commit handed out is finished, so
+  // that changes reach the disk in the order the store made them.
+  void set_barrier(std::function<void()> b) { barrier_ = std::move(b); }
+  // deliver() through the commit hook: the UID is taken now; the message enters INBOX (and
+  // is announced) only once it is durable, then then(uid) runs; then(0) when it cannot be
+  // stored (no mailbox, or the write failed: the UID stays used). Without a commit hook this
+  // is deliver() followed by then().
+  void deliver_later(std::string_view address, std::string data, int64_t internal_date,
+                     std::function<void(uint32_t uid)> then);
   // Restores a saved folder without announcing anything: its UIDVALIDITY, its messages
   // (sorted by UID here) and a UIDNEXT above every UID. Nothing is \Recent afterwards.
   Status restore_folder(std::string_view address, std::string_view name, uint32_t uid_validity,
@@ -183,8 +197,14 @@ class Mailstore {
   std::map<ListenerId, Listener> listeners_;
   ListenerId next_listener_ = 1;
   uint32_t next_validity_ = 1;
+  void barrier() {
+    if (barrier_) barrier_();
+  }
+
   Persist persist_;
   BatchHook batch_;
+  Commit commit_;
+  std::function<void()> barrier_;
 };
 
 }  // namespace net::store
