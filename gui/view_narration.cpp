@@ -103,8 +103,8 @@ class NarrationView : public View {
     for (std::size_t i = 0; i < options.size(); ++i) {
       const int idx = static_cast<int>(i);
       std::string text = options[i];
-      if (answered && idx == right) text = "[+] " + text;
-      if (answered && idx == chosen->second && idx != right) text = "[-] " + text;
+      if (answered && idx == right) text.insert(0, "[+] ");
+      if (answered && idx == chosen->second && idx != right) text.insert(0, "[-] ");
       if (answered) {
         const ImVec4 col = idx == right            ? palette().line_server
                            : idx == chosen->second ? palette().line_queue

@@ -2,6 +2,7 @@
 // content is folded into one arrow per DATA, TCP handshakes into one "connect" arrow (the
 // layout is gui/sequence_layout.hpp, shared with the SVG export).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -116,8 +117,12 @@ class SequenceView : public View {
         ImU32 col = future ? (colour & 0x00FFFFFF) | 0x50000000u : colour;
         if (a.dashed()) {
           float dir = x1 > x0 ? 1.0f : -1.0f;
-          for (float x = x0; (x1 - x) * dir > 0; x += px(10) * dir)
+          // A 5 px dash every 10 px; counted in whole dashes (no float loop counter).
+          const int dashes = static_cast<int>(std::ceil(std::fabs(x1 - x0) / px(10)));
+          for (int k = 0; k < dashes; ++k) {
+            const float x = x0 + static_cast<float>(k) * px(10) * dir;
             dl->AddLine(ImVec2(x, y), ImVec2(x + px(5) * dir, y), col, px(1.5f));
+          }
         } else {
           dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), col, px(1.5f));
         }
