@@ -7,8 +7,8 @@
 
 namespace net {
 
-std::string base64_encode(std::string_view bytes);
+std::string base64_encode(std::string_view in);
 // Strict: only the base64 alphabet, padding at the end, length a multiple of 4.
-std::optional<std::string> base64_decode(std::string_view text);
+std::optional<std::string> base64_decode(std::string_view in);
 
 }  // namespace net
