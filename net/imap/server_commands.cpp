@@ -393,7 +393,12 @@ void Server::cmd_expunge(const std::string&, Cursor& a) {
 
 void Server::do_expunge(const std::set<uint32_t>* only) {
   if (read_only_) return no("[READ-ONLY] Mailbox is read-only");
-  store_.expunge(user_, selected_, only);
+  std::size_t failed = 0;
+  store_.expunge(user_, selected_, only, &failed);
+  // RFC 5530 §3: UNAVAILABLE; the messages whose file could not be removed stay (\Deleted).
+  if (failed > 0)
+    return no("[UNAVAILABLE] EXPUNGE failed for " + std::to_string(failed) +
+              " message(s): their files could not be removed; they stay in the mailbox");
   ok("EXPUNGE completed");
 }
 

@@ -84,6 +84,7 @@ void Server::do_store(Cursor& a, bool by_uid) {
   };
   std::optional<Batch> batch;
   batch.emplace(store_);
+  std::size_t failed = 0;
   for (uint32_t uid : resolve(*set, by_uid)) {
     const store::StoredMessage* m = current() ? current()->find(uid) : nullptr;
     if (!m) continue;  // expunged by another session, not yet reported
@@ -101,7 +102,8 @@ void Server::do_store(Cursor& a, bool by_uid) {
       }
     }
     muted_ = true;
-    store_.set_flags(user_, selected_, uid, std::move(next));
+    if (store_.set_flags(user_, selected_, uid, std::move(next)) == store::Status::WriteFailed)
+      ++failed;  // the old flags stay, on disk as here
     muted_ = false;
     if (silent) continue;
     m = current()->find(uid);
@@ -111,6 +113,10 @@ void Server::do_store(Cursor& a, bool by_uid) {
     untagged(text, "The message's flags after the change.", "RFC 3501 §6.4.6");
   }
   batch.reset();  // everything durable before the OK
+  // RFC 5530 §3: UNAVAILABLE, a subsystem (here the disk) failed; try again later.
+  if (failed > 0)
+    return no("[UNAVAILABLE] STORE failed: the flags of " + std::to_string(failed) +
+              " message(s) could not be written to disk; they keep their old flags");
   ok(std::string(by_uid ? "UID " : "") + "STORE completed");
 }
 

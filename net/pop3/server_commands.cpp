@@ -468,15 +468,32 @@ void Server::cmd_quit(std::string_view) {
   }
   // RFC 1939 §6: the UPDATE state removes the marked messages, then releases the lock.
   enter_state(S::Update);
-  std::size_t removed = 0;
+  std::size_t removed = 0, failed = 0;
   for (const auto& m : msgs_) {
     if (!m.deleted) continue;
-    store_.remove(address_, m.uid);  // false: already gone, which is what we wanted
-    ++removed;
+    bool write_failed = false;
+    store_.remove(address_, m.uid, &write_failed);  // false: already gone, as we wanted
+    if (write_failed) {
+      ++failed;
+    } else {
+      ++removed;
+    }
   }
   release();
   std::size_t left = 0;
   if (const auto* list = store_.messages(address_)) left = list->size();
+  if (failed > 0) {
+    // RFC 1939 §6: "-ERR some deleted messages not removed"; RFC 2449 §8.1.2 [SYS/TEMP].
+    err("[SYS/TEMP] Some deleted messages not removed (" + std::to_string(failed) +
+            " could not be deleted from disk, " + std::to_string(removed) + " deleted, " +
+            std::to_string(left) + " left)",
+        "The server could not delete every marked message from its disk; those stay in the "
+        "mailbox. The session ends.",
+        "RFC 1939 §6");
+    close_ = true;
+    enter_state(S::Closed);
+    return;
+  }
   ok(cfg_.hostname + " POP3 server signing off (" + std::to_string(removed) +
          " messages deleted, " + std::to_string(left) + " left)",
      removed ? "The marked messages are now removed from the server; the session ends."

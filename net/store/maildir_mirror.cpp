@@ -278,6 +278,7 @@ void MaildirMirror::write_message(FolderDisk& f, const StoredMessage& m) {
 }
 
 bool MaildirMirror::persist(const Change& c, const StoredMessage& m) {
+  if (c.op == "flags" || c.op == "remove" || c.op == "expunge") return update(c);
   try {
     AccountDisk& a = account(c.address);
     materialize(c.address, a);
@@ -287,6 +288,27 @@ bool MaildirMirror::persist(const Change& c, const StoredMessage& m) {
     ++refused_;
     report("cannot write Maildir file for " + c.address + " uid " + std::to_string(c.uid) + ": " +
            e.what());
+    return false;
+  }
+}
+
+// A flag change or removal, before the store makes it: false (reported) keeps the store as
+// it was. apply() sees the change again afterwards and finds nothing left to do.
+bool MaildirMirror::update(const Change& c) {
+  try {
+    AccountDisk& a = account(c.address);
+    auto folder = a.folders.find(c.folder);
+    if (folder == a.folders.end()) return true;  // nothing of it on disk yet
+    if (c.op == "flags") {
+      set_flags(c.address, folder->second, c.uid, c.folder);
+    } else {
+      const Folder* sf = store_.folder(c.address, c.folder);
+      remove_file(folder->second, c.uid, sf ? sf->uid_next : c.uid + 1);
+    }
+    return true;
+  } catch (const std::exception& e) {
+    report("cannot update Maildir for " + c.address + " (" + c.op + " " + c.folder + " uid " +
+           std::to_string(c.uid) + "): " + e.what());
     return false;
   }
 }
@@ -332,10 +354,15 @@ void MaildirMirror::remove_file(FolderDisk& f, std::uint32_t uid, std::uint32_t 
     f.list = l;
   }
   const fs::path p = f.dir / (it->second.cur ? "cur" : "new") / it->second.name;
-  f.files.erase(it);
   if (::unlink(p.c_str()) != 0 && errno != ENOENT)
     throw MaildirError("cannot remove " + p.string() + ": " + std::strerror(errno));
-  sync_dir(p.parent_path());
+  f.files.erase(it);
+  // The file is gone from the folder now, whatever the flush says: report, do not refuse.
+  try {
+    sync_dir(p.parent_path());
+  } catch (const std::exception& e) {
+    report(e.what());
+  }
 }
 
 void MaildirMirror::write_subscriptions(const std::string& address, AccountDisk& a) {

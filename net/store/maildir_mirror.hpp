@@ -4,9 +4,11 @@
 //
 // Durability rule: a message is added through Mailstore's persist hook, which returns only
 // after the file was fsync'd, renamed into new/ or cur/ and that directory fsync'd; when the
-// write fails the store drops the message and the caller answers 451 / NO. Other changes
-// (flags, expunge, folders, subscriptions) are written as they are announced; a failure
-// there is reported through on_error() and the in-memory store stays as the client asked.
+// write fails the store drops the message and the caller answers 451 / NO. Flag changes and
+// removals go through the same hook before the store makes them: a failed rename or unlink
+// undoes the change and the client is answered NO / -ERR. Other changes (folders,
+// subscriptions) are written as they are announced; a failure there is reported through
+// on_error() and the in-memory store stays as the client asked.
 // Each step is atomic on disk (rename, unlink); a MOVE (and RENAME INBOX) writes the new
 // copy before it removes the old one, so a crash in between leaves the message twice, never
 // nowhere. A folder's uid list is rewritten before a file whose UID is not below its
@@ -84,6 +86,7 @@ class MaildirMirror {
   };
 
   bool persist(const Change& c, const StoredMessage& m);
+  bool update(const Change& c);
   void commit(const Change& c, const StoredMessage& m, std::function<void(bool)> done);
   void apply(const Change& c);
   AccountDisk& account(std::string_view address);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace net::store {
 
@@ -68,6 +69,8 @@ const char* to_string(Status s) {
       return "mailbox has inferior hierarchical names";
     case Status::NoMessage:
       return "no such message";
+    case Status::WriteFailed:
+      return "the change could not be written to disk";
   }
   return "?";
 }
@@ -230,7 +233,7 @@ const std::vector<StoredMessage>* Mailstore::messages(std::string_view address) 
   return it == b->folders.end() ? nullptr : &it->second.messages;
 }
 
-bool Mailstore::remove(std::string_view address, uint32_t uid) {
+bool Mailstore::remove(std::string_view address, uint32_t uid, bool* write_failed) {
   barrier();
   Mailbox* b = box(address);
   if (!b) return false;
@@ -238,8 +241,13 @@ bool Mailstore::remove(std::string_view address, uint32_t uid) {
   auto m = std::find_if(msgs.begin(), msgs.end(), [uid](const auto& x) { return x.uid == uid; });
   if (m == msgs.end()) return false;
   size_t size = m->data.size();
+  Change c{b->account.address, "remove", uid, size, kInbox, {}};
+  if (!written(c, *m)) {
+    if (write_failed) *write_failed = true;
+    return false;
+  }
   msgs.erase(m);
-  notify({b->account.address, "remove", uid, size, kInbox, {}});
+  notify(c);
   return true;
 }
 
@@ -518,8 +526,13 @@ Status Mailstore::set_flags(std::string_view address, std::string_view folder_na
   if (!m) return Status::NoMessage;
   auto n = normalise_flags(std::move(flags));
   if (n == m->flags) return Status::Ok;
-  m->flags = std::move(n);
-  notify({b->account.address, "flags", uid, m->data.size(), f->name, {}});
+  std::vector<std::string> old = std::exchange(m->flags, std::move(n));
+  Change c{b->account.address, "flags", uid, m->data.size(), f->name, {}};
+  if (!written(c, *m)) {
+    m->flags = std::move(old);
+    return Status::WriteFailed;
+  }
+  notify(c);
   return Status::Ok;
 }
 
@@ -544,15 +557,19 @@ uint32_t Mailstore::move(std::string_view address, std::string_view from, uint32
   auto it = std::find_if(src->messages.begin(), src->messages.end(),
                          [uid](const StoredMessage& x) { return x.uid == uid; });
   if (it != src->messages.end()) {
-    size_t size = it->data.size();
+    Change c{b->account.address, "expunge", uid, it->data.size(), src->name, {}};
+    // A source that cannot be removed stays: the message is then in both folders, on disk
+    // as in memory.
+    if (!written(c, *it)) return nu;
     src->messages.erase(it);
-    notify({b->account.address, "expunge", uid, size, src->name, {}});
+    notify(c);
   }
   return nu;
 }
 
 std::vector<uint32_t> Mailstore::expunge(std::string_view address, std::string_view folder_name,
-                                         const std::set<uint32_t>* only) {
+                                         const std::set<uint32_t>* only,
+                                         std::size_t* write_failed) {
   barrier();
   std::vector<uint32_t> gone;
   Mailbox* b = box(address);
@@ -562,13 +579,19 @@ std::vector<uint32_t> Mailstore::expunge(std::string_view address, std::string_v
   std::string name = f->name;
   std::string who = b->account.address;
   // One message at a time, each announced once the folder is consistent again.
+  std::set<uint32_t> kept;  // removal refused by the persist hook
   while (true) {
     auto it = std::find_if(f->messages.begin(), f->messages.end(), [&](const StoredMessage& m) {
-      return m.has_flag("\\Deleted") && (!only || only->count(m.uid));
+      return m.has_flag("\\Deleted") && (!only || only->count(m.uid)) && !kept.count(m.uid);
     });
     if (it == f->messages.end()) break;
     uint32_t uid = it->uid;
     size_t size = it->data.size();
+    if (!written({who, "expunge", uid, size, name, {}}, *it)) {
+      kept.insert(uid);
+      if (write_failed) ++*write_failed;
+      continue;
+    }
     f->messages.erase(it);
     gone.push_back(uid);
     notify({who, "expunge", uid, size, name, {}});

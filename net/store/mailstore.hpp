@@ -66,6 +66,7 @@ enum class Status {
   BadName,        // empty, bad delimiter use, or the reserved INBOX
   HasChildren,    // delete of a \Noselect name with inferiors
   NoMessage,      // the UID is not in the folder
+  WriteFailed,    // the copy on disk could not be changed; the store kept its state
 };
 const char* to_string(Status s);
 
@@ -91,7 +92,8 @@ class Mailstore {
   // mailbox.
   uint32_t deliver(std::string_view address, std::string data, int64_t internal_date);
   const std::vector<StoredMessage>* messages(std::string_view address) const;  // INBOX
-  bool remove(std::string_view address, uint32_t uid);                         // INBOX
+  // INBOX; false if not there, or (then *write_failed is set) when the persist hook refused.
+  bool remove(std::string_view address, uint32_t uid, bool* write_failed = nullptr);
   std::vector<std::string> addresses() const;  // as given to add_account, sorted
   bool is_local_domain(std::string_view domain) const;
   void add_domain(std::string domain);
@@ -131,6 +133,7 @@ class Mailstore {
   uint32_t append(std::string_view address, std::string_view folder, std::string data,
                   std::vector<std::string> flags, int64_t internal_date);
   // Replaces the message's flags (canonicalised); "flags" change only if they differ.
+  // WriteFailed: the persist hook refused; the old flags stay.
   Status set_flags(std::string_view address, std::string_view folder, uint32_t uid,
                    std::vector<std::string> flags);
   // Copies a message (data, date, flags) to another folder; returns the new UID or 0.
@@ -138,14 +141,19 @@ class Mailstore {
   // copy() then removal from the source (RFC 6851); returns the new UID or 0.
   uint32_t move(std::string_view address, std::string_view from, uint32_t uid, std::string_view to);
   // Removes messages flagged \Deleted (only those in `only` when given); returns their
-  // UIDs in ascending order, one "expunge" change each.
+  // UIDs in ascending order, one "expunge" change each. A message whose removal the persist
+  // hook refuses stays, counted in *write_failed.
   std::vector<uint32_t> expunge(std::string_view address, std::string_view folder,
-                                const std::set<uint32_t>* only = nullptr);
+                                const std::set<uint32_t>* only = nullptr,
+                                std::size_t* write_failed = nullptr);
 
   // ---- persistence (serve --maildir) ----
   // Runs when a message is added (deliver, append, copy, move) before the change is
   // announced: returning false takes the message out again (its UID stays used) and the
-  // call returns 0, so a client is never told OK for mail that is not on disk.
+  // call returns 0, so a client is never told OK for mail that is not on disk. It runs too
+  // before a flag change ("flags"; the message already has its new flags) and before a
+  // removal ("remove", "expunge"): returning false undoes the change, and the call reports
+  // it (Status::WriteFailed, write_failed), so a failed rename or unlink is never answered OK.
   using Persist = std::function<bool(const Change&, const StoredMessage&)>;
   void set_persist(Persist p) { persist_ = std::move(p); }
   // Many changes in a row (one IMAP STORE over a range): between begin_batch() and
@@ -187,6 +195,7 @@ class Mailstore {
   };
   void notify(const Change& c);
   bool persisted(Folder& f, const Change& c);
+  bool written(const Change& c, const StoredMessage& m) { return !persist_ || persist_(c, m); }
   Mailbox* box(std::string_view address);
   const Mailbox* box(std::string_view address) const;
   Folder* find_folder(Mailbox& b, std::string_view name);

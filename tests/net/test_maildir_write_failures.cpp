@@ -1,0 +1,159 @@
+// serve --maildir when the disk refuses a change: a flag change whose rename fails (the file
+// was removed under the server) or an expunge whose unlink fails (the file was replaced by a
+// directory, which defeats root too) is answered NO [UNAVAILABLE] (RFC 5530) in IMAP and
+// -ERR [SYS/TEMP] (RFC 2449) to POP3's QUIT, and the store keeps what is on disk.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/imap/server.hpp"
+#include "net/pop3/server.hpp"
+#include "net/store/maildir_mirror.hpp"
+#include "net/store/mailstore.hpp"
+
+namespace fs = std::filesystem;
+using net::store::MaildirMirror;
+using net::store::Mailstore;
+
+namespace {
+
+const char* kA = "bob@x.example";
+constexpr std::int64_t kNow = 1700000000;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("mailsim-wfail-test-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+struct Run {
+  Mailstore store;
+  std::unique_ptr<MaildirMirror> mirror;
+  std::vector<std::string> errors;
+  explicit Run(const fs::path& root) {
+    store.set_uid_validity_base(9);
+    store.add_account({kA, "bob", "pw"});
+    mirror = std::make_unique<MaildirMirror>(store, root, "mx", 77, [] { return kNow; });
+    mirror->load();
+    mirror->on_error([this](const std::string& e) { errors.push_back(e); });
+    mirror->attach();
+    for (int i = 0; i < 2; ++i)
+      store.deliver(kA, "Subject: m" + std::to_string(i) + "\r\n\r\nbody\r\n", kNow);
+  }
+  const net::store::StoredMessage* msg(std::uint32_t uid) const {
+    return store.folder(kA, "INBOX")->find(uid);
+  }
+};
+
+struct Imap {
+  net::imap::Server server;
+  explicit Imap(Mailstore& s) : server({}, s, [] { return kNow; }) {
+    server.on_connect("10.0.0.2", "c.example");
+    (void)server.take_output();
+    send("L LOGIN bob pw\r\nS SELECT INBOX\r\n");
+  }
+  std::string send(const std::string& s) {
+    server.feed(s);
+    return server.take_output();
+  }
+};
+
+// The file's path, then the file replaced by a non-empty directory: unlink(2) fails (EISDIR)
+// whoever runs the test.
+void make_unremovable(const fs::path& file) {
+  fs::remove(file);
+  fs::create_directories(file / "x");
+}
+
+}  // namespace
+
+TEST_CASE("maildir write failure: STORE whose rename fails is NO [UNAVAILABLE], flags unchanged") {
+  TempDir t;
+  Run r(t.path);
+  Imap s(r.store);
+  const fs::path gone = r.mirror->path_of(kA, "INBOX", 1);
+  REQUIRE(fs::exists(gone));
+  fs::remove(gone);  // removed under the server: the rename into cur/ fails
+
+  const std::string out = s.send("A UID STORE 1:2 +FLAGS (\\Flagged)\r\n");
+  CHECK(out.find("A NO [UNAVAILABLE]") != std::string::npos);
+  CHECK_FALSE(r.msg(1)->has_flag("\\Flagged"));  // as on disk: unchanged
+  CHECK(r.msg(2)->has_flag("\\Flagged"));        // the other one was written
+  CHECK(r.mirror->path_of(kA, "INBOX", 2).parent_path().filename() == "cur");
+  CHECK_FALSE(r.errors.empty());
+
+  // The flag that did reach the disk comes back after a restart; the failed one does not.
+  r.mirror.reset();
+  Run again(t.path);
+  CHECK(again.msg(2)->has_flag("\\Flagged"));
+}
+
+TEST_CASE("maildir write failure: EXPUNGE whose unlink fails is NO [UNAVAILABLE], message stays") {
+  TempDir t;
+  Run r(t.path);
+  Imap s(r.store);
+  REQUIRE(s.send("A STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\n").find("A OK") != std::string::npos);
+  make_unremovable(r.mirror->path_of(kA, "INBOX", 1));
+
+  const std::string out = s.send("B EXPUNGE\r\n");
+  CHECK(out.find("B NO [UNAVAILABLE]") != std::string::npos);
+  CHECK(out.find("* 2 EXPUNGE") != std::string::npos);  // UID 2 went, and is reported
+  CHECK(r.msg(1) != nullptr);                           // UID 1 stays, as on disk
+  CHECK(r.msg(2) == nullptr);
+  CHECK_FALSE(r.mirror->path_of(kA, "INBOX", 1).empty());
+}
+
+TEST_CASE("maildir write failure: POP3 QUIT whose unlink fails is -ERR [SYS/TEMP]") {
+  TempDir t;
+  Run r(t.path);
+  make_unremovable(r.mirror->path_of(kA, "INBOX", 2));
+  net::pop3::ServerConfig cfg;
+  cfg.lock_owner = 7;
+  net::pop3::Server pop(cfg, r.store);
+  pop.on_connect("10.0.0.2", "c.example");
+  pop.feed("USER bob\r\nPASS pw\r\nDELE 1\r\nDELE 2\r\n");
+  (void)pop.take_output();
+  pop.feed("QUIT\r\n");
+  const std::string out = pop.take_output();
+  CHECK(out.find("-ERR [SYS/TEMP]") != std::string::npos);
+  CHECK(pop.wants_close());
+  CHECK(r.msg(1) == nullptr);  // deleted on disk and here
+  CHECK(r.msg(2) != nullptr);  // still on disk, so still here
+  CHECK_FALSE(r.store.locked(kA));
+}
+
+TEST_CASE("persist hook refusing flags and removals: the store keeps its state") {
+  Mailstore store;
+  store.add_account({kA, "bob", "pw"});
+  store.deliver(kA, "Subject: a\r\n\r\nx\r\n", kNow);
+  REQUIRE(store.set_flags(kA, "INBOX", 1, {"\\Deleted"}) == net::store::Status::Ok);
+  std::vector<std::string> seen;
+  store.set_persist([&](const net::store::Change& c, const net::store::StoredMessage&) {
+    seen.push_back(c.op);
+    return false;
+  });
+  CHECK(store.set_flags(kA, "INBOX", 1, {"\\Seen"}) == net::store::Status::WriteFailed);
+  CHECK(store.folder(kA, "INBOX")->find(1)->flags == std::vector<std::string>{"\\Deleted"});
+  std::size_t failed = 0;
+  CHECK(store.expunge(kA, "INBOX", nullptr, &failed).empty());
+  CHECK(failed == 1);
+  bool write_failed = false;
+  CHECK_FALSE(store.remove(kA, 1, &write_failed));
+  CHECK(write_failed);
+  CHECK(store.messages(kA)->size() == 1);
+  CHECK(seen == std::vector<std::string>{"flags", "expunge", "remove"});
+}
