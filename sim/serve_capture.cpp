@@ -33,7 +33,7 @@ ServeCapture::ServeCapture(const std::string& path, std::int64_t start_unix_us, 
 void ServeCapture::opened(std::uint32_t conn, Time t, const std::string& client_ep,
                           const std::string& server_ep) {
   Conn c;
-  auto sink = [this](Time at, SegmentEv s) {
+  auto sink = [this](Time at, const SegmentEv& s) {
     writer_.write(s, start_us_ + at);
     file_.flush();  // each packet reaches the file at once: a killed server leaves it whole
   };
