@@ -123,7 +123,13 @@ def run_clang_tidy(units, build_dir, jobs):
 
 
 def run_cppcheck(units, build_dir, jobs):
-    work = os.path.join(build_dir, "static", "cppcheck")
+    # cppcheck's incremental data does not notice a changed library or suppression file:
+    # one directory per version of them.
+    h = hashlib.sha256()
+    for name in ("doctest.cfg", "cppcheck-suppressions.txt"):
+        with open(os.path.join(HERE, name), "rb") as f:
+            h.update(f.read())
+    work = os.path.join(build_dir, "static", "cppcheck-" + h.hexdigest()[:12])
     os.makedirs(work, exist_ok=True)
     # cppcheck takes the project file as is: give it only our units.
     db = os.path.join(work, "compile_commands.json")
@@ -132,6 +138,7 @@ def run_cppcheck(units, build_dir, jobs):
     cmd = ["cppcheck", "--project=" + db, "--std=c++20", "-j", str(jobs),
            "--enable=warning,performance,portability", "--inline-suppr",
            "--suppressions-list=" + os.path.join(HERE, "cppcheck-suppressions.txt"),
+           "--library=" + os.path.join(HERE, "doctest.cfg"),
            "--cppcheck-build-dir=" + work, "--error-exitcode=1", "-q",
            "--template={file}:{line}:{column}: {severity}: {message} [{id}]"]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
