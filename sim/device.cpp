@@ -144,7 +144,9 @@ void Device::check_pop3(Done done) {
   job.login = account_.login;
   job.password = typed_password_.empty() ? account_.password : typed_password_;
   job.mode = host_.leave_on_server ? net::pop3::Mode::LeaveOnServer : net::pop3::Mode::Delete;
-  job.known_uidls = known_uidls_;
+  // Only LeaveOnServer skips known messages; Delete mode never reads the set, so it is not
+  // copied (it grows by one per message ever downloaded).
+  if (job.mode == net::pop3::Mode::LeaveOnServer) job.known_uidls = known_uidls_;
   auto after = [this, done](const net::pop3::ClientOutcome& o) {
     std::size_t added = 0;
     for (const auto& d : o.messages) {

@@ -1,6 +1,7 @@
 #include "sim/engine_trace.hpp"
 
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "net/tls/session.hpp"
@@ -30,23 +31,37 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
             // An IMAP line carrying a literal ("{724}" then the message) is one event for
             // the engine; every view shows one line per event, so the literal's lines
             // follow as data lines.
-            std::size_t start = 0;
-            for (bool first = true;; first = false) {
-              std::size_t nl = e.text.find('\n', start);
-              std::string piece = e.text.substr(start, nl == std::string::npos ? nl : nl - start);
-              if (nl != std::string::npos && !piece.empty() && piece.back() == '\r')
-                piece.pop_back();
-              LineEv part = l;
-              if (!first) {
+            std::string_view text = e.text;
+            std::size_t nl = text.find('\n');
+            if (nl == std::string_view::npos) {  // the usual case: one line, moved whole
+              l.text = std::move(e.text);
+              trace.append(now, std::move(l));
+              return;
+            }
+            for (std::size_t start = 0;;) {
+              std::string_view piece =
+                  text.substr(start, nl == std::string_view::npos ? nl : nl - start);
+              if (nl != std::string_view::npos && !piece.empty() && piece.back() == '\r')
+                piece.remove_suffix(1);
+              LineEv part;
+              part.conn = l.conn;
+              part.proto = l.proto;
+              part.from = l.from;
+              part.to = l.to;
+              part.from_client = l.from_client;
+              if (start == 0) {
+                part.data = l.data;
+                part.label = std::move(l.label);
+                part.meaning = std::move(l.meaning);
+                part.rfc = std::move(l.rfc);
+              } else {
                 part.data = true;
-                part.label.clear();
-                part.meaning.clear();
-                part.rfc.clear();
               }
-              part.text = std::move(piece);
+              part.text = std::string(piece);
               trace.append(now, std::move(part));
-              if (nl == std::string::npos) break;
+              if (nl == std::string_view::npos) break;
               start = nl + 1;
+              nl = text.find('\n', start);
             }
           } else {
             StateEv s;

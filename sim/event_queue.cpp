@@ -1,36 +1,44 @@
 #include "sim/event_queue.hpp"
 
+#include <algorithm>
+
 namespace sim {
 
 EventId EventQueue::at(Time t, std::function<void()> fn) {
   if (t < now_) t = now_;
   const EventId id = next_id_++;
-  queue_.emplace(Key{t, id}, std::move(fn));
-  when_.emplace(id, t);
+  heap_.push_back(Entry{t, id, std::move(fn)});
+  std::push_heap(heap_.begin(), heap_.end(), Later{});
+  done_.push_back(false);  // done_[id - 1]
   return id;
 }
 
 bool EventQueue::cancel(EventId id) {
-  auto it = when_.find(id);
-  if (it == when_.end()) return false;
-  queue_.erase(Key{it->second, id});
-  when_.erase(it);
+  if (id == 0 || id >= next_id_ || done_[id - 1]) return false;
+  done_[id - 1] = true;
+  // Few events are pending at once and cancelling is rare (timers): a scan, then the
+  // heap is rebuilt without it, so its callback (and what it holds) is released now.
+  auto it = std::find_if(heap_.begin(), heap_.end(), [id](const Entry& e) { return e.id == id; });
+  heap_.erase(it);
+  std::make_heap(heap_.begin(), heap_.end(), Later{});
   return true;
 }
 
 bool EventQueue::step() {
-  if (queue_.empty()) return false;
-  auto node = queue_.extract(queue_.begin());
-  when_.erase(node.key().second);
-  now_ = node.key().first;
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), Later{});
+  Entry e = std::move(heap_.back());
+  heap_.pop_back();
+  done_[e.id - 1] = true;
+  now_ = e.t;
   // The callback may schedule or cancel freely: it no longer sits in the queue.
-  if (node.mapped()) node.mapped()();
+  if (e.fn) e.fn();
   return true;
 }
 
 std::size_t EventQueue::run_until(Time limit) {
   std::size_t n = 0;
-  while (!queue_.empty() && queue_.begin()->first.first <= limit) {
+  while (!heap_.empty() && heap_.front().t <= limit) {
     step();
     ++n;
   }
@@ -45,8 +53,8 @@ std::size_t EventQueue::run(std::size_t max_events) {
 }
 
 std::optional<Time> EventQueue::next_time() const {
-  if (queue_.empty()) return std::nullopt;
-  return queue_.begin()->first.first;
+  if (heap_.empty()) return std::nullopt;
+  return heap_.front().t;
 }
 
 }  // namespace sim

@@ -5,10 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
-#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "sim/time.hpp"
 
@@ -30,14 +29,24 @@ class EventQueue {
   std::size_t run_until(Time limit);
   // Runs until nothing is pending or max_events ran.
   std::size_t run(std::size_t max_events = SIZE_MAX);
-  bool empty() const { return queue_.empty(); }
-  std::size_t pending() const { return queue_.size(); }
+  bool empty() const { return heap_.empty(); }
+  std::size_t pending() const { return heap_.size(); }
   std::optional<Time> next_time() const;
 
  private:
-  using Key = std::pair<Time, EventId>;
-  std::map<Key, std::function<void()>> queue_;
-  std::unordered_map<EventId, Time> when_;  // pending id → its time, for cancel()
+  // A binary min-heap on (time, id): no allocation per event besides the callback's own.
+  struct Entry {
+    Time t;
+    EventId id;
+    std::function<void()> fn;
+  };
+  struct Later {  // heap order: the earliest (time, id) on top
+    bool operator()(const Entry& a, const Entry& b) const {
+      return a.t != b.t ? a.t > b.t : a.id > b.id;
+    }
+  };
+  std::vector<Entry> heap_;  // pending events only (cancel removes at once)
+  std::vector<bool> done_;   // by id: ran or cancelled
   Time now_ = 0;
   EventId next_id_ = 1;
 };

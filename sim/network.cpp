@@ -23,9 +23,25 @@ std::size_t NetCore::host_index(const std::string& name) const {
   return it->second;
 }
 
-const HostInfo* NetCore::find_ip(std::string_view ip) const {
+std::size_t NetCore::ip_index(std::string_view ip) const {
   auto it = host_by_ip.find(std::string(ip));
-  return it == host_by_ip.end() ? nullptr : &hosts[it->second];
+  return it == host_by_ip.end() ? std::string::npos : it->second;
+}
+
+const HostInfo* NetCore::find_ip(std::string_view ip) const {
+  const std::size_t i = ip_index(ip);
+  return i == std::string::npos ? nullptr : &hosts[i];
+}
+
+const std::shared_ptr<const Path>& NetCore::cached_route(std::size_t from, std::size_t to) {
+  const std::size_t n = hosts.size();
+  if (route_cache.size() != n * n) route_cache.assign(n * n, CachedRoute{});
+  CachedRoute& c = route_cache[from * n + to];
+  if (!c.known) {
+    c.known = true;
+    if (auto p = route(from, to)) c.path = std::make_shared<const Path>(std::move(*p));
+  }
+  return c.path;
 }
 
 // Breadth-first search by hop count; neighbours are explored in link insertion order, so
@@ -73,9 +89,9 @@ void NetCore::drop(const std::string& host, const Packet& p, const std::string& 
 }
 
 void NetCore::transmit(std::size_t from_host, Packet p) {
-  const HostInfo* dst = find_ip(p.dst_ip);
-  std::optional<Path> path;
-  if (dst) path = route(from_host, host_by_ip.at(dst->ip));
+  const std::size_t dst = ip_index(p.dst_ip);
+  std::shared_ptr<const Path> path;
+  if (dst != std::string::npos) path = cached_route(from_host, dst);
   if (!path) {
     drop(hosts[from_host].name, p, "no route to host " + p.dst_ip);
     return;
@@ -85,7 +101,7 @@ void NetCore::transmit(std::size_t from_host, Packet p) {
     schedule(now(), [this, from_host, pkt] { deliver(from_host, *pkt); });
     return;
   }
-  hop(std::make_shared<const Path>(std::move(*path)), 0, std::move(pkt));
+  hop(std::move(path), 0, std::move(pkt));
 }
 
 // The packet enters link i of its path now and reaches the far end after the latency
@@ -170,6 +186,7 @@ void Network::add_host(HostInfo h) {
   c.host_by_ip.emplace(h.ip, c.hosts.size());
   c.hosts.push_back(std::move(h));
   c.adj.emplace_back();
+  c.route_cache.clear();
 }
 
 void Network::add_link(const std::string& a, const std::string& b, Time latency, std::string id) {
@@ -183,6 +200,7 @@ void Network::add_link(const std::string& a, const std::string& b, Time latency,
   c.adj[ia].push_back(c.links.size());
   c.adj[ib].push_back(c.links.size());
   c.links.push_back(LinkInfo{std::move(id), a, b, latency, true});
+  c.route_cache.clear();
 }
 
 void Network::set_link_up(const std::string& id, bool up) {

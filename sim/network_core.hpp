@@ -59,6 +59,13 @@ struct NetCore {
   std::vector<Network::LinkInfo> links;
   std::unordered_map<std::string, std::size_t> link_by_id;
   std::vector<std::vector<std::size_t>> adj;  // host → link indices, insertion order
+  // route() results by from * hosts.size() + to, computed on first use; emptied when a
+  // host or a link is added (a link going down does not change routes).
+  struct CachedRoute {
+    bool known = false;
+    std::shared_ptr<const Path> path;  // nullptr: unreachable
+  };
+  std::vector<CachedRoute> route_cache;
   std::uint16_t mss = 1460;
   Time connect_timeout = 30 * kSecond;
   std::map<std::pair<std::string, std::uint16_t>, Listener> listeners;  // (host, port)
@@ -83,6 +90,10 @@ struct NetCore {
   std::size_t host_index(const std::string& name) const;  // throws invalid_argument
   const HostInfo* find_ip(std::string_view ip) const;
   std::optional<Path> route(std::size_t from, std::size_t to) const;
+  // route(from, to), remembered; nullptr when unreachable.
+  const std::shared_ptr<const Path>& cached_route(std::size_t from, std::size_t to);
+  // Index of the host with this ip, or npos.
+  std::size_t ip_index(std::string_view ip) const;
   void transmit(std::size_t from_host, Packet p);
   void hop(std::shared_ptr<const Path> path, std::size_t i, std::shared_ptr<const Packet> p);
   void deliver(std::size_t host, const Packet& p);

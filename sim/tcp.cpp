@@ -56,7 +56,7 @@ void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::strin
     p.shown = std::move(shown);
     p.has_shown = true;
   }
-  transmit(host_index(c.local_host_), std::move(p));
+  transmit(c.local_index_, std::move(p));
 }
 
 // RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset.
@@ -84,9 +84,9 @@ std::uint32_t NetCore::connect(const std::string& from_host, const std::string& 
                                std::uint16_t port, Proto proto, std::shared_ptr<TcpApp> app) {
   const std::size_t from = host_index(from_host);
   const std::uint32_t id = next_conn++;
-  const HostInfo* dst = find_ip(dst_ip);
-  std::optional<Path> path;
-  if (dst) path = route(from, host_by_ip.at(dst_ip));
+  const std::size_t dst_index = ip_index(dst_ip);
+  const HostInfo* dst = dst_index == std::string::npos ? nullptr : &hosts[dst_index];
+  const bool path = dst && cached_route(from, dst_index);
 
   auto& rec = records[id];
   rec.client = from_host;
@@ -106,6 +106,7 @@ std::uint32_t NetCore::connect(const std::string& from_host, const std::string& 
   c.core_ = this;
   c.id_ = id;
   c.local_host_ = from_host;
+  c.local_index_ = from;
   c.local_ip_ = hosts[from].ip;
   c.peer_host_ = dst->name;
   c.peer_ip_ = dst_ip;
@@ -147,11 +148,13 @@ void NetCore::tcp_send(TcpConn& c, std::string_view bytes) {
   // Masked as a whole first (equal-length masks), so a secret split across two segments
   // is still hidden in the trace.
   const std::string shown = tr.scrubbed(std::string(bytes));
+  const bool masked = shown != bytes;  // else each segment is recorded as sent
   // Segments carry at most MSS bytes; each advances the sequence number by its length.
   for (std::size_t off = 0; off < bytes.size(); off += mss) {
     std::string chunk(bytes.substr(off, mss));
     const auto len = static_cast<std::uint32_t>(chunk.size());
-    emit(c, tcpflag::PSH | tcpflag::ACK, c.snd_nxt_, std::move(chunk), shown.substr(off, mss));
+    emit(c, tcpflag::PSH | tcpflag::ACK, c.snd_nxt_, std::move(chunk),
+         masked ? shown.substr(off, mss) : std::string());
     c.snd_nxt_ += len;
   }
 }
@@ -228,6 +231,7 @@ void NetCore::tcp_input(std::size_t host, const Packet& p) {
   c.core_ = this;
   c.id_ = p.conn;
   c.local_host_ = hosts[host].name;
+  c.local_index_ = host;
   c.local_ip_ = p.dst_ip;
   const HostInfo* peer = find_ip(p.src_ip);
   c.peer_host_ = peer ? peer->name : p.src_ip;

@@ -70,6 +70,7 @@ class TcpConn {
   std::uint32_t id_ = 0;
   std::string local_host_, local_ip_, peer_host_, peer_ip_;
   std::uint16_t local_port_ = 0, peer_port_ = 0;
+  std::size_t local_index_ = 0;  // the local host's index in the network
   bool client_ = false;
   Proto proto_ = Proto::Tcp;
 
