@@ -1,6 +1,7 @@
 // FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8, §7.4.2): parsing the data items and
 // building the untagged FETCH responses. A non-PEEK body section sets \Seen.
 #include <algorithm>
+#include <memory>
 
 #include "net/imap/envelope.hpp"
 #include "net/imap/response.hpp"
@@ -164,6 +165,12 @@ std::optional<std::vector<FetchItem>> parse_items(Cursor& a) {
   return out;
 }
 
+// The message's cached FETCH views (parsed once per message, not once per FETCH).
+store::StoredMessage::Derived& derived(const store::StoredMessage& m) {
+  if (!m.derived) m.derived = std::make_shared<store::StoredMessage::Derived>();
+  return *m.derived;
+}
+
 std::string section_data(const FetchItem& it, std::string_view msg) {
   std::string data;
   std::string_view target = msg;  // the message whose HEADER / TEXT is meant
@@ -258,13 +265,17 @@ void Server::do_fetch(Cursor& a, bool by_uid) {
           put("RFC822.SIZE " + std::to_string(m->data.size()));
           break;
         case Item::Envelope:
-          put("ENVELOPE " + envelope(m->data));
+          if (derived(*m).envelope.empty()) m->derived->envelope = envelope(m->data);
+          put("ENVELOPE " + m->derived->envelope);
           break;
         case Item::BodyStructure:
-          put("BODYSTRUCTURE " + body_structure(m->data, true));
+          if (derived(*m).body_structure.empty())
+            m->derived->body_structure = body_structure(m->data, true);
+          put("BODYSTRUCTURE " + m->derived->body_structure);
           break;
         case Item::Body:
-          put("BODY " + body_structure(m->data, false));
+          if (derived(*m).body.empty()) m->derived->body = body_structure(m->data, false);
+          put("BODY " + m->derived->body);
           break;
         case Item::Section: {
           std::string data = section_data(it, m->data);

@@ -295,11 +295,10 @@ std::size_t Server::live_size() const {
 }
 
 const std::string* Server::body_of(const Msg& m) {
-  if (const auto* list = store_.messages(address_)) {
-    for (const auto& s : *list)
-      if (s.uid == m.uid) return &s.data;
-  }
-  return nullptr;
+  // INBOX is sorted by UID: a binary search, not a walk over the mailbox per RETR.
+  const store::Folder* inbox = store_.folder(address_, "INBOX");
+  const store::StoredMessage* s = inbox ? inbox->find(m.uid) : nullptr;
+  return s ? &s->data : nullptr;
 }
 
 // Multi-line response body: each line dot-stuffed, then "." (RFC 1939 §3). For TOP,

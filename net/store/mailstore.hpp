@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,6 +30,12 @@ struct StoredMessage {
   // and keywords; no duplicates (compared case-insensitively), in insertion order.
   std::vector<std::string> flags;
   bool has_flag(std::string_view flag) const;
+  // What IMAP FETCH derives from `data` (ENVELOPE, BODYSTRUCTURE, BODY; net/imap/fetch.cpp),
+  // made on first use and kept: a message's text never changes. Copies share it.
+  struct Derived {
+    std::string envelope, body_structure, body;
+  };
+  mutable std::shared_ptr<Derived> derived;
 };
 
 struct Folder {
