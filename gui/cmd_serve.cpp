@@ -53,7 +53,9 @@ struct ServeOptions {
   std::string trace;
   std::size_t max_size = 10 * 1024 * 1024;
   bool submission = false;
-  int idle_timeout = 0;  // 0: each protocol's own default (kSmtpIdle, kPop3Idle, kImapIdle)
+  int idle_timeout = 0;    // 0: each protocol's own default (kSmtpIdle, kPop3Idle, kImapIdle)
+  int line_timeout = 300;  // a whole command line (RFC 5321 §4.5.3.2.7's five minutes)
+  int data_timeout = 600;  // a whole DATA transfer or literal (§4.5.3.2.6's ten minutes)
   std::size_t max_connections = 50;
   std::size_t max_per_ip = 20;
   bool verbose = false;
@@ -334,6 +336,8 @@ std::unique_ptr<net::socket::Listener> make_pop3_listener(
   po.max_connections = o.max_connections;
   po.max_per_ip = o.max_per_ip;
   po.idle_timeout_s = idle_timeout(o, kPop3Idle);
+  po.line_timeout_s = o.line_timeout;
+  po.data_timeout_s = o.data_timeout;
   auto pop3 = std::make_unique<net::socket::Listener>(
       loop, po, net::socket::pop3_protocol(std::move(cfg), store, tls));
   log_and_trace(*pop3, tls.implicit ? "pop3s conn" : "pop3 conn",
@@ -364,6 +368,8 @@ std::unique_ptr<net::socket::Listener> make_imap_listener(
   io.max_connections = o.max_connections;
   io.max_per_ip = o.max_per_ip;
   io.idle_timeout_s = idle_timeout(o, kImapIdle);
+  io.line_timeout_s = o.line_timeout;
+  io.data_timeout_s = o.data_timeout;
   auto imap = std::make_unique<net::socket::Listener>(
       loop, io, net::socket::imap_protocol(std::move(cfg), store, tls));
   log_and_trace(*imap, tls.implicit ? "imaps conn" : "imap conn",
@@ -558,6 +564,8 @@ int serve(const ServeOptions& o) {
   lo.max_connections = o.max_connections;
   lo.max_per_ip = o.max_per_ip;
   lo.idle_timeout_s = idle_timeout(o, kSmtpIdle);
+  lo.line_timeout_s = o.line_timeout;
+  lo.data_timeout_s = o.data_timeout;
 
   // One event loop on this thread serves every listener (and so every store access).
   net::socket::EventLoop loop;
@@ -704,7 +712,21 @@ void register_serve(CLI::App& app, int& rc) {
                   "Seconds a client may stay silent before the server says goodbye (SMTP 421 "
                   "4.4.2, POP3 -ERR, IMAP * BYE Autologout) and closes; default 300 for SMTP "
                   "(RFC 5321 §4.5.3.2), 600 for POP3 (RFC 1939 §3), 1800 for IMAP, IDLE "
-                  "included (RFC 3501 §5.4); a value given applies to all three")
+                  "included (RFC 3501 §5.4); a value given applies to all three. Only a "
+                  "complete command restarts it; see --line-timeout and --data-timeout")
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--line-timeout", o->line_timeout,
+                  "Seconds a client may take to send one whole command line (or TLS "
+                  "handshake), from its first byte; bytes that do not end the line do not "
+                  "extend it, so a client sending a byte a second is told goodbye (421 4.4.2, "
+                  "-ERR, * BYE) and closed (RFC 5321 §4.5.3.2)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--data-timeout", o->data_timeout,
+                  "Seconds a client may take to send a whole SMTP DATA message (from the 354 "
+                  "to the final '.') or a whole IMAP literal (e.g. APPEND's message), however "
+                  "steadily the bytes come (RFC 5321 §4.5.3.2.6's ten minutes)")
+      ->capture_default_str()
       ->check(CLI::Range(1, 86400));
   cmd->add_option("--max-connections", o->max_connections,
                   "Simultaneous sessions per port; more get 421 4.7.0 (POP3 -ERR, IMAP * BYE) "

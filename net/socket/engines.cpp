@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
+#include "net/socket/input_watch.hpp"
 #include "net/store/mailstore.hpp"
 #include "net/tls/session.hpp"
 
@@ -25,6 +27,7 @@ class EngineSession final : public Session {
   }
   void feed(std::string_view bytes) override {
     if (!tls_) {
+      watch_.fed(bytes);
       e_->feed(bytes);
       return;
     }
@@ -46,6 +49,7 @@ class EngineSession final : public Session {
       }
     }
     std::string plain = tls_->take_plain();
+    watch_.fed(plain);
     if (!plain.empty()) e_->feed(plain);
     if (tls_->peer_closed() && !peer_closed_) {  // close_notify: the client is gone
       peer_closed_ = true;
@@ -81,6 +85,14 @@ class EngineSession final : public Session {
   }
   void on_disconnect() override { e_->on_disconnect(); }
   void on_timeout() override { e_->on_timeout(); }
+  Awaiting awaiting() const override {
+    if (tls_ && !tls_->established() && !tls_->failed()) return Awaiting::Line;
+    if constexpr (requires(const E& e) { e.state() == smtp::ServerState::Data; }) {
+      if (e_->state() == smtp::ServerState::Data) return Awaiting::Bulk;
+    }
+    if (watch_.in_literal()) return Awaiting::Bulk;
+    return watch_.mid_line() ? Awaiting::Line : Awaiting::Command;
+  }
   void shutdown() override {
     if constexpr (requires(E & e) { e.shutdown(); }) e_->shutdown();
   }
@@ -126,6 +138,7 @@ class EngineSession final : public Session {
   };
 
   void begin_tls() { tls_ = std::make_unique<tls::Session>(cfg_.ctx, tls::Role::Server); }
+  InputWatch watch_{std::is_same_v<E, imap::Server>};
   void collect() {
     for (auto& h : tls_->take_events()) notes_.push_back({h.sent, std::move(h.what), h.bytes});
     if (tls_->failed() && !failure_noted_) {

@@ -1,5 +1,6 @@
 #include "net/socket/listener.hpp"
 
+#include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <chrono>
@@ -59,8 +60,10 @@ struct Conn {
   bool closing = false;  // last reply queued: flush, then close
   bool lingering = false;
   bool timed_out = false;
-  bool disconnected = false;  // engine told on_disconnect()
-  bool counted = false;       // holds one of max_connections and one of its address's max_per_ip
+  Awaiting awaiting = Awaiting::Command;            // what the client is in the middle of sending
+  std::chrono::steady_clock::time_point phase_end;  // its deadline (not for Command)
+  bool disconnected = false;                        // engine told on_disconnect()
+  bool counted = false;  // holds one of max_connections and one of its address's max_per_ip
   bool closed = false;
 };
 using ConnPtr = std::shared_ptr<Conn>;
@@ -294,17 +297,31 @@ struct Listener::Impl {
         tap(*c, false, got);
         return;
       }
-      arm_idle(c);
       guarded(c, [&] {
         c->engine->feed(got);
         drain(*c);
         tap(*c, false, got);  // after the engine: its credentials are marked by now
       });
       if (c->closed) return;
+      track_input(c);
       arm_penalty(c);
       flush(c);
       read(c);
     });
+  }
+
+  // After input: the first bytes of a command line (or TLS handshake), DATA transfer or
+  // literal start a deadline of its own, which further partial bytes leave alone, so a client
+  // sending a byte a second cannot hold a session; the idle timer restarts, capped by it.
+  void track_input(const ConnPtr& c) {
+    if (c->timed_out || c->lingering || c->closing || !c->engine) return;
+    const Awaiting a = c->engine->awaiting();
+    if (a != c->awaiting) {
+      c->awaiting = a;
+      c->phase_end = std::chrono::steady_clock::now() +
+                     seconds(a == Awaiting::Line ? opt.line_timeout_s : opt.data_timeout_s);
+    }
+    arm_idle(c);
   }
 
   void flush(const ConnPtr& c) {
@@ -364,10 +381,14 @@ struct Listener::Impl {
   }
 
   void arm_idle(const ConnPtr& c) {
-    if (!c->timed_out && !c->lingering) arm_timer(c, seconds(opt.idle_timeout_s));
+    if (c->timed_out || c->lingering) return;
+    std::chrono::steady_clock::duration after = seconds(opt.idle_timeout_s);
+    if (c->awaiting != Awaiting::Command)
+      after = std::min(after, c->phase_end - std::chrono::steady_clock::now());
+    arm_timer(c, after);
   }
 
-  void arm_timer(const ConnPtr& c, seconds after) {
+  void arm_timer(const ConnPtr& c, std::chrono::steady_clock::duration after) {
     const std::uint64_t gen = ++c->timer_gen;
     c->timer.expires_after(after);
     c->timer.async_wait([this, c, gen](std::error_code ec) {
@@ -376,8 +397,8 @@ struct Listener::Impl {
         close(c);
         return;
       }
-      // The server may close an idle session (RFC 5321 §4.5.3.2, RFC 1939 §3, RFC 3501
-      // §5.4); the engine says why.
+      // The server may close an idle session, or one whose command, DATA or literal takes
+      // too long (RFC 5321 §4.5.3.2, RFC 1939 §3, RFC 3501 §5.4); the engine says why.
       c->timed_out = true;
       guarded(c, [&] {
         c->engine->on_timeout();

@@ -28,6 +28,19 @@ struct ListenerOptions {
   // Protocol::ip_refusal and are closed. 0: no limit.
   std::size_t max_per_ip = 0;
   int idle_timeout_s = 300;  // then Session::on_timeout()
+  // Deadlines that partial input does not extend (RFC 5321 §4.5.3.2, RFC 3501 §5.4), each
+  // from the first byte it covers, then Session::on_timeout(): a whole command line (or TLS
+  // handshake), and a whole SMTP DATA transfer or IMAP literal. Silence within them still
+  // ends the session after idle_timeout_s.
+  int line_timeout_s = 300;
+  int data_timeout_s = 600;
+};
+
+// What a session waits for from its client (Session::awaiting).
+enum class Awaiting : std::uint8_t {
+  Command,  // the next command: the idle timer runs
+  Line,     // the rest of a command line, or of a TLS handshake
+  Bulk,     // the rest of an SMTP DATA transfer or an IMAP literal
 };
 
 // One TCP connection as the listener saw it.
@@ -65,8 +78,9 @@ class Session {
   virtual EngineEvents take_events() = 0;
   virtual bool wants_close() const = 0;  // close after flushing output
   virtual void on_disconnect() = 0;      // the peer vanished or the server closed first
-  virtual void on_timeout() = 0;         // idle timer fired: the engine says goodbye
-  virtual void shutdown() {}             // server stops (when Protocol::shutdown_reply is empty)
+  virtual void on_timeout() = 0;         // a timer fired: the engine says goodbye
+  virtual Awaiting awaiting() const { return Awaiting::Command; }  // after feed()
+  virtual void shutdown() {}  // server stops (when Protocol::shutdown_reply is empty)
   virtual int penalty_ms() const { return 0; }  // > 0: hold output and input that long
   virtual void end_penalty() {}
   virtual bool has_output() const { return false; }  // output queued outside feed()

@@ -638,6 +638,128 @@ def timeouts(mailsim, workdir):
     srv.stop_checked()
 
 
+def dribble(r, data, interval, limit=15):
+    """Sends `data` one byte every `interval` s, round and round, until the server writes a
+    line; returns (line or None, seconds from the first byte)."""
+    t0 = time.monotonic()
+    i = 0
+    while time.monotonic() - t0 < limit:
+        try:
+            r.send(data[i % len(data):i % len(data) + 1])
+        except OSError as e:
+            return "send failed: %s" % e, time.monotonic() - t0
+        i += 1
+        try:
+            return r.line(timeout=interval), time.monotonic() - t0
+        except socket.timeout:
+            continue
+        except EOFError as e:
+            return str(e), time.monotonic() - t0
+    return None, time.monotonic() - t0
+
+
+def deadlines(mailsim, workdir):
+    """--line-timeout / --data-timeout: partial input does not extend them (the idle timer is
+    30 s here, so a goodbye within a few seconds can only come from these deadlines)."""
+    line_s, data_s = 2, 3
+    srv = Server(mailsim, workdir, "deadlines", ["--idle-timeout", "30", "--line-timeout",
+                                                  str(line_s), "--data-timeout", str(data_s)],
+                 tls=False)
+    try:
+        srv.start()
+    except Exception as e:  # noqa: BLE001
+        setup_failed(e)
+        return
+
+    def cut(r, data, interval, expect, deadline):
+        line, waited = dribble(r, data, interval)
+        print("#   %r after %.1f s (deadline %d s)" % (line, waited, deadline))
+        if line is None or not line.startswith(expect):
+            return "got %r after %.1f s instead of %r" % (line, waited, expect)
+        if not deadline - 0.5 <= waited <= deadline + 3:
+            return "goodbye after %.1f s with a %d s deadline" % (waited, deadline)
+        if not r.closed_by_peer():
+            return "connection still open after %r" % line
+        return None
+
+    check("SMTP command line sent a byte a second: 421 4.4.2 at --line-timeout, then close",
+          lambda: cut(smtp_session(srv.smtp), b"NOOP NOOP NOOP", 1, "421 4.4.2", line_s))
+    check("IMAP command line sent a byte a second: * BYE at --line-timeout, then close",
+          lambda: cut(imap_session(srv.imap), b"a NOOP NOOP NOOP", 1, "* BYE", line_s))
+    check("POP3 command line sent a byte a second: -ERR at --line-timeout, then close",
+          lambda: cut(pop3_session(srv.pop3), b"STAT STAT STAT", 1, "-ERR", line_s))
+
+    def smtp_data():
+        r = smtp_session(srv.smtp)
+        for cmd in (b"MAIL FROM:<s@sender.example>", b"RCPT TO:<%s>" % BRUNO.encode(),
+                    b"DATA"):
+            r.send(cmd + b"\r\n")
+            r.reply()
+        why = cut(r, b"Subject: dribble-data-marker\r\n", 0.3, "421 4.4.2", data_s)
+        if why:
+            return why
+        return "stored" if srv.stored_with(b"dribble-data-marker") else None
+
+    check("SMTP DATA of whole lines, a byte every 0.3 s: 421 4.4.2 at --data-timeout, nothing "
+          "stored", smtp_data)
+
+    def imap_literal():
+        r = imap_session(srv.imap)
+        r.send(b"a APPEND INBOX {100000}\r\n")
+        if not r.line().startswith("+"):
+            return "no continuation for the literal"
+        return cut(r, b"Subject: dribble\r\n", 0.3, "* BYE", data_s)
+
+    check("IMAP literal (APPEND) sent a byte every 0.3 s: * BYE at --data-timeout", imap_literal)
+
+    def slow_but_complete():
+        r = smtp_session(srv.smtp)
+        t0 = time.monotonic()
+        for _ in range(3):  # each line takes 1 s of the 2 s, together well past 2 s
+            r.send(b"NO")
+            time.sleep(1)
+            r.send(b"OP\r\n")
+            l = r.reply()
+            if not l.startswith("250"):
+                return "NOOP sent in two halves answered %r" % l
+        for cmd in (b"MAIL FROM:<s@sender.example>", b"RCPT TO:<%s>" % BRUNO.encode(),
+                    b"DATA"):
+            r.send(cmd + b"\r\n")
+            r.reply()
+        for part in (b"Subject: slow-complete-marker\r\n",
+                     b"Message-ID: <slow-data@faults.example>\r\n", b"\r\n", b"line one\r\n",
+                     b"line two\r\n"):
+            r.send(part)
+            time.sleep(0.5)  # 2 s in all, under --data-timeout
+        r.send(b".\r\n")
+        l = r.reply()
+        if not l.startswith("250"):
+            return "the slow DATA got %r" % l
+        i = imap_session(srv.imap)
+        msg = (b"Subject: slow-literal\r\nMessage-ID: <slow-literal@faults.example>\r\n"
+               b"\r\nhi\r\n")
+        i.send(b"b APPEND INBOX {%d}\r\n" % len(msg))
+        if not i.line().startswith("+"):
+            return "no continuation"
+        for k in range(0, len(msg), 8):
+            i.send(msg[k:k + 8])
+            time.sleep(0.2)  # under 2 s in all
+        i.send(b"\r\n")
+        l = i.line()
+        if not l.startswith("b OK"):
+            return "the slow APPEND got %r" % l
+        print("#   slow but complete: %.1f s of commands, DATA and APPEND, none cut"
+              % (time.monotonic() - t0))
+        r.send(b"QUIT\r\n")
+        r.reply()
+        return None
+
+    check("slow but complete lines, DATA and literal within their deadlines are not cut",
+          slow_but_complete)
+    check("after the deadlines: server alive and a normal session works", lambda: healthy(srv))
+    srv.stop_checked()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mailsim", required=True)
@@ -660,6 +782,7 @@ def main():
     finally:
         srv.stop_checked()
     timeouts(a.mailsim, workdir)
+    deadlines(a.mailsim, workdir)
     clean_up(workdir, a.keep)
     return summary()
 
