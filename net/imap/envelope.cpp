@@ -73,7 +73,8 @@ std::string one_address(std::string_view item) {
     size_t lp = item.find('(');
     if (lp != std::string_view::npos) {
       size_t rp = item.find(')', lp);
-      name = std::string(trim(item.substr(lp + 1, rp == item.npos ? rp : rp - lp - 1)));
+      name =
+          std::string(trim(item.substr(lp + 1, rp == std::string_view::npos ? rp : rp - lp - 1)));
       addr = std::string(trim(item.substr(0, lp)));
     } else {
       addr = std::string(item);
@@ -319,7 +320,7 @@ MimePart parse_mime(std::string_view entity, int depth) {
 const MimePart* find_part(const MimePart& root, const std::vector<uint32_t>& path) {
   const MimePart* p = &root;
   for (uint32_t n : path) {
-    if (p->encapsulated()) p = &p->parts[0];  // numbers inside message/rfc822 (§6.4.5)
+    if (p->encapsulated()) p = p->parts.data();  // numbers inside message/rfc822 (§6.4.5)
     if (p->multipart()) {
       if (n == 0 || n > p->parts.size()) return nullptr;
       p = &p->parts[n - 1];

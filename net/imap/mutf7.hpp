@@ -19,7 +19,7 @@ std::string encode_mutf7(std::string_view utf8);
 // up a whole 16-bit unit's worth, an odd or broken surrogate pair, a run that encodes
 // printable ASCII (must be written directly), or two adjacent runs ("&...-&...-", which
 // must be one).
-std::optional<std::string> decode_mutf7(std::string_view mutf7);
+std::optional<std::string> decode_mutf7(std::string_view s);
 
 // Decodes name in place; false (name unchanged) when it is malformed.
 inline bool decode_mutf7_in_place(std::string& name) {

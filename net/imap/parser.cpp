@@ -247,7 +247,8 @@ std::optional<SequenceSet> parse_sequence_set(std::string_view t) {
   size_t pos = 0;
   while (pos <= t.size()) {
     size_t comma = t.find(',', pos);
-    std::string_view item = t.substr(pos, comma == std::string_view::npos ? t.npos : comma - pos);
+    std::string_view item =
+        t.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
     size_t colon = item.find(':');
     SeqRange r;
     if (colon == std::string_view::npos) {

@@ -21,7 +21,7 @@ std::string astring(std::string_view s);
 std::string flag_list(const std::vector<std::string>& flags);
 
 // "17-Jul-1996 02:44:25 +0000" (RFC 3501 §9 date-time, without the quotes), UTC.
-std::string format_internal_date(int64_t unix_seconds);
+std::string format_internal_date(int64_t t);
 // "17-Jul-1996 02:44:25 -0700" or with a one-digit day " 7-Jul-..."/"7-Jul-...".
 std::optional<int64_t> parse_internal_date(std::string_view s);
 // "1-Feb-1994" (RFC 3501 §9 date-text): the unix time of that day's 00:00 UTC.

@@ -34,7 +34,7 @@ struct Response {
 };
 
 // Parses one whole response (literals inline); nullopt when it is not a response at all.
-std::optional<Response> parse_response(std::string_view text);
+std::optional<Response> parse_response(std::string_view s);
 
 struct ReaderItem {
   bool too_long = false;             // a line or literal beyond the limits: the response is lost
