@@ -146,7 +146,9 @@ std::optional<int64_t> header_day(const std::string& v) {
   if (b == std::string_view::npos) return std::nullopt;
   size_t c = s.find(' ', b + 1);
   std::string d = std::string(s.substr(0, a)) + "-" + std::string(s.substr(a + 1, b - a - 1)) +
-                  "-" + std::string(s.substr(b + 1, c == s.npos ? s.npos : c - b - 1));
+                  "-" +
+                  std::string(s.substr(
+                      b + 1, c == std::string_view::npos ? std::string_view::npos : c - b - 1));
   return parse_search_date(d);
 }
 

@@ -100,7 +100,8 @@ void Server::untagged(const std::string& text, const std::string& meaning, const
   if (t.size() > 2) t.remove_prefix(2);
   size_t sp = t.find(' ');
   std::string_view first = t.substr(0, sp);
-  if (!first.empty() && first.front() >= '0' && first.front() <= '9' && sp != t.npos) {
+  if (!first.empty() && first.front() >= '0' && first.front() <= '9' &&
+      sp != std::string_view::npos) {
     t.remove_prefix(sp + 1);
     first = t.substr(0, t.find(' '));
   }

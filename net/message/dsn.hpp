@@ -24,6 +24,6 @@ struct DsnInfo {
 };
 
 // A complete RFC 5322 message (CRLF line ends) that people and programs can read.
-std::string make_dsn(const DsnInfo& info);
+std::string make_dsn(const DsnInfo& d);
 
 }  // namespace net::message

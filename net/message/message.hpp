@@ -68,6 +68,6 @@ struct ReceivedInfo {
 std::string make_received(const ReceivedInfo& info);
 
 // "Thu, 26 Nov 2026 09:00:00 +0000" (RFC 5322 §3.3), always UTC.
-std::string format_date(int64_t unix_seconds);
+std::string format_date(int64_t t);
 
 }  // namespace net::message

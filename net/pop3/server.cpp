@@ -341,7 +341,8 @@ void Server::send_body(std::string_view data, std::optional<std::size_t> top_lin
 }
 
 std::optional<std::size_t> Server::msg_arg(std::string_view arg, bool allow_deleted) {
-  if (arg.empty() || arg.size() > 9 || arg.find_first_not_of("0123456789") != arg.npos) {
+  if (arg.empty() || arg.size() > 9 ||
+      arg.find_first_not_of("0123456789") != std::string_view::npos) {
     bad("Invalid message number: " + std::string(arg.substr(0, 40)),
         "A message number must be a positive decimal number.", "RFC 1939 §5");
     return std::nullopt;
