@@ -113,7 +113,7 @@ std::vector<std::size_t> reply_to(const Trace& trace, std::size_t cmd) {
       if (!last) continue;
     } else {
       if (l->text.rfind("+OK", 0) != 0 && l->text.rfind("-ERR", 0) != 0 &&
-          l->text.rfind("+", 0) != 0)
+          l->text.rfind('+', 0) != 0)
         continue;  // a multi-line response's body
       group.push_back(i);
     }
@@ -148,10 +148,10 @@ std::string reply_code(const LineEv& l) {
     case Proto::Pop3:
       if (t.rfind("+OK", 0) == 0) return "+OK";
       if (t.rfind("-ERR", 0) == 0) return "-ERR";
-      if (t.rfind("+", 0) == 0) return "+";
+      if (t.rfind('+', 0) == 0) return "+";
       return {};
     case Proto::Imap: {
-      if (t.rfind("+", 0) == 0) return "+";
+      if (t.rfind('+', 0) == 0) return "+";
       auto sp = t.find(' ');
       if (sp == std::string::npos) return {};
       std::string word = first_word(t.substr(sp + 1));
