@@ -131,9 +131,8 @@ fs::path write_maildir_file(const fs::path& folder, std::string_view name, std::
     throw MaildirError("cannot write to Maildir: bad file name '" + std::string(name) + "'");
   }
   const fs::path tmp = folder / "tmp" / std::string(name);
-  const fs::path dst = info.empty()
-                           ? folder / "new" / std::string(name)
-                           : folder / "cur" / (std::string(name) + ":2," + std::string(info));
+  fs::path dst = info.empty() ? folder / "new" / std::string(name)
+                              : folder / "cur" / (std::string(name) + ":2," + std::string(info));
   const std::string body = crlf_to_lf(data);
 
   // O_EXCL: a name already taken in tmp/ means the caller's unique name is not unique.
