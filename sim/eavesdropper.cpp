@@ -75,7 +75,7 @@ void read_line(Overheard& o, bool from_client, const std::string& line, bool& in
     o.credentials.push_back("POP3 user: " + line.substr(5));
   } else if (u.rfind("PASS ", 0) == 0) {
     o.credentials.push_back("POP3 password: " + line.substr(5));
-  } else if (auto p = u.find(" LOGIN "); p != std::string::npos && p < 12) {
+  } else if (auto p = u.find(" LOGIN "); p < 12) {  // npos is not < 12
     o.credentials.push_back("IMAP LOGIN: " + line.substr(p + 7));
   } else if (u.rfind("STARTTLS", 0) == 0 || u == "STLS" ||
              u.find(" STARTTLS") != std::string::npos) {
