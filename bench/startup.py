@@ -11,6 +11,9 @@ Prints the median (and min/max) over --reps launches of:
 
   bench/startup.py --mailsim build/release/gui/mailsim [--reps 11]
 
+With --mailsim given more than once (e.g. a build before and after a change), the binaries'
+launches alternate, so each figure is measured under the same load, side by side.
+
 Exit status: 0 figures printed, 1 a run failed, 2 Xvfb missing.
 """
 
@@ -61,35 +64,53 @@ def line(name, values_ms):
     print(f"{name:52} median {med:8.1f} ms   min {min(values_ms):8.1f}   max {max(values_ms):8.1f}")
 
 
+def lines(name, per_binary, names):
+    for i, values in enumerate(per_binary):
+        line(name if len(names) == 1 else f"[{names[i]}] {name}", values)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--mailsim", required=True)
+    ap.add_argument("--mailsim", required=True, action="append",
+                    help="the program; several: their launches alternate")
     ap.add_argument("--lesson", default=os.path.join(HERE, "..", "lessons", "smtp-basics.toml"))
     ap.add_argument("--reps", type=int, default=11)
     a = ap.parse_args()
-    ms = os.path.abspath(a.mailsim)
-    print(f"startup: {ms}, {a.reps} launches each, load {os.getloadavg()[0]:.1f}")
+    bins = [os.path.abspath(m) for m in a.mailsim]
+    names = [chr(ord("A") + i) for i in range(len(bins))]
+    for n, b in zip(names, bins):
+        print(f"startup: {'' if len(bins) == 1 else n + ' = '}{b}")
+    print(f"startup: {a.reps} launches each, load {os.getloadavg()[0]:.1f}")
 
-    version = [(t1 - t0) / 1e6 for t0, t1, _ in (timed([ms, "--version"]) for _ in range(a.reps))]
-    line("mailsim --version (process start, floor)", version)
-    run = [(t1 - t0) / 1e6 for t0, t1, _ in (timed([ms, "run", a.lesson]) for _ in range(a.reps))]
-    line("headless: launch to end of lesson (mailsim run)", run)
+    def alternate(args):
+        """Wall-clock ms of each binary's launches (A, B, A, B, ...)."""
+        out = [[] for _ in bins]
+        for _ in range(a.reps):
+            for i, b in enumerate(bins):
+                t0, t1, _ = timed([b, *args])
+                out[i].append((t1 - t0) / 1e6)
+        return out
+
+    lines("mailsim --version (process start, floor)", alternate(["--version"]), names)
+    lines("headless: launch to end of lesson (mailsim run)", alternate(["run", a.lesson]), names)
 
     xvfb, display = start_xvfb()
     tmp = tempfile.mkdtemp(prefix="startup.")
     try:
         env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=os.path.join(tmp, "config"))
-        first, exit_ = [], []
+        first, exit_ = [[] for _ in bins], [[] for _ in bins]
         for _ in range(a.reps):
-            t0, t1, out = timed([ms, "gui", a.lesson, "--frames", "1", "--print-first-frame"], env)
-            shown = [ln for ln in out.splitlines() if ln.startswith("first frame shown at ")]
-            if not shown:
-                print(f"startup: no first-frame line in {out!r}", file=sys.stderr)
-                sys.exit(1)
-            first.append((int(shown[0].split()[4]) - t0) / 1e6)
-            exit_.append((t1 - t0) / 1e6)
-        line("window: launch to first frame shown (Xvfb, software GL)", first)
-        line("window: launch to exit after that frame", exit_)
+            for i, ms in enumerate(bins):
+                t0, t1, out = timed([ms, "gui", a.lesson, "--frames", "1", "--print-first-frame"],
+                                    env)
+                shown = [ln for ln in out.splitlines() if ln.startswith("first frame shown at ")]
+                if not shown:
+                    print(f"startup: no first-frame line in {out!r}", file=sys.stderr)
+                    sys.exit(1)
+                first[i].append((int(shown[0].split()[4]) - t0) / 1e6)
+                exit_[i].append((t1 - t0) / 1e6)
+        lines("window: launch to first frame shown (Xvfb, software GL)", first, names)
+        lines("window: launch to exit after that frame", exit_, names)
     finally:
         xvfb.terminate()
         xvfb.wait()
