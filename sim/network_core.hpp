@@ -110,7 +110,7 @@ struct NetCore {
 
   void emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload = {},
             std::string shown = {});
-  void send_rst_for(std::size_t host, const Packet& p);
+  void send_rst_for(std::size_t host, const Packet& in);
   void established(TcpConn& c);
   void send_fin(TcpConn& c);
   void segment_arrives(TcpConn& c, const Packet& p);

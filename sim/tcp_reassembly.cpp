@@ -66,7 +66,7 @@ std::string TcpReassembly::drain() {
     }
     const auto skip = static_cast<std::size_t>(delivered_ - node.key());
     duplicates_ += skip;
-    out.append(node.mapped(), skip, std::string::npos);
+    out.append(std::string_view(node.mapped()).substr(skip));
     delivered_ = end;
   }
   return out;

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "sim/device.hpp"
 #include "sim/dns_server.hpp"
@@ -23,6 +24,8 @@ World::World(Lesson lesson)
   const LessonHost* dns_host = nullptr;
   for (const auto& h : lesson_.hosts)
     if (h.role == "dns") dns_host = &h;
+  // load_lesson insists on one; a Lesson built in code might not have it.
+  if (!dns_host) throw std::invalid_argument("sim::World: the lesson has no DNS host");
   dns_ip_ = dns_host->ip;
   dns_ = std::make_unique<DnsServer>(net_, trace_, dns_host->name);
   // Every host gets an A record; each server is the MX of its domains unless the lesson
