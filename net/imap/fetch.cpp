@@ -96,7 +96,7 @@ bool parse_item(Cursor& a, std::vector<FetchItem>& out) {
   size_t bracket = w.find('[');
   if (bracket != std::string::npos) {
     a.set_pos(start + bracket);
-    w = w.substr(0, bracket);
+    w.resize(bracket);
   }
   FetchItem it;
   if (w == "FLAGS") {

@@ -261,7 +261,7 @@ bool Mailstore::is_local_domain(std::string_view domain) const {
   return domains_.count(ascii_lower(domain)) != 0;
 }
 
-void Mailstore::add_domain(std::string domain) {
+void Mailstore::add_domain(std::string_view domain) {
   domains_.insert(ascii_lower(domain));
 }
 

@@ -103,7 +103,7 @@ class Mailstore {
   bool remove(std::string_view address, uint32_t uid, bool* write_failed = nullptr);
   std::vector<std::string> addresses() const;  // as given to add_account, sorted
   bool is_local_domain(std::string_view domain) const;
-  void add_domain(std::string domain);
+  void add_domain(std::string_view domain);
   // Called after every change (see Change::op). Returns an id for unsubscribe().
   ListenerId on_change(Listener callback);
   ListenerId subscribe(Listener callback) { return on_change(std::move(callback)); }
