@@ -105,6 +105,8 @@ def run_clang_tidy(units, build_dir, jobs):
                 m = FINDING.match(line)
                 if m:
                     f, ln, col, msg, check = m.groups()
+                    if not our_file(os.path.realpath(f)):
+                        continue  # an analyzer path that ends in a third-party header
                     key = (os.path.relpath(f, ROOT), int(ln), int(col),
                            check.replace(",-warnings-as-errors", ""))
                     if key not in findings:
