@@ -65,7 +65,8 @@ int make_handout_files(const HandoutArgs& a) {
   opt.secrets_shown = a.show_secrets;
   const Handout h = make_handout(world.lesson(), scene, opt);
   std::string error;
-  const std::string png = svg_to_png(h.svg, kSequencePngScale, error);  // the same drawing
+  std::string png = svg_to_png(h.svg, kSequencePngScale, error);  // the same drawing
+  if (png.empty()) png = svg_to_png(h.svg, 1.0, error);  // a very long diagram: its own size
   if (png.empty()) {
     std::cerr << "mailsim: error: cannot draw sequence.png: " << error << "\n";
     return 1;
