@@ -35,8 +35,7 @@ using namespace mailsim;
 namespace {
 
 // The number in attribute `name` of the first element at or after `from`.
-double attr(const std::string &svg, const std::string &name,
-            std::size_t from = 0) {
+double attr(const std::string& svg, const std::string& name, std::size_t from = 0) {
   const auto at = svg.find(" " + name + "=\"", from);
   REQUIRE(at != std::string::npos);
   return std::strtod(svg.c_str() + at + name.size() + 3, nullptr);
@@ -46,7 +45,7 @@ struct Rgb {
   int r = 0, g = 0, b = 0;
 };
 
-Rgb hex(const std::string &h) {
+Rgb hex(const std::string& h) {
   const long v = std::strtol(h.c_str() + 1, nullptr, 16);
   return {static_cast<int>((v >> 16) & 255), static_cast<int>((v >> 8) & 255),
           static_cast<int>(v & 255)};
@@ -54,18 +53,17 @@ Rgb hex(const std::string &h) {
 
 struct Image {
   int w = 0, h = 0;
-  unsigned char *px = nullptr; // RGBA rows
-  explicit Image(const std::string &png) {
+  unsigned char* px = nullptr;  // RGBA rows
+  explicit Image(const std::string& png) {
     int channels = 0;
-    px = stbi_load_from_memory(
-        reinterpret_cast<const unsigned char *>(png.data()),
-        static_cast<int>(png.size()), &w, &h, &channels, 4);
+    px = stbi_load_from_memory(reinterpret_cast<const unsigned char*>(png.data()),
+                               static_cast<int>(png.size()), &w, &h, &channels, 4);
   }
   ~Image() { stbi_image_free(px); }
-  Image(const Image &) = delete;
-  Image &operator=(const Image &) = delete;
+  Image(const Image&) = delete;
+  Image& operator=(const Image&) = delete;
   Rgb at(int x, int y) const {
-    const unsigned char *p = px + (static_cast<std::size_t>(y) * w + x) * 4;
+    const unsigned char* p = px + (static_cast<std::size_t>(y) * w + x) * 4;
     return {p[0], p[1], p[2]};
   }
 };
@@ -76,8 +74,7 @@ bool near(Rgb a, Rgb b, int tolerance) {
 }
 
 struct LessonDiagram {
-  sim::World world{sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) +
-                                    "/lessons/smtp-basics.toml")};
+  sim::World world{sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/smtp-basics.toml")};
   Scene scene;
   SequenceLayout layout;
   std::string svg;
@@ -90,10 +87,11 @@ struct LessonDiagram {
   }
 };
 
-} // namespace
+}  // namespace
 
-TEST_CASE("PNG of a lesson's diagram: the SVG's size times the scale, arrows "
-          "and labels drawn") {
+TEST_CASE(
+    "PNG of a lesson's diagram: the SVG's size times the scale, arrows "
+    "and labels drawn") {
   const LessonDiagram d;
   std::string error;
   const std::string png = svg_to_png(d.svg, kSequencePngScale, error);
@@ -105,7 +103,7 @@ TEST_CASE("PNG of a lesson's diagram: the SVG's size times the scale, arrows "
   CHECK(img.w == static_cast<int>(std::ceil(svg_w * kSequencePngScale)));
   CHECK(img.h == static_cast<int>(std::ceil(svg_h * kSequencePngScale)));
   CHECK(near(img.at(1, 1), {255, 255, 255},
-             0)); // the white page, no transparency
+             0));  // the white page, no transparency
 
   // Many colours (protocol colours, grey lifelines, anti-aliased text), and a
   // fair amount of dark ink: the labels' text.
@@ -129,8 +127,7 @@ TEST_CASE("PNG of a lesson's diagram: the SVG's size times the scale, arrows "
     ++arrows;
     const auto line = d.svg.find("<line ", g);
     const auto end = d.svg.find("/>", line);
-    if (d.svg.substr(line, end - line).find("dasharray") != std::string::npos)
-      continue;
+    if (d.svg.substr(line, end - line).find("dasharray") != std::string::npos) continue;
     const std::string tag = d.svg.substr(line, end - line);
     const auto stroke_at = tag.find("stroke=\"#");
     REQUIRE(stroke_at != std::string::npos);
@@ -143,9 +140,7 @@ TEST_CASE("PNG of a lesson's diagram: the SVG's size times the scale, arrows "
     REQUIRE(px < img.w);
     bool on_line = false;
     for (int dy = -1; dy <= 1; ++dy)
-      on_line =
-          on_line || near(img.at(px, static_cast<int>(std::lround(y * s)) + dy),
-                          stroke, 40);
+      on_line = on_line || near(img.at(px, static_cast<int>(std::lround(y * s)) + dy), stroke, 40);
     lines_seen += on_line;
     // The label: text from min(x1, x2) + 8 (+13 after a padlock), baseline 5
     // above the line.
@@ -154,18 +149,15 @@ TEST_CASE("PNG of a lesson's diagram: the SVG's size times the scale, arrows "
     const Rgb ink = hex(d.svg.substr(fill_at + 6, 7));
     const double tx = attr(d.svg, "x", text), ty = attr(d.svg, "y", text);
     std::size_t inked = 0;
-    for (int yy = static_cast<int>((ty - 10) * s);
-         yy <= static_cast<int>(ty * s); ++yy)
-      for (int xx = static_cast<int>(tx * s);
-           xx < static_cast<int>((tx + 40) * s); ++xx)
+    for (int yy = static_cast<int>((ty - 10) * s); yy <= static_cast<int>(ty * s); ++yy)
+      for (int xx = static_cast<int>(tx * s); xx < static_cast<int>((tx + 40) * s); ++xx)
         inked += near(img.at(xx, yy), ink, 30);
     labels_seen += inked >= 20;
   }
   CHECK(arrows == d.layout.arrows.size());
   // Every solid arrow's line and its label's text are there.
   std::size_t solid = 0;
-  for (const SeqArrow &a : d.layout.arrows)
-    solid += !a.dashed();
+  for (const SeqArrow& a : d.layout.arrows) solid += !a.dashed();
   CHECK(lines_seen == solid);
   CHECK(labels_seen == solid);
 
@@ -176,8 +168,7 @@ TEST_CASE("PNG of a lesson's diagram: the SVG's size times the scale, arrows "
   CHECK(one.h == static_cast<int>(std::ceil(svg_h)));
 }
 
-TEST_CASE(
-    "svg_to_png: what cannot be drawn is an error, not an empty picture") {
+TEST_CASE("svg_to_png: what cannot be drawn is an error, not an empty picture") {
   std::string error;
   CHECK(svg_to_png("this is not SVG", 2.0, error).empty());
   CHECK(error.find("SVG") != std::string::npos);
@@ -195,24 +186,19 @@ TEST_CASE(
   CHECK(error.find("too large") != std::string::npos);
 }
 
-TEST_CASE(
-    "write_sequence_png: the file the window's File menu writes, or an error") {
+TEST_CASE("write_sequence_png: the file the window's File menu writes, or an error") {
   const LessonDiagram d;
   const std::string dir = std::filesystem::temp_directory_path().string();
   const std::string out = dir + "/mailsim-test-sequence.png";
   std::string error;
-  CHECK(write_sequence_png(d.scene, out, {"SMTP basics", true},
-                           kSequencePngScale,
-                           error) == static_cast<long>(d.layout.arrows.size()));
+  CHECK(write_sequence_png(d.scene, out, {"SMTP basics", true}, kSequencePngScale, error) ==
+        static_cast<long>(d.layout.arrows.size()));
   std::ifstream f(out, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(f)),
-                          std::istreambuf_iterator<char>());
+  const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   const Image img(bytes);
   REQUIRE(img.px != nullptr);
-  CHECK(img.w ==
-        static_cast<int>(std::ceil(attr(d.svg, "width") * kSequencePngScale)));
+  CHECK(img.w == static_cast<int>(std::ceil(attr(d.svg, "width") * kSequencePngScale)));
   std::filesystem::remove(out);
-  CHECK(write_sequence_png(d.scene, dir + "/no-such-dir/x.png", {}, 2.0,
-                           error) == -1);
+  CHECK(write_sequence_png(d.scene, dir + "/no-such-dir/x.png", {}, 2.0, error) == -1);
   CHECK(error.find("cannot write") != std::string::npos);
 }
