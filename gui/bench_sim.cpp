@@ -10,9 +10,13 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "gui/mail_fold.hpp"
@@ -43,14 +47,18 @@ double cpu_seconds() {
 
 // Memory the kernel could give us now (MemAvailable), in bytes; 0 if unknown.
 std::size_t available_memory() {
-  std::FILE* f = std::fopen("/proc/meminfo", "r");
-  if (!f) return 0;
-  char line[256];
-  std::size_t kb = 0;
-  while (std::fgets(line, sizeof line, f))
-    if (std::sscanf(line, "MemAvailable: %zu kB", &kb) == 1) break;
-  std::fclose(f);
-  return kb * 1024;
+  std::ifstream f("/proc/meminfo");
+  std::string line;
+  const std::string_view key = "MemAvailable:";
+  while (std::getline(f, line)) {
+    if (line.rfind(key, 0) != 0) continue;
+    std::size_t i = key.size();
+    while (i < line.size() && line[i] == ' ') ++i;
+    std::size_t kb = 0;
+    if (std::from_chars(line.data() + i, line.data() + line.size(), kb).ec != std::errc{}) return 0;
+    return kb * 1024;
+  }
+  return 0;
 }
 
 // One world, `flows` times: Ana sends, then three IMAP devices and a POP3 one check mail.

@@ -297,7 +297,9 @@ void Device::merge_imap(const net::imap::ClientOutcome& o) {
       }
       matched.insert(m.uid);
     }
-    for (const auto& [uid, v] : f.messages) {
+    for (const auto& entry : f.messages) {
+      const auto uid = entry.first;
+      const auto& v = entry.second;  // plain references: the lambda below captures them
       auto has = [&](const char* flag) {
         for (const auto& x : v.flags)
           if (x == flag) return true;

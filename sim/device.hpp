@@ -16,13 +16,10 @@
 #include <vector>
 
 #include "net/imap/client.hpp"
+#include "net/pop3/client.hpp"
 #include "net/smtp/client.hpp"
 #include "sim/lesson.hpp"
 #include "sim/local_store.hpp"
-
-namespace net::pop3 {
-struct ClientOutcome;
-}
 
 namespace sim {
 

@@ -1,5 +1,6 @@
 #include "sim/transcript.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <sstream>
 #include <type_traits>
@@ -29,9 +30,12 @@ std::string flags_of(std::uint8_t f) {
 // Step notes read "step N/M: narration"; the lesson has the narration in every language.
 std::string step_text(const std::string& note, const TranscriptOptions& opt) {
   unsigned n = 0, m = 0;
-  if (!opt.lesson || std::sscanf(note.c_str(), "step %u/%u", &n, &m) != 2 || n == 0 ||
-      n > opt.lesson->steps.size())
-    return note;
+  if (!opt.lesson || note.rfind("step ", 0) != 0) return note;
+  const char* end = note.data() + note.size();
+  auto rn = std::from_chars(note.data() + 5, end, n);
+  if (rn.ec != std::errc{} || rn.ptr == end || *rn.ptr != '/') return note;
+  if (std::from_chars(rn.ptr + 1, end, m).ec != std::errc{}) return note;
+  if (n == 0 || n > opt.lesson->steps.size()) return note;
   return "step " + std::to_string(n) + "/" + std::to_string(m) + ": " +
          opt.lesson->steps[n - 1].narration.get(opt.lang);
 }

@@ -65,7 +65,7 @@ bool parse_section(Cursor& a, FetchItem& it) {
       a.sp();
     }
     if (it.fields.empty()) return false;
-  } else if (text != "" && text != "HEADER" && text != "TEXT" &&
+  } else if (!text.empty() && text != "HEADER" && text != "TEXT" &&
              !(text == "MIME" && !it.path.empty())) {
     return false;
   }
@@ -282,7 +282,11 @@ void Server::do_fetch(Cursor& a, bool by_uid) {
           std::string name = it.name;
           if (it.partial) name += "<" + std::to_string(it.origin) + ">";
           // Always a literal: message text may hold CR, LF or 8-bit octets (RFC 3501 §4.3).
-          put(name + " {" + std::to_string(data.size()) + "}\r\n" + data);
+          name += " {";
+          name += std::to_string(data.size());
+          name += "}\r\n";
+          name += data;
+          put(name);
           break;
         }
       }

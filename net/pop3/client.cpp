@@ -1,6 +1,7 @@
 #include "net/pop3/client.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 
 #include "net/line_buffer.hpp"
@@ -397,8 +398,14 @@ void Client::on_status(const std::string& line) {
       return;
     case ClientState::Stat: {
       if (!okay) return fail("STAT failed: " + why);
+      // "+OK nn mm": message count and octets (RFC 1939 §5 STAT).
       std::size_t a = 0, b = 0;
-      if (std::sscanf(line.c_str(), "+OK %zu %zu", &a, &b) != 2)
+      const char* end = line.data() + line.size();
+      auto ra = std::from_chars(line.data() + std::min<std::size_t>(4, line.size()), end, a);
+      auto rb = ra.ec == std::errc{} && ra.ptr != end && *ra.ptr == ' '
+                    ? std::from_chars(ra.ptr + 1, end, b)
+                    : std::from_chars_result{ra.ptr, std::errc::invalid_argument};
+      if (line.rfind("+OK ", 0) != 0 || ra.ec != std::errc{} || rb.ec != std::errc{})
         return fail("Cannot read the STAT answer: " + line);
       outcome_.mailbox_messages = a;
       outcome_.mailbox_octets = b;

@@ -94,18 +94,19 @@ void RecipientPolicy::accept_message_later(const Envelope& env, std::string mess
     Done done;
   };
   auto pending = std::make_shared<Pending>(Pending{p.rcpts.size(), false, p.id, std::move(done)});
-  for (std::size_t i = 0; i < p.rcpts.size(); ++i) {
-    std::string text = i + 1 == p.rcpts.size() ? std::move(p.text) : p.text;
-    store_.deliver_later(p.rcpts[i], std::move(text), p.now, [pending](uint32_t uid) {
-      if (uid == 0) pending->failed = true;
-      if (--pending->left != 0) return;
-      if (pending->failed) {
-        pending->done({451, "4.3.0", {"Error: cannot store the message; try later"}});
-      } else {
-        pending->done({250, "2.0.0", {"Ok: queued as " + pending->id}});
-      }
-    });
-  }
+  auto on_stored = [pending](uint32_t uid) {
+    if (uid == 0) pending->failed = true;
+    if (--pending->left != 0) return;
+    if (pending->failed) {
+      pending->done({451, "4.3.0", {"Error: cannot store the message; try later"}});
+    } else {
+      pending->done({250, "2.0.0", {"Ok: queued as " + pending->id}});
+    }
+  };
+  // Every recipient but the last gets a copy; the last takes the text itself.
+  const std::size_t last = p.rcpts.size() - 1;
+  for (std::size_t i = 0; i < last; ++i) store_.deliver_later(p.rcpts[i], p.text, p.now, on_stored);
+  store_.deliver_later(p.rcpts[last], std::move(p.text), p.now, on_stored);
 }
 
 }  // namespace net::smtp

@@ -168,7 +168,8 @@ struct Listener::Impl {
   void push() {
     wake_posted = false;
     auto open = conns;
-    for (auto& [id, c] : open) {
+    for (auto& entry : open) {
+      ConnPtr& c = entry.second;  // a plain reference: lambdas below capture it
       if (c->closed || !c->engine || !c->engine->has_output()) continue;
       guarded(c, [&] { drain(*c); });
       if (!c->closed) flush(c);
@@ -460,7 +461,8 @@ struct Listener::Impl {
     accept_retry.cancel();
     const auto& last = protocol->shutdown_reply;
     auto open = conns;  // close() erases from conns
-    for (auto& [id, c] : open) {
+    for (auto& entry : open) {
+      ConnPtr& c = entry.second;  // a plain reference: the lambda below captures it
       if (c->closed || c->closing) continue;
       if (!c->engine) {
         close(c);
