@@ -375,7 +375,19 @@ void Server::cmd_check(const std::string&, Cursor& a) {
 void Server::cmd_close(const std::string&, Cursor& a) {
   if (!a.at_end()) return bad("CLOSE takes no arguments");
   // Deleted messages are removed without untagged EXPUNGE responses (RFC 3501 §6.4.2).
-  if (!read_only_) store_.expunge(user_, selected_);
+  std::size_t failed = 0;
+  if (!read_only_) store_.expunge(user_, selected_, nullptr, &failed);
+  if (failed > 0) {
+    // serve --maildir: some files could not be removed. RFC 3501 §6.4.2 and RFC 9051 §6.4.1
+    // list only OK and BAD for CLOSE, but a tagged OK would claim the \Deleted messages are
+    // gone. A tagged NO is an unsuccessful command (RFC 3501 §7.1.2), so the session stays
+    // selected: the EXPUNGEs of the messages that did go are sent before the NO (the view
+    // stays right), the others stay \Deleted for a later EXPUNGE or CLOSE, and UNAVAILABLE
+    // (RFC 5530 §3) says it is the disk. (Dovecot instead sends an untagged NO and a tagged OK,
+    // which a client that reads only the tagged result takes as success.)
+    return no("[UNAVAILABLE] CLOSE failed: " + std::to_string(failed) +
+              " deleted message(s) could not be removed; the mailbox stays selected");
+  }
   unselect();
   ok("CLOSE completed");
 }

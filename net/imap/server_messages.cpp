@@ -134,13 +134,49 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
   uint32_t validity = to->uid_validity;
   std::string to_name = to->name;
   std::vector<uint32_t> src, dst;
+  std::string prefix = by_uid ? "UID " : "";
+  // MOVE: COPYUID goes in an untagged OK before the EXPUNGEs (RFC 6851 §4.3), also when a later
+  // message stops the command: the client learns where the moved ones went.
+  auto report_moved = [&] {
+    if (!src.empty())
+      untagged("* OK [COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " +
+                   uid_set(dst) + "] Moved",
+               "Where the moved messages now are: the new mailbox's UIDVALIDITY, old and new UIDs.",
+               "RFC 6851 §4.3");
+  };
   for (uint32_t uid : resolve(*set, by_uid)) {
-    uint32_t nu = move ? store_.move(user_, selected_, uid, to_name)
+    bool source_kept = false;
+    uint32_t nu = move ? store_.move(user_, selected_, uid, to_name, &source_kept)
                        : store_.copy(user_, selected_, uid, to_name);
+    if (source_kept) {
+      // RFC 6851 §3.3: a message is moved or unaffected, never lost, and SHOULD NOT end up in
+      // both mailboxes. The copy was durable but the source could not be removed (serve
+      // --maildir: its file could not be unlinked), so the store took the copy back and the
+      // message is unaffected; NO [UNAVAILABLE] (RFC 5530 §3) says the disk failed. Only if the
+      // copy could not be taken back either is it in both, and the NO says so.
+      report_moved();
+      std::string text = "[UNAVAILABLE] ";
+      text += prefix;
+      text += "MOVE stopped: the message with UID ";
+      text += std::to_string(uid);
+      text += " could not be removed from ";
+      text += selected_;
+      if (nu == 0) {
+        text += "; it stays there and was not moved";
+      } else {
+        text += " and is now also in ";
+        text += to_name;
+        text += " as UID ";
+        text += std::to_string(nu);
+      }
+      if (!src.empty()) text += " (" + std::to_string(src.size()) + " moved before it)";
+      return no(text);
+    }
     if (nu == 0) {
       const store::Folder* from = store_.folder(user_, selected_);
       if (!from || !from->find(uid)) continue;  // expunged meanwhile: nothing to copy
       // The store refused the copy (serve --maildir: it could not be written to disk).
+      if (move) report_moved();
       return no(std::string("[UNAVAILABLE] ") + verb + " stopped: the message with UID " +
                 std::to_string(uid) + " could not be stored" +
                 (src.empty() ? "" : " (" + std::to_string(src.size()) + " done before it)"));
@@ -151,13 +187,8 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
   std::string code;
   if (!src.empty())
     code = "[COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " + uid_set(dst) + "] ";
-  std::string prefix = by_uid ? "UID " : "";
   if (!move) return ok(code + prefix + "COPY completed");
-  // MOVE: COPYUID goes in an untagged OK before the EXPUNGEs (RFC 6851 §4.3).
-  if (!code.empty())
-    untagged("* OK " + code + "Moved",
-             "Where the moved messages now are: the new mailbox's UIDVALIDITY, old and new UIDs.",
-             "RFC 6851 §4.3");
+  report_moved();
   ok(prefix + "MOVE completed");
 }
 

@@ -549,21 +549,45 @@ uint32_t Mailstore::copy(std::string_view address, std::string_view from, uint32
 }
 
 uint32_t Mailstore::move(std::string_view address, std::string_view from, uint32_t uid,
-                         std::string_view to) {
-  uint32_t nu = copy(address, from, uid, to);
-  if (nu == 0) return 0;
+                         std::string_view to, bool* source_kept) {
+  barrier();
   Mailbox* b = box(address);
+  if (!b) return 0;
   Folder* src = find_folder(*b, from);
-  auto it = std::find_if(src->messages.begin(), src->messages.end(),
-                         [uid](const StoredMessage& x) { return x.uid == uid; });
-  if (it != src->messages.end()) {
-    Change c{b->account.address, "expunge", uid, it->data.size(), src->name, {}};
-    // A source that cannot be removed stays: the message is then in both folders, on disk
-    // as in memory.
-    if (!written(c, *it)) return nu;
-    src->messages.erase(it);
-    notify(c);
+  Folder* dst = find_folder(*b, to);
+  if (!src || !dst || dst->noselect) return 0;
+  const StoredMessage* m = src->find(uid);
+  if (!m) return 0;
+  StoredMessage nm = *m;  // a copy first: the push below may reallocate the source's vector
+  nm.uid = dst->uid_next++;
+  const uint32_t nu = nm.uid;
+  const size_t size = nm.data.size();
+  const std::string who = b->account.address;
+  dst->messages.push_back(std::move(nm));
+  const Change added{who, "append", nu, size, dst->name, {}};
+  if (!persisted(*dst, added)) return 0;
+  // RFC 6851 §3.3: each message is either moved or unaffected, never lost and not silently
+  // in both mailboxes, and nobody sees an intermediate state: the changes are announced only
+  // once both halves are on disk, or once the copy has been taken back.
+  auto at = [](Folder& f, uint32_t u) {
+    return std::find_if(f.messages.begin(), f.messages.end(),
+                        [u](const StoredMessage& x) { return x.uid == u; });
+  };
+  auto it = at(*src, uid);  // found again: when from == to the push moved it
+  const Change removed{who, "expunge", uid, size, src->name, {}};
+  if (!written(removed, *it)) {
+    if (source_kept) *source_kept = true;
+    auto copy = at(*dst, nu);
+    if (written({who, "expunge", nu, size, dst->name, {}}, *copy)) {
+      dst->messages.erase(copy);  // unaffected: its UID in `to` stays used, never announced
+      return 0;
+    }
+    notify(added);  // the copy could not be taken back either: in both, and said so
+    return nu;
   }
+  src->messages.erase(it);
+  notify(added);
+  notify(removed);
   return nu;
 }
 

@@ -145,8 +145,12 @@ class Mailstore {
                    std::vector<std::string> flags);
   // Copies a message (data, date, flags) to another folder; returns the new UID or 0.
   uint32_t copy(std::string_view address, std::string_view from, uint32_t uid, std::string_view to);
-  // copy() then removal from the source (RFC 6851); returns the new UID or 0.
-  uint32_t move(std::string_view address, std::string_view from, uint32_t uid, std::string_view to);
+  // copy() then removal from the source (RFC 6851); returns the new UID or 0. When the
+  // source cannot be removed (the persist hook refused) *source_kept is set and the copy is
+  // taken back (returns 0: the message is only in `from`, nothing announced); if that is
+  // refused too, the message is in both folders and the new UID is returned.
+  uint32_t move(std::string_view address, std::string_view from, uint32_t uid, std::string_view to,
+                bool* source_kept = nullptr);
   // Removes messages flagged \Deleted (only those in `only` when given); returns their
   // UIDs in ascending order, one "expunge" change each. A message whose removal the persist
   // hook refuses stays, counted in *write_failed.

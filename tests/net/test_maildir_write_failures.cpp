@@ -157,3 +157,97 @@ TEST_CASE("persist hook refusing flags and removals: the store keeps its state")
   CHECK(store.messages(kA)->size() == 1);
   CHECK(seen == std::vector<std::string>{"flags", "expunge", "remove"});
 }
+
+namespace {
+
+// Regular files in a Maildir folder's new/ and cur/ (the messages on disk).
+std::size_t files_in(const fs::path& folder) {
+  std::size_t n = 0;
+  for (const char* sub : {"new", "cur"}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(folder / sub, ec))
+      if (e.is_regular_file()) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("maildir write failure: MOVE whose source cannot be removed is NO, copy taken back") {
+  TempDir t;
+  Run r(t.path);
+  Imap s(r.store);
+  make_unremovable(r.mirror->path_of(kA, "INBOX", 2));
+
+  const std::string out = s.send("A MOVE 1:2 Trash\r\n");
+  const auto* trash = r.store.folder(kA, "Trash");
+  // UID 1 moved (its COPYUID and EXPUNGE are reported); UID 2 stops the command unaffected.
+  const std::string copyuid = "* OK [COPYUID " + std::to_string(trash->uid_validity) + " 1 1]";
+  CHECK(out.find(copyuid) != std::string::npos);
+  CHECK(out.find("* 1 EXPUNGE") != std::string::npos);
+  CHECK(out.find("A NO [UNAVAILABLE]") != std::string::npos);
+  CHECK(out.find("A OK") == std::string::npos);
+  CHECK(r.msg(1) == nullptr);
+  CHECK(r.msg(2) != nullptr);            // still in INBOX ...
+  REQUIRE(trash->messages.size() == 1);  // ... and not in Trash: only UID 1's copy is there
+  CHECK(trash->messages[0].data.find("Subject: m0") == 0);
+  CHECK(files_in(t.path / kA / ".Trash") == 1);  // as on disk
+  // The taken-back copy's UID is not handed out again (RFC 3501 §2.3.1.1).
+  CHECK(trash->uid_next == 3);
+}
+
+TEST_CASE("MOVE whose source removal is refused: unaffected, or in both when the copy stays") {
+  Mailstore store;
+  store.add_account({kA, "bob", "pw"});
+  store.deliver(kA, "Subject: a\r\n\r\nx\r\n", kNow);
+  std::vector<std::string> announced;
+  store.on_change([&](const net::store::Change& c) { announced.push_back(c.op + " " + c.folder); });
+  bool refuse_trash_too = false;
+  store.set_persist([&](const net::store::Change& c, const net::store::StoredMessage&) {
+    return c.op != "expunge" || (c.folder == "Trash" && !refuse_trash_too);
+  });
+
+  bool kept = false;
+  CHECK(store.move(kA, "INBOX", 1, "Trash", &kept) == 0);  // copy taken back
+  CHECK(kept);
+  CHECK(store.folder(kA, "INBOX")->messages.size() == 1);
+  CHECK(store.folder(kA, "Trash")->messages.empty());
+  CHECK(announced.empty());  // nobody saw the copy come and go (RFC 6851 §3.3)
+
+  refuse_trash_too = true;  // the copy cannot be removed either: it stays, and is announced
+  kept = false;
+  CHECK(store.move(kA, "INBOX", 1, "Trash", &kept) == 2);
+  CHECK(kept);
+  CHECK(store.folder(kA, "INBOX")->messages.size() == 1);
+  CHECK(store.folder(kA, "Trash")->messages.size() == 1);
+  CHECK(announced == std::vector<std::string>{"append Trash"});
+
+  store.set_persist(nullptr);  // a move that works announces the copy, then the removal
+  announced.clear();
+  kept = true;
+  CHECK(store.move(kA, "INBOX", 1, "Junk", &kept) != 0);
+  CHECK(announced == std::vector<std::string>{"append Junk", "expunge INBOX"});
+}
+
+TEST_CASE("maildir write failure: CLOSE whose expunge fails is NO [UNAVAILABLE], stays selected") {
+  TempDir t;
+  Run r(t.path);
+  Imap s(r.store);
+  REQUIRE(s.send("A STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\n").find("A OK") != std::string::npos);
+  make_unremovable(r.mirror->path_of(kA, "INBOX", 1));
+
+  const std::string out = s.send("B CLOSE\r\n");
+  CHECK(out.find("B NO [UNAVAILABLE]") != std::string::npos);
+  CHECK(out.find("* 2 EXPUNGE") != std::string::npos);  // the view follows what did go
+  CHECK(s.server.state() == net::imap::State::Selected);
+  CHECK(r.msg(1) != nullptr);  // still \Deleted, for a later EXPUNGE
+  CHECK(r.msg(1)->has_flag("\\Deleted"));
+  CHECK(r.msg(2) == nullptr);
+  const std::string fetch = s.send("C FETCH 1 (UID)\r\n");
+  CHECK(fetch.find("* 1 FETCH (UID 1)") != std::string::npos);
+
+  // A CLOSE that works leaves the mailbox (authenticated state).
+  fs::remove_all(r.mirror->path_of(kA, "INBOX", 1));
+  CHECK(s.send("D CLOSE\r\n").find("D OK") != std::string::npos);
+  CHECK(s.server.state() == net::imap::State::Authenticated);
+}
