@@ -100,6 +100,11 @@ class Server : public net::EngineIo {
   int penalty_ms() const { return holding_ ? cfg_.penalty_ms : 0; }
   void end_penalty();
 
+  // A reply given outside feed(): APPEND's OK once the group commit made the message
+  // durable (serve --maildir). The engine then calls cb; the driver writes take_output().
+  void on_wake(std::function<void()> cb) { wake_ = std::move(cb); }
+  bool waiting() const { return !append_tag_.empty(); }  // an APPEND waits for the disk
+
   static const std::vector<CommandInfo>& commands();
   // What CAPABILITY says now: STARTTLS while it is offered and TLS is not active,
   // LOGINDISABLED instead of AUTH=PLAIN while logins wait for TLS.
@@ -188,6 +193,8 @@ class Server : public net::EngineIo {
   void do_copy(Cursor& a, bool by_uid, bool move);
   void do_search(Cursor& a, bool by_uid);
   void do_expunge(const std::set<uint32_t>* only);
+  // APPEND's answer once Mailstore::append_later is done (uid 0: not stored).
+  void append_done(uint32_t validity, uint32_t uid);
   static const Entry* find(std::string_view verb);
 
   ServerConfig cfg_;
@@ -217,6 +224,12 @@ class Server : public net::EngineIo {
     std::string status, text;
   };
   std::optional<Result> result_;
+
+  // APPEND waiting for Mailstore::append_later: its tag; later commands wait in the reader.
+  std::string append_tag_;
+  bool in_append_ = false;  // append_later() is running: an answer now goes out with the command
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for late callbacks
+  std::function<void()> wake_;
 
   int failed_logins_ = 0;
   bool holding_ = false;  // a login reply is withheld (penalty); write() goes to held_*

@@ -5,6 +5,9 @@
 #include "net/imap/server.hpp"
 #include "net/store/mailstore.hpp"
 
+#include <memory>
+#include <utility>
+
 namespace net::imap {
 
 namespace {
@@ -265,7 +268,7 @@ void Server::cmd_status(const std::string&, Cursor& a) {
   ok("STATUS completed");
 }
 
-void Server::cmd_append(const std::string&, Cursor& a) {
+void Server::cmd_append(const std::string& tag, Cursor& a) {
   const char* syntax = "Syntax: APPEND mailbox [(flags)] [\"date-time\"] literal";
   std::optional<std::string> name;
   if (!a.sp() || !(name = a.astring()) || !a.sp()) return bad(syntax);
@@ -290,10 +293,38 @@ void Server::cmd_append(const std::string&, Cursor& a) {
   if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   const store::Folder* f = store_.folder(user_, *name);
   if (!f || f->noselect) return no("[TRYCREATE] Mailbox does not exist");
-  uint32_t validity = f->uid_validity;
-  uint32_t uid = store_.append(user_, *name, std::move(*data), flags, date);
-  if (uid == 0) return no("[SERVERBUG] Cannot append");
-  ok("[APPENDUID " + std::to_string(validity) + " " + std::to_string(uid) + "] APPEND completed");
+  const uint32_t validity = f->uid_validity;
+  // serve --maildir: the message is written by the group commit worker (as SMTP's are) and
+  // the OK waits until its file and directory are fsync'd, without stalling the loop. Until
+  // then later commands wait in the reader: their replies come after this one (RFC 3501 §5.5
+  // lets a server run commands in order). Without a commit hook the answer comes at once.
+  append_tag_ = tag;
+  in_append_ = true;
+  store_.append_later(user_, *name, std::move(*data), flags, date,
+                      [this, alive = std::weak_ptr<bool>(alive_), validity](uint32_t uid) {
+                        if (!alive.expired()) append_done(validity, uid);
+                      });
+  in_append_ = false;
+}
+
+void Server::append_done(uint32_t validity, uint32_t uid) {
+  if (append_tag_.empty()) return;
+  const std::string tag = std::exchange(append_tag_, std::string());
+  if (uid == 0) {
+    // RFC 5530 §3: the disk refused it; nothing was stored, the client may try again.
+    no("[UNAVAILABLE] APPEND failed: the message could not be stored");
+  } else {
+    ok("[APPENDUID " + std::to_string(validity) + " " + std::to_string(uid) + "] APPEND completed");
+  }
+  if (in_append_) return;  // answered at once: on_command() sends it
+  if (close_) {            // the session ended meanwhile: nobody to tell
+    result_.reset();
+    return;
+  }
+  flush_updates(true);
+  finish(tag);
+  feed({});  // what the client pipelined after the APPEND
+  if (wake_) wake_();
 }
 
 }  // namespace net::imap

@@ -240,10 +240,13 @@ class ImapProtocol final : public Protocol {
     if (subscription_) store_.unsubscribe(subscription_);
   }
   std::unique_ptr<Session> open(const ConnectionInfo&) override {
-    return session<imap::Server>(tls_, cfg_, store_, unix_now);
+    auto e = std::make_unique<imap::Server>(cfg_, store_, unix_now);
+    e->on_wake(wake_);  // APPEND's reply given later (serve --maildir group commit)
+    return std::make_unique<EngineSession<imap::Server>>(std::move(e), tls_);
   }
   // A store change may give idling sessions untagged responses to send now (RFC 2177).
   void attach(std::function<void()> wake) override {
+    wake_ = wake;
     subscription_ = store_.subscribe([wake = std::move(wake)](const store::Change&) { wake(); });
   }
 
@@ -252,6 +255,7 @@ class ImapProtocol final : public Protocol {
   store::Mailstore& store_;
   TlsConfig tls_;
   store::Mailstore::ListenerId subscription_ = 0;
+  std::function<void()> wake_;
 };
 
 }  // namespace

@@ -178,13 +178,19 @@ void GroupCommit::flush_batch(std::vector<Result>& batch) {
   }
 }
 
+// One completion at a time, each taken from the shared queue: a completion may run more of
+// its session's commands (IMAP pipelined after APPEND), and a store change among them waits
+// (barrier -> wait_idle) and calls this again, which must first run the completions still
+// queued here, so that the store takes the messages in the order it handed them out.
 void GroupCommit::take_results() {
-  std::vector<Result> done;
-  {
-    std::lock_guard lock(mu_);
-    done.swap(results_);
-  }
-  for (auto& r : done) {
+  while (true) {
+    Result r;
+    {
+      std::lock_guard lock(mu_);
+      if (results_.empty()) return;
+      r = std::move(results_.front());
+      results_.pop_front();
+    }
     --in_flight_;
     if (r.job.done) r.job.done(r.ok, r.error);
   }

@@ -68,7 +68,7 @@ class GroupCommit {
   std::condition_variable cv_;       // worker: jobs arrived or stop
   std::condition_variable idle_cv_;  // wait_idle: a batch finished
   std::deque<Job> queue_;
-  std::vector<Result> results_;
+  std::deque<Result> results_;  // finished, completions not yet run (take_results)
   bool stop_ = false;
   bool working_ = false;
   std::uint64_t batches_ = 0;

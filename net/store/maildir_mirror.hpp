@@ -50,10 +50,10 @@ class MaildirMirror {
   // From now on every store change is written to DIR.
   void attach();
 
-  // From now on SMTP deliveries (Mailstore::deliver_later) are written by a GroupCommit
-  // worker (net/store/group_commit.hpp) instead of on the calling thread; `post` runs its
-  // argument on the loop thread (thread-safe). Every other change first waits for the
-  // deliveries before it. Call after attach().
+  // From now on SMTP deliveries and IMAP APPENDs (Mailstore::deliver_later, append_later) are
+  // written by a GroupCommit worker (net/store/group_commit.hpp) instead of on the calling
+  // thread; `post` runs its argument on the loop thread (thread-safe). Every other change
+  // first waits for the deliveries before it. Call after attach().
   void start_group_commit(std::function<void(std::function<void()>)> post);
   // Finishes the queued writes and ends the worker (before the loop that `post` uses goes).
   void stop_group_commit();

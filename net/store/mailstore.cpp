@@ -207,17 +207,47 @@ void Mailstore::deliver_later(std::string_view address, std::string data, int64_
   m.internal_date = internal_date;
   m.data = std::move(data);
   Change c{b->account.address, "deliver", m.uid, m.data.size(), kInbox, {}};
+  commit_later(std::move(c), std::move(m), std::move(then));
+}
+
+void Mailstore::append_later(std::string_view address, std::string_view folder_name,
+                             std::string data, std::vector<std::string> flags,
+                             int64_t internal_date, std::function<void(uint32_t uid)> then) {
+  if (!commit_) {
+    const uint32_t uid =
+        append(address, folder_name, std::move(data), std::move(flags), internal_date);
+    if (then) then(uid);
+    return;
+  }
+  Mailbox* b = box(address);
+  Folder* f = b ? find_folder(*b, folder_name) : nullptr;
+  if (!f || f->noselect) {
+    if (then) then(0);
+    return;
+  }
+  StoredMessage m;
+  m.uid = f->uid_next++;
+  m.internal_date = internal_date;
+  m.flags = normalise_flags(std::move(flags));
+  m.data = std::move(data);
+  Change c{b->account.address, "append", m.uid, m.data.size(), f->name, {}};
+  commit_later(std::move(c), std::move(m), std::move(then));
+}
+
+void Mailstore::commit_later(Change c, StoredMessage m, std::function<void(uint32_t uid)> then) {
   // The message waits in the closure until it is on disk; the hook reads it meanwhile.
   auto held = std::make_shared<StoredMessage>(std::move(m));
   commit_(c, *held, [this, c, held, then = std::move(then)](bool ok) {
     Mailbox* mb = ok ? box(c.address) : nullptr;
-    if (!mb) {
+    // Deleting or renaming a folder waits for the commits first (barrier), so it is there.
+    Folder* f = mb ? find_folder(*mb, c.folder) : nullptr;
+    if (!f) {
       if (then) then(0);
       return;
     }
     // Every other change waits for the commits before it (barrier), so the UID is above
-    // every message in INBOX; keep the order anyway.
-    auto& msgs = mb->folders[kInbox].messages;
+    // every message in the folder; keep the order anyway.
+    auto& msgs = f->messages;
     auto at = std::lower_bound(msgs.begin(), msgs.end(), c.uid,
                                [](const StoredMessage& x, uint32_t u) { return x.uid < u; });
     msgs.insert(at, std::move(*held));

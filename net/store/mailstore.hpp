@@ -192,6 +192,12 @@ class Mailstore {
   // is deliver() followed by then().
   void deliver_later(std::string_view address, std::string data, int64_t internal_date,
                      std::function<void(uint32_t uid)> then);
+  // append() through the commit hook, as deliver_later() does for INBOX (IMAP APPEND, so
+  // that its OK waits for the disk without stalling the loop): then(uid) once the message is
+  // durable and in the folder, then(0) when there is no such folder or the write failed.
+  void append_later(std::string_view address, std::string_view folder, std::string data,
+                    std::vector<std::string> flags, int64_t internal_date,
+                    std::function<void(uint32_t uid)> then);
   // Restores a saved folder without announcing anything: its UIDVALIDITY, its messages
   // (sorted by UID here) and a UIDNEXT above every UID. Nothing is \Recent afterwards.
   Status restore_folder(std::string_view address, std::string_view name, uint32_t uid_validity,
@@ -206,6 +212,8 @@ class Mailstore {
   };
   void notify(const Change& c);
   bool persisted(Folder& f, const Change& c);
+  // Hands m to the commit hook; once durable it enters c.folder, c is announced, then(uid).
+  void commit_later(Change c, StoredMessage m, std::function<void(uint32_t uid)> then);
   bool written(const Change& c, const StoredMessage& m) { return !persist_ || persist_(c, m); }
   Mailbox* box(std::string_view address);
   const Mailbox* box(std::string_view address) const;
