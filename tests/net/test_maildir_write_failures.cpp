@@ -1,7 +1,9 @@
 // serve --maildir when the disk refuses a change: a flag change whose rename fails (the file
 // was removed under the server) or an expunge whose unlink fails (the file was replaced by a
 // directory, which defeats root too) is answered NO [UNAVAILABLE] (RFC 5530) in IMAP and
-// -ERR [SYS/TEMP] (RFC 2449) to POP3's QUIT, and the store keeps what is on disk.
+// -ERR [SYS/TEMP] (RFC 2449) to POP3's QUIT, and the store keeps what is on disk. A MOVE whose
+// source cannot be removed takes its copy back (RFC 6851 §3.3), and a CLOSE whose expunge
+// fails answers NO and stays selected.
 #include <doctest/doctest.h>
 #include <unistd.h>
 
