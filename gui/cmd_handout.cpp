@@ -65,8 +65,7 @@ int make_handout_files(const HandoutArgs& a) {
   opt.secrets_shown = a.show_secrets;
   const Handout h = make_handout(world.lesson(), scene, opt);
   std::string error;
-  std::string png = svg_to_png(h.svg, kSequencePngScale, error);  // the same drawing
-  if (png.empty()) png = svg_to_png(h.svg, 1.0, error);  // a very long diagram: its own size
+  const std::string png = svg_to_png(h.svg, kSequencePngScale, error);  // the same drawing
   if (png.empty()) {
     std::cerr << "mailsim: error: cannot draw sequence.png: " << error << "\n";
     return 1;
@@ -100,7 +99,7 @@ void register_handout(CLI::App& app, int& rc) {
       "Run a lesson and write a handout for a class: DIR/index.html (one self-contained page: "
       "narration, questions with an answer key, each step's transcript with meanings, the "
       "sequence diagram), DIR/handout.md, DIR/sequence.svg and DIR/sequence.png (the same diagram "
-      "at twice the size, for slides)");
+      "at twice the size, less for a very long one, for slides)");
   cmd->add_option("lesson", a->lesson, "Lesson file (.toml)")->required();
   cmd->add_option(
          "-o,--output", a->dir,

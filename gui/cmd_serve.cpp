@@ -244,6 +244,7 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
         if (trace.capture) trace.capture->bytes(conn_base + c.id, trace.now(), !sent, bytes);
       });
   std::vector<std::string> passwords;
+  passwords.reserve(users.size());
   for (const auto& u : users) passwords.push_back(u.password);
   listener.on_event([=, &trace](const net::socket::ConnectionInfo& c, const net::EngineEvent& e) {
     if (const auto* le = std::get_if<net::LineEvent>(&e)) {

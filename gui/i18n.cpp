@@ -335,9 +335,10 @@ const Entry kTable[] = {
      "The ladder diagram of the whole run as an SVG picture (opens in any browser).",
      "O diagrama de sequência de toda a execução como imagem SVG (abre em qualquer navegador)."},
     {"dlg.export_png_hint",
-     "The ladder diagram of the whole run as a PNG picture at twice its size (for slides).",
-     "O diagrama de sequência de toda a execução como imagem PNG ao dobro do tamanho (para "
-     "diapositivos)."},
+     "The ladder diagram of the whole run as a PNG picture at twice its size, or as large as "
+     "fits for a very long run (for slides).",
+     "O diagrama de sequência de toda a execução como imagem PNG ao dobro do tamanho, ou o "
+     "maior que couber numa execução muito longa (para diapositivos)."},
     {"dlg.saved_svg", "Saved the diagram (%ld arrows) to %s",
      "Diagrama (%ld setas) guardado em %s"},
     {"dlg.export_pcap", "Export capture (pcap)", "Exportar captura (pcap)"},

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <librsvg/rsvg.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -126,6 +127,10 @@ std::string svg_to_png(std::string_view svg, double scale, std::string& error) {
     error = "the SVG has no width and height in pixels";
     return {};
   }
+  // The largest scale that fits the limits; the small margin keeps ceil() inside them.
+  const double fit =
+      std::min({kMaxSide / w, kMaxSide / h, std::sqrt(kMaxPixels / (w * h))}) * 0.9999;
+  if (scale > fit && fit >= 1.0) scale = fit;
   const double pw = std::ceil(w * scale), ph = std::ceil(h * scale);
   if (pw > kMaxSide || ph > kMaxSide || pw * ph > kMaxPixels) {
     error = "the picture would be too large (" + std::to_string(static_cast<long>(pw)) + "x" +

@@ -17,8 +17,10 @@ inline constexpr double kSequencePngScale = 2.0;
 
 // The PNG file (its bytes) of an SVG document drawn at `scale`: the picture is
 // ceil(width × scale) by ceil(height × scale) pixels, width and height being the SVG's own,
-// on white. Returns "" with `error` set when the SVG cannot be read or drawn, or when the
-// picture would be too large (more than 32767 pixels a side or 128 M pixels).
+// on white. Cairo draws at most 32767 pixels a side (and we allow 128 M pixels): a picture
+// too large at `scale` is drawn at the largest scale that fits, if that is still at least
+// the SVG's own size (a long lesson's diagram stays whole rather than failing). Returns ""
+// with `error` set when the SVG cannot be read or drawn, or does not fit even at 1×.
 std::string svg_to_png(std::string_view svg, double scale, std::string& error);
 
 // Lays out the scene's trace, draws its diagram at `scale` and writes it to `path` as PNG

@@ -87,8 +87,12 @@ void CaptureProtocol::feed(bool from_client, std::string_view bytes,
       s.literal_left -= take;
       if (s.literal_left > 0) break;
       const std::string n = std::to_string(s.literal_size);
-      LineDescription d{"literal", "The " + n + " octets announced by {" + n + "}.",
-                        "RFC 3501 §4.3"};
+      std::string what = "The ";
+      what += n;
+      what += " octets announced by {";
+      what += n;
+      what += "}.";
+      LineDescription d{"literal", std::move(what), "RFC 3501 §4.3"};
       if (proto_ == Proto::Smtp)  // a BDAT chunk: no CRLF ends it, a new command follows
         d = {"BDAT", "The " + n + " octets of message data announced by BDAT.", "RFC 3030 §2"};
       auto e = make(from_client, net::LineKind::Data, std::move(s.literal), std::move(d));

@@ -47,7 +47,12 @@ std::string attachment_part(const LessonStep::Attachment& a) {
 // RFC 2046 §5.1.1: parts separated by "--boundary", closed by "--boundary--".
 std::string multipart(const std::string& boundary, const std::vector<std::string>& parts) {
   std::string out;
-  for (const auto& p : parts) out += "--" + boundary + "\r\n" + p;
+  for (const auto& p : parts) {
+    out += "--";
+    out += boundary;
+    out += "\r\n";
+    out += p;
+  }
   return out + "--" + boundary + "--\r\n";
 }
 

@@ -160,6 +160,7 @@ std::vector<Overheard> eavesdrop(const Trace& trace, const std::string& link) {
     b.erase(0, i);
   }
   std::vector<Overheard> out;
+  out.reserve(order.size());
   for (auto conn : order) out.push_back(std::move(taps[conn].o));
   return out;
 }

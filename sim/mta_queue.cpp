@@ -52,9 +52,14 @@ void MtaQueue::enqueue(const std::string& mail_from, const std::vector<std::stri
     e->message = message;
     entries_[e->id] = e;
     std::string who;
-    for (const auto& r : list) who += (who.empty() ? "" : ", ") + r;
-    event(*e, "enqueue",
-          "from <" + mail_from + "> to " + who + " (" + std::to_string(message.size()) + " bytes)");
+    for (const auto& r : list) {
+      if (!who.empty()) who += ", ";
+      who += r;
+    }
+    std::string what = "from <" + mail_from + "> to ";
+    what += who;
+    what += " (" + std::to_string(message.size()) + " bytes)";
+    event(*e, "enqueue", what);
     world_.queue().after(0, [this, e] { attempt(e); });
   }
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <tuple>
 #include <vector>
@@ -198,14 +199,13 @@ class Importer {
       const std::string dir = from_client ? "client to server" : "server to client";
       std::string where =
           at_end ? "at the end of the capture" : "at packet " + std::to_string(number);
-      report_.skip("gap in a TCP stream", "#" + std::to_string(c.id) + " " + dir + ": " +
-                                              std::to_string(missing) + " bytes never captured (" +
-                                              where + "); " + std::to_string(dropped) +
-                                              " bytes of an unfinished line dropped");
-      trace_.append(now_, NoteEv{from_client ? c.client_ip : c.server_ip, "error",
-                                 "#" + std::to_string(c.id) + ": " + std::to_string(missing) +
-                                     " bytes " + dir + " are missing from the capture; the " +
-                                     "line they were part of is left out"});
+      std::ostringstream skipped, note;
+      skipped << "#" << c.id << " " << dir << ": " << missing << " bytes never captured (" << where
+              << "); " << dropped << " bytes of an unfinished line dropped";
+      report_.skip("gap in a TCP stream", skipped.str());
+      note << "#" << c.id << ": " << missing << " bytes " << dir
+           << " are missing from the capture; the line they were part of is left out";
+      trace_.append(now_, NoteEv{from_client ? c.client_ip : c.server_ip, "error", note.str()});
       deliver(c, from_client, after);
     }
   }

@@ -192,7 +192,11 @@ void Server::cmd_list(const std::string&, Cursor& a) {
     std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
     if (f->noselect) attrs = "\\Noselect " + attrs;
     if (!f->special_use.empty()) attrs += " " + f->special_use;
-    untagged("* LIST (" + attrs + ") \"/\" " + astring(encode_mutf7(f->name)),
+    std::string line = "* LIST (";
+    line += attrs;
+    line += ") \"/\" ";
+    line += astring(encode_mutf7(f->name));
+    untagged(line,
              f->special_use.empty()
                  ? "One mailbox that matches: its attributes, delimiter and name."
                  : "A mailbox with a special use (" + f->special_use +

@@ -186,6 +186,19 @@ TEST_CASE("svg_to_png: what cannot be drawn is an error, not an empty picture") 
   CHECK(error.find("too large") != std::string::npos);
 }
 
+TEST_CASE("svg_to_png: a diagram too tall for 2x is drawn at the largest scale that fits") {
+  std::string error;
+  const Image tall(
+      svg_to_png("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20\" "
+                 "height=\"20000\"/>",
+                 2.0, error));
+  REQUIRE(tall.px != nullptr);
+  CHECK(tall.h <= 32767);
+  CHECK(tall.h > 32000);  // not fallen back to 1x
+  CHECK(tall.w >= 32);    // the width scaled by the same factor
+  CHECK(tall.w <= 33);
+}
+
 TEST_CASE("write_sequence_png: the file the window's File menu writes, or an error") {
   const LessonDiagram d;
   const std::string dir = std::filesystem::temp_directory_path().string();

@@ -6,7 +6,6 @@
 
 using namespace net::imap;
 using imaptest::kMsg1;
-using imaptest::kMsg2;
 using imaptest::Rig;
 using imaptest::Session;
 

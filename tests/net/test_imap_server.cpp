@@ -170,8 +170,11 @@ TEST_CASE("IMAP three failed logins: later replies wait for the driver's penalty
     CHECK(held[0].label == "LOGIN");
     c.server.end_penalty();
     CHECK(c.server.penalty_ms() == 0);
-    CHECK(c.server.take_output() == "b " + kNo + "c OK NOOP completed\r\n* CAPABILITY " + kCaps +
-                                        "\r\nd OK CAPABILITY completed\r\n");
+    std::string want = "b " + kNo;
+    want += "c OK NOOP completed\r\n* CAPABILITY ";
+    want += kCaps;
+    want += "\r\nd OK CAPABILITY completed\r\n";
+    CHECK(c.server.take_output() == want);
     // Even the right password (AUTHENTICATE too) is answered only after the penalty.
     std::string good = net::smtp::base64_encode(std::string("\0bob\0bobpw", 10));
     CHECK(c.send("e AUTHENTICATE PLAIN " + good + "\r\n", bytewise).empty());

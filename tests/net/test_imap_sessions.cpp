@@ -233,13 +233,11 @@ TEST_CASE("IMAP robustness: mutated valid commands in two interleaved sessions")
                         "STORE 1 -FLAGS.SILENT (\\Seen $X)",
                         "UID EXPUNGE 1:*",
                         "EXPUNGE",
-                        "SEARCH OR SEEN (UNSEEN "
-                        "FROM a) NOT 1:*",
+                        "SEARCH OR SEEN (UNSEEN FROM a) NOT 1:*",
                         "COPY 1:2 Trash",
                         "UID MOVE 1:* Junk",
                         "MOVE 1 INBOX",
-                        "APPEND INBOX "
-                        "(\\Seen) {12+}\r\nSubject: x\r\n",
+                        "APPEND INBOX (\\Seen) {12+}\r\nSubject: x\r\n",
                         "CREATE A/B/C",
                         "RENAME A X/Y",
                         "DELETE X",

@@ -5,7 +5,6 @@
 
 #include "net/line_buffer.hpp"
 
-using net::Line;
 using net::LineBuffer;
 
 namespace {

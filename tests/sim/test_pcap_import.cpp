@@ -281,7 +281,9 @@ TEST_CASE("a simulated lesson exported with --pcap imports to the same protocol 
     if (const auto* l = std::get_if<sim::LineEv>(&e.p))
       got[l->conn].push_back((l->from_client ? "C: " : "S: ") + l->text);
   CHECK(got.size() == want.size());
-  for (const auto& [conn, w_lines] : want) {
+  for (const auto& entry : want) {
+    const auto conn = entry.first;  // plain names: doctest's INFO captures them in a lambda
+    const auto& w_lines = entry.second;
     CAPTURE(conn);
     const auto& g = got[conn];
     std::size_t i = 0;

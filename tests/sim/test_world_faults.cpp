@@ -201,9 +201,12 @@ TEST_CASE(
     // Two attempts fail inside the first 150 s (the first at once, the second
     // one minute after the first defer); the third, five minutes after the
     // second defer, succeeds.
-    sim::World w(sim::parse_lesson(
-        kBase + f.inject + kSend + "\n[[step]]\naction = \"wait\"\nseconds = 150\n" + f.clear,
-        "cleared.toml"));
+    std::string toml = kBase;
+    toml += f.inject;
+    toml += kSend;
+    toml += "\n[[step]]\naction = \"wait\"\nseconds = 150\n";
+    toml += f.clear;
+    sim::World w(sim::parse_lesson(toml, "cleared.toml"));
     REQUIRE(w.run());
     const auto q = queue_of(w);
     REQUIRE(!q.empty());
@@ -246,7 +249,10 @@ TEST_CASE(
     "bounce saying why") {
   for (const auto& f : faults()) {
     CAPTURE(f.name);
-    sim::World w(sim::parse_lesson(kBase + f.inject + kSend, "never.toml"));
+    std::string toml = kBase;
+    toml += f.inject;
+    toml += kSend;
+    sim::World w(sim::parse_lesson(toml, "never.toml"));
     REQUIRE(w.run());
     const auto q = queue_of(w);
     const auto attempts = only(q, "attempt"), defers = only(q, "defer");
