@@ -144,10 +144,41 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
                "Where the moved messages now are: the new mailbox's UIDVALIDITY, old and new UIDs.",
                "RFC 6851 §4.3");
   };
-  for (uint32_t uid : resolve(*set, by_uid)) {
+  const std::vector<uint32_t> uids = resolve(*set, by_uid);
+  if (!move) {
+    // RFC 3501 §6.4.7: a COPY that fails MUST leave the destination as it was, so that a
+    // client that tries again gets no duplicates: the store takes back the copies made.
+    uint32_t failed = 0;
+    std::size_t left = 0;
+    const std::vector<uint32_t> made =
+        store_.copy_all(user_, selected_, uids, to_name, &failed, &left);
+    if (failed != 0) {
+      std::string text = "[UNAVAILABLE] COPY stopped: the message with UID ";
+      text += std::to_string(failed);
+      text += " could not be stored; ";
+      if (left == 0) {
+        text += "nothing was copied";
+      } else {
+        text += std::to_string(left);
+        text += " message(s) copied before it could not be removed again and stay in ";
+        text += to_name;
+      }
+      return no(text);
+    }
+    for (std::size_t i = 0; i < made.size(); ++i) {
+      if (made[i] == 0) continue;  // expunged meanwhile
+      src.push_back(uids[i]);
+      dst.push_back(made[i]);
+    }
+    std::string code;
+    if (!src.empty())
+      code =
+          "[COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " + uid_set(dst) + "] ";
+    return ok(code + prefix + "COPY completed");
+  }
+  for (uint32_t uid : uids) {
     bool source_kept = false;
-    uint32_t nu = move ? store_.move(user_, selected_, uid, to_name, &source_kept)
-                       : store_.copy(user_, selected_, uid, to_name);
+    const uint32_t nu = store_.move(user_, selected_, uid, to_name, &source_kept);
     if (source_kept) {
       // RFC 6851 §3.3: a message is moved or unaffected, never lost, and SHOULD NOT end up in
       // both mailboxes. The copy was durable but the source could not be removed (serve
@@ -155,9 +186,7 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
       // message is unaffected; NO [UNAVAILABLE] (RFC 5530 §3) says the disk failed. Only if the
       // copy could not be taken back either is it in both, and the NO says so.
       report_moved();
-      std::string text = "[UNAVAILABLE] ";
-      text += prefix;
-      text += "MOVE stopped: the message with UID ";
+      std::string text = "[UNAVAILABLE] MOVE stopped: the message with UID ";
       text += std::to_string(uid);
       text += " could not be removed from ";
       text += selected_;
@@ -174,20 +203,17 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
     }
     if (nu == 0) {
       const store::Folder* from = store_.folder(user_, selected_);
-      if (!from || !from->find(uid)) continue;  // expunged meanwhile: nothing to copy
-      // The store refused the copy (serve --maildir: it could not be written to disk).
-      if (move) report_moved();
-      return no(std::string("[UNAVAILABLE] ") + verb + " stopped: the message with UID " +
-                std::to_string(uid) + " could not be stored" +
-                (src.empty() ? "" : " (" + std::to_string(src.size()) + " done before it)"));
+      if (!from || !from->find(uid)) continue;  // expunged meanwhile: nothing to move
+      // The store refused the copy (serve --maildir: it could not be written to disk); the
+      // message is unaffected, those before it are moved (RFC 6851 §3.3 allows that).
+      report_moved();
+      return no("[UNAVAILABLE] MOVE stopped: the message with UID " + std::to_string(uid) +
+                " could not be stored" +
+                (src.empty() ? "" : " (" + std::to_string(src.size()) + " moved before it)"));
     }
     src.push_back(uid);
     dst.push_back(nu);
   }
-  std::string code;
-  if (!src.empty())
-    code = "[COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " + uid_set(dst) + "] ";
-  if (!move) return ok(code + prefix + "COPY completed");
   report_moved();
   ok(prefix + "MOVE completed");
 }

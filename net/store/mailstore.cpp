@@ -578,6 +578,51 @@ uint32_t Mailstore::copy(std::string_view address, std::string_view from, uint32
   return append(address, to, std::move(c.data), std::move(c.flags), c.internal_date);
 }
 
+std::vector<uint32_t> Mailstore::copy_all(std::string_view address, std::string_view from,
+                                          const std::vector<uint32_t>& uids, std::string_view to,
+                                          uint32_t* failed_uid, std::size_t* left) {
+  barrier();
+  Mailbox* b = box(address);
+  Folder* src = b ? find_folder(*b, from) : nullptr;
+  Folder* dst = b ? find_folder(*b, to) : nullptr;
+  if (!src || !dst || dst->noselect) return {};
+  const std::string who = b->account.address;
+  std::vector<uint32_t> out;
+  std::vector<Change> made;  // written, not yet announced
+  for (uint32_t uid : uids) {
+    const StoredMessage* m = src->find(uid);
+    if (!m) {
+      out.push_back(0);  // expunged meanwhile: nothing to copy
+      continue;
+    }
+    StoredMessage nm = *m;  // a copy first: the push below may reallocate the source's vector
+    nm.uid = dst->uid_next++;
+    const Change c{who, "append", nm.uid, nm.data.size(), dst->name, {}};
+    dst->messages.push_back(std::move(nm));
+    if (persisted(*dst, c)) {
+      out.push_back(c.uid);
+      made.push_back(c);
+      continue;
+    }
+    if (failed_uid) *failed_uid = uid;
+    std::size_t stayed = 0;
+    for (const Change& a : made) {
+      auto it = std::find_if(dst->messages.begin(), dst->messages.end(),
+                             [&a](const StoredMessage& x) { return x.uid == a.uid; });
+      if (written({who, "expunge", a.uid, a.size, dst->name, {}}, *it)) {
+        dst->messages.erase(it);
+      } else {
+        ++stayed;
+        notify(a);  // on disk and here: announced like any copy
+      }
+    }
+    if (left) *left = stayed;
+    return {};
+  }
+  for (const Change& a : made) notify(a);
+  return out;
+}
+
 uint32_t Mailstore::move(std::string_view address, std::string_view from, uint32_t uid,
                          std::string_view to, bool* source_kept) {
   barrier();

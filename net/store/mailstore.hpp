@@ -145,6 +145,15 @@ class Mailstore {
                    std::vector<std::string> flags);
   // Copies a message (data, date, flags) to another folder; returns the new UID or 0.
   uint32_t copy(std::string_view address, std::string_view from, uint32_t uid, std::string_view to);
+  // COPY of several messages as one step (RFC 3501 §6.4.7: a COPY that fails leaves the
+  // destination as it was). Each copy goes through the persist hook; they are announced
+  // together once all are written. When one cannot be written, *failed_uid is set, the copies
+  // before it are removed again (their UIDs stay used, nothing is announced) and the result
+  // is empty; a copy whose removal is refused too stays, is announced and counted in *left.
+  // Otherwise the new UIDs in the order of `uids`, 0 for a message no longer in `from`.
+  std::vector<uint32_t> copy_all(std::string_view address, std::string_view from,
+                                 const std::vector<uint32_t>& uids, std::string_view to,
+                                 uint32_t* failed_uid = nullptr, std::size_t* left = nullptr);
   // copy() then removal from the source (RFC 6851); returns the new UID or 0. When the
   // source cannot be removed (the persist hook refused) *source_kept is set and the copy is
   // taken back (returns 0: the message is only in `from`, nothing announced); if that is

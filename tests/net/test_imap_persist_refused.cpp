@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "imap_test_util.hpp"
 
@@ -30,4 +31,38 @@ TEST_CASE("IMAP: a refused write makes APPEND, COPY and MOVE fail with NO") {
   refuse = false;
   CHECK(s.send("C2 UID COPY 1:2 Trash\r\n").find("C2 OK [COPYUID") != std::string::npos);
   CHECK(rig.store.folder("bob@recipient.example", "Trash")->messages.size() == 2);
+}
+
+// RFC 3501 §6.4.7: a COPY that fails leaves the destination as it was, so that a client that
+// tries again does not end up with duplicates.
+TEST_CASE("IMAP: a COPY whose second copy is refused takes the first back") {
+  Rig rig;
+  rig.two_messages();
+  const char* bob = "bob@recipient.example";
+  std::vector<std::string> announced;
+  rig.store.on_change(
+      [&](const net::store::Change& c) { announced.push_back(c.op + " " + c.folder); });
+  bool refuse_removal = false;
+  rig.store.set_persist([&](const net::store::Change& c, const net::store::StoredMessage& m) {
+    if (c.op == "append") return m.data != imaptest::kMsg2;  // its copy cannot be written
+    return !(c.op == "expunge" && refuse_removal);
+  });
+  Session s(rig.store);
+  s.select();
+
+  const std::string copy = s.send("C1 UID COPY 1:2 Trash\r\n");
+  CHECK(copy.find("C1 NO [UNAVAILABLE] COPY stopped: the message with UID 2") != std::string::npos);
+  CHECK(copy.find("nothing was copied") != std::string::npos);
+  CHECK(rig.store.folder(bob, "Trash")->messages.empty());
+  CHECK(announced.empty());  // nobody saw the first copy come and go
+
+  // The first copy cannot be taken back either: it stays, is announced, and the NO says so.
+  refuse_removal = true;
+  const std::string again = s.send("C2 UID COPY 1:2 Trash\r\n");
+  CHECK(again.find("C2 NO [UNAVAILABLE]") != std::string::npos);
+  CHECK(again.find("1 message(s) copied before it could not be removed again and stay in Trash") !=
+        std::string::npos);
+  REQUIRE(rig.store.folder(bob, "Trash")->messages.size() == 1);
+  CHECK(rig.store.folder(bob, "Trash")->messages[0].data == imaptest::kMsg1);
+  CHECK(announced == std::vector<std::string>{"append Trash"});
 }
