@@ -1,10 +1,14 @@
 #include "sim/trace.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "sim/body_hider.hpp"
 
 namespace sim {
+
+// std::lower_bound and friends over the log must stay logarithmic.
+static_assert(std::random_access_iterator<EventLog::const_iterator>);
 
 const char* to_string(Proto p) {
   switch (p) {
@@ -93,13 +97,15 @@ const Event& Trace::append(Time t, Payload p) {
       },
       p);
   const std::size_t index = events_.size();
-  events_.push_back(Event{t, static_cast<std::uint64_t>(index), std::move(p)});
-  // Listeners may append in turn (which can reallocate), so index afresh each time.
+  // Chunked storage never moves an event, so this reference survives listeners that
+  // append in turn.
+  const Event& added = events_.push_back(Event{t, static_cast<std::uint64_t>(index), std::move(p)});
+  // A listener may register another listener (which can reallocate the list): index it.
   for (std::size_t i = 0; i < listeners_.size(); ++i) {
     auto cb = listeners_[i];
-    cb(events_[index]);
+    cb(added);
   }
-  return events_[index];
+  return added;
 }
 
 }  // namespace sim

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "sim/chunked_log.hpp"
 #include "sim/secret_mask.hpp"
 #include "sim/time.hpp"
 
@@ -125,6 +126,9 @@ struct Event {
   Payload p;
 };
 
+// Chunks, not one vector: see sim/chunked_log.hpp.
+using EventLog = ChunkedLog<Event>;
+
 class BodyHider;
 
 class Trace {
@@ -145,7 +149,7 @@ class Trace {
     return s;
   }
 
-  const std::vector<Event>& events() const { return events_; }
+  const EventLog& events() const { return events_; }
   std::size_t size() const { return events_.size(); }
 
   // Called after every append (live views, streaming exporters).
@@ -153,7 +157,7 @@ class Trace {
 
  private:
   void scrub(std::string& s) const { secrets_.apply(s); }
-  std::vector<Event> events_;
+  EventLog events_;
   SecretMask secrets_;
   std::vector<std::function<void(const Event&)>> listeners_;
   std::shared_ptr<BodyHider> hider_;  // set by hide_message_bodies()
