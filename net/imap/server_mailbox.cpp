@@ -190,7 +190,7 @@ void Server::cmd_list(const std::string&, Cursor& a) {
                               g->name.compare(0, f->name.size(), f->name) == 0 &&
                               g->name[f->name.size()] == store::Mailstore::kDelimiter);
     std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
-    if (f->noselect) attrs = "\\Noselect " + attrs;
+    if (f->noselect) attrs.insert(0, "\\Noselect ");
     if (!f->special_use.empty()) attrs += " " + f->special_use;
     std::string line = "* LIST (";
     line += attrs;
