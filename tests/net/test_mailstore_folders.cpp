@@ -72,7 +72,15 @@ TEST_CASE("Mailstore append, flags, copy, move, expunge and their change events"
   s.unsubscribe(id);
   s.deliver(kA, "late", 0);
   std::vector<std::string> ops;
-  for (const auto& c : ch) ops.push_back(c.op + ":" + c.folder + ":" + std::to_string(c.uid));
+  ops.reserve(ch.size());
+  for (const auto& c : ch) {
+    std::string op = c.op;
+    op += ":";
+    op += c.folder;
+    op += ":";
+    op += std::to_string(c.uid);
+    ops.push_back(op);
+  }
   CHECK(ops == std::vector<std::string>{"append:Sent:1", "flags:Sent:1", "append:Trash:1",
                                         "append:INBOX:1", "expunge:Trash:1", "expunge:INBOX:1"});
 }

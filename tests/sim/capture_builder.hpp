@@ -205,6 +205,7 @@ inline std::vector<Seg> smtp_session() {
 inline std::vector<std::string> frames(Link l, const std::vector<Seg>& segs,
                                        std::uint16_t port = 25) {
   std::vector<std::string> v;
+  v.reserve(segs.size());
   for (const auto& s : segs) v.push_back(frame(l, s, port));
   return v;
 }

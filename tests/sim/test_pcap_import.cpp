@@ -221,8 +221,9 @@ TEST_CASE("--port: a mail protocol on a port of the user's choice") {
 }
 
 TEST_CASE("a file that is not a capture: an error naming the offset") {
-  for (std::string bad : {std::string("hello world, not a capture"), std::string("ab"),
-                          std::string("\xd4\xc3\xb2\xa1\x07\x00", 6) + std::string(18, '\0')}) {
+  for (const std::string& bad :
+       {std::string("hello world, not a capture"), std::string("ab"),
+        std::string("\xd4\xc3\xb2\xa1\x07\x00", 6) + std::string(18, '\0')}) {
     sim::Trace t;
     sim::CaptureReport rep;
     CHECK_THROWS_AS(sim::import_capture(bad, {}, t, rep), sim::CaptureError);
