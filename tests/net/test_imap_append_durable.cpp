@@ -147,6 +147,8 @@ TEST_CASE("APPEND durable: a write that fails is NO [UNAVAILABLE] and stores not
   CHECK(before.find("A NO") == std::string::npos);  // the answer waits for the worker
   r.mirror->flush_commits();
   const std::string after = s.server.take_output();
+  // No store change announces a failure: the engine itself wakes the driver to send the NO.
+  CHECK(s.wakes == 2);
   const auto no = after.find("A NO [UNAVAILABLE]");
   REQUIRE(no != std::string::npos);
   CHECK(after.find("A OK") == std::string::npos);
