@@ -21,6 +21,15 @@ class EngineIo {
     e.swap(events_);
     return e;
   }
+  // Hands the pending events to `f` (which may move from them), then empties the buffer but
+  // keeps its capacity: a driver that records after every feed() would otherwise grow a new
+  // vector (1, 2, 4, … elements of five strings each) for every batch. `f` must not feed
+  // the engine: what that adds would be cleared unseen.
+  template <class F>
+  void drain_events(F&& f) {
+    f(events_);
+    events_.clear();
+  }
   bool has_output() const { return !out_.empty(); }
 
  protected:

@@ -58,7 +58,11 @@ class EngineSessionBase : public TcpApp {
     e.on_tls_established();
   };
 
-  void record() { record_engine_events(trace_, q_.now(), ctx_, engine_.take_events()); }
+  void record() {
+    engine_.drain_events([this](net::EngineEvents& events) {
+      record_engine_events(trace_, q_.now(), ctx_, events);
+    });
+  }
   void flush(TcpConn& c) {
     std::string out = engine_.take_output();
     if (tls_) {

@@ -9,7 +9,7 @@
 namespace sim {
 
 void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
-                          net::EngineEvents events, bool include_received) {
+                          net::EngineEvents& events, bool include_received) {
   for (auto& ev : events) {
     std::visit(
         [&](auto& e) {

@@ -21,8 +21,14 @@ struct EngineContext {
   bool client = true;      // this engine is the client side
 };
 
+// Moves the events' strings into the trace; `events` is left with moved-from elements for
+// the caller to clear (net::EngineIo::drain_events keeps the buffer for the next batch).
 void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
-                          net::EngineEvents events, bool include_received = false);
+                          net::EngineEvents& events, bool include_received = false);
+inline void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
+                                 net::EngineEvents&& events, bool include_received = false) {
+  record_engine_events(trace, now, ctx, events, include_received);
+}
 
 // What a client learnt about the server once TLS is up, as TlsEv notes from the server (0
 // bytes: nothing on the wire): "certificate 0: <leaf subject>", one per certificate of the
