@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace sim {
@@ -91,14 +92,18 @@ class ChunkedLog {
   const_iterator begin() const { return {this, 0}; }
   const_iterator end() const { return {this, size_}; }
 
-  T& push_back(T&& v) {
+  // Constructs the element in place (parenthesised aggregate initialisation included).
+  template <class... Args>
+  T& emplace_back(Args&&... args) {
     if ((size_ & kMask) == 0) {
       chunks_.emplace_back();
       chunks_.back().reserve(kChunk);  // filled to exactly this: never reallocates
     }
+    T& added = chunks_.back().emplace_back(std::forward<Args>(args)...);
     ++size_;
-    return chunks_.back().emplace_back(std::move(v));
+    return added;
   }
+  T& push_back(T&& v) { return emplace_back(std::move(v)); }
 
  private:
   std::vector<std::vector<T>> chunks_;

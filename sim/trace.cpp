@@ -77,7 +77,7 @@ void Trace::hide_message_bodies() {
   if (!hider_) hider_ = std::make_shared<BodyHider>();
 }
 
-const Event& Trace::append(Time t, Payload p) {
+const Event& Trace::appended(Event& e) {
   std::visit(
       [this](auto& ev) {
         using T = std::decay_t<decltype(ev)>;
@@ -95,17 +95,15 @@ const Event& Trace::append(Time t, Payload p) {
           scrub(ev.text);
         }
       },
-      p);
-  const std::size_t index = events_.size();
+      e.p);
   // Chunked storage never moves an event, so this reference survives listeners that
-  // append in turn.
-  const Event& added = events_.push_back(Event{t, static_cast<std::uint64_t>(index), std::move(p)});
-  // A listener may register another listener (which can reallocate the list): index it.
+  // append in turn. A listener may register another listener (which can reallocate the
+  // list): index it.
   for (std::size_t i = 0; i < listeners_.size(); ++i) {
     auto cb = listeners_[i];
-    cb(added);
+    cb(e);
   }
-  return added;
+  return e;
 }
 
 }  // namespace sim

@@ -134,7 +134,13 @@ class BodyHider;
 class Trace {
  public:
   // Appends at time t; secrets registered so far are scrubbed from text and payload.
-  const Event& append(Time t, Payload p);
+  // `ev` is one of Payload's alternatives (or a Payload), moved straight into the event's
+  // place in the log: no intermediate Payload or Event is built and moved again.
+  template <class Ev>
+  const Event& append(Time t, Ev&& ev) {
+    const auto seq = static_cast<std::uint64_t>(events_.size());
+    return appended(events_.emplace_back(t, seq, std::forward<Ev>(ev)));
+  }
   // Any later occurrence of this string in recorded text is replaced by '*' of equal length
   // (equal length keeps TCP sequence numbers consistent).
   void add_secret(std::string secret);
@@ -157,6 +163,8 @@ class Trace {
 
  private:
   void scrub(std::string& s) const { secrets_.apply(s); }
+  // Scrubs the event just stored and tells the listeners.
+  const Event& appended(Event& e);
   EventLog events_;
   SecretMask secrets_;
   std::vector<std::function<void(const Event&)>> listeners_;
