@@ -41,6 +41,8 @@ std::string status_text(store::Status s) {
       return "[INUSE] Mailbox has inferior mailboxes";
     case store::Status::BadName:
       return "[CANNOT] Invalid mailbox name";
+    case store::Status::WriteFailed:  // RFC 5530 §3: the disk refused; nothing was changed
+      return "[UNAVAILABLE] Could not write the change to disk; nothing was changed";
     default:
       return std::string("[SERVERBUG] ") + store::to_string(s);
   }
@@ -140,6 +142,7 @@ void Server::cmd_unsubscribe(const std::string&, Cursor& a) {
   if (!a.sp() || !(name = a.astring()) || !a.at_end()) return bad("Syntax: UNSUBSCRIBE mailbox");
   if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   auto s = store_.set_subscribed(user_, *name, false);
+  if (s == store::Status::WriteFailed) return no(status_text(s));
   if (s != store::Status::Ok) return no("[NONEXISTENT] Not subscribed to that mailbox");
   ok("UNSUBSCRIBE completed");
 }

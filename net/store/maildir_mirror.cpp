@@ -279,6 +279,7 @@ void MaildirMirror::write_message(FolderDisk& f, const StoredMessage& m) {
 
 bool MaildirMirror::persist(const Change& c, const StoredMessage& m) {
   if (c.op == "flags" || c.op == "remove" || c.op == "expunge") return update(c);
+  if (is_folder_change(c)) return change_folders(c);
   try {
     AccountDisk& a = account(c.address);
     materialize(c.address, a);
@@ -372,7 +373,8 @@ void MaildirMirror::write_subscriptions(const std::string& address, AccountDisk&
 }
 
 void MaildirMirror::apply(const Change& c) {
-  if (c.op == "deliver" || c.op == "append") return;  // written by persist()
+  // Written by persist() before the store made them.
+  if (c.op == "deliver" || c.op == "append" || is_folder_change(c)) return;
   try {
     AccountDisk& a = account(c.address);
     materialize(c.address, a);
@@ -383,35 +385,6 @@ void MaildirMirror::apply(const Change& c) {
     } else if (c.op == "remove" || c.op == "expunge") {
       if (folder != a.folders.end())
         remove_file(folder->second, c.uid, sf ? sf->uid_next : c.uid + 1);
-    } else if (c.op == "create") {
-      FolderDisk& f = ensure_folder(c.address, a, c.folder);
-      // A renamed INBOX: the new folder starts with INBOX's messages.
-      for (const auto& m : sf ? sf->messages : std::vector<StoredMessage>{})
-        if (!f.files.count(m.uid)) write_message(f, m);
-    } else if (c.op == "delete") {
-      if (folder != a.folders.end()) {
-        std::error_code ec;
-        fs::remove_all(folder->second.dir, ec);
-        if (ec)
-          throw MaildirError("cannot remove " + folder->second.dir.string() + ": " + ec.message());
-        a.folders.erase(folder);
-        sync_dir(a.home);
-      }
-    } else if (c.op == "rename") {
-      if (folder != a.folders.end()) {
-        auto sub = maildir_folder_dir(c.new_name);
-        if (!sub || sub->empty())
-          throw MaildirError("folder name '" + c.new_name + "' cannot be stored");
-        FolderDisk f = std::move(folder->second);
-        a.folders.erase(folder);
-        const fs::path to = a.home / *sub;
-        rename_durable(f.dir, to);
-        f.dir = to;
-        a.folders[c.new_name] = std::move(f);
-      }
-      write_subscriptions(c.address, a);
-    } else if (c.op == "subscribe" || c.op == "unsubscribe") {
-      write_subscriptions(c.address, a);
     }
   } catch (const std::exception& e) {
     report("cannot update Maildir for " + c.address + " (" + c.op + " " + c.folder +

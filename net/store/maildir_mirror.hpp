@@ -6,9 +6,9 @@
 // after the file was fsync'd, renamed into new/ or cur/ and that directory fsync'd; when the
 // write fails the store drops the message and the caller answers 451 / NO. Flag changes and
 // removals go through the same hook before the store makes them: a failed rename or unlink
-// undoes the change and the client is answered NO / -ERR. Other changes (folders,
-// subscriptions) are written as they are announced; a failure there is reported through
-// on_error() and the in-memory store stays as the client asked.
+// undoes the change and the client is answered NO / -ERR. Folder changes (create, delete,
+// rename) and subscriptions go through the hook too (maildir_mirror_folders.cpp): each is one
+// atomic step on disk or is undone there, and refused, the store keeps its folders.
 // Each step is atomic on disk (rename, unlink); a MOVE (and RENAME INBOX) writes the new
 // copy before it removes the old one, so a crash in between leaves the message twice, never
 // nowhere. A folder's uid list is rewritten before a file whose UID is not below its
@@ -87,6 +87,14 @@ class MaildirMirror {
 
   bool persist(const Change& c, const StoredMessage& m);
   bool update(const Change& c);
+  static bool is_folder_change(const Change& c);
+  bool change_folders(const Change& c);
+  void create_on_disk(const std::string& address, AccountDisk& a, const std::string& name);
+  void delete_on_disk(AccountDisk& a, const std::string& name);
+  void rename_on_disk(const std::string& address, AccountDisk& a, const std::string& from,
+                      const std::string& to);
+  void move_folder(AccountDisk& a, const std::string& from, const std::string& to,
+                   const std::filesystem::path& dir);
   void commit(const Change& c, const StoredMessage& m, std::function<void(bool)> done);
   void apply(const Change& c);
   AccountDisk& account(std::string_view address);

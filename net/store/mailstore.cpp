@@ -382,6 +382,52 @@ std::vector<const Folder*> Mailstore::folders(std::string_view address) const {
   return out;
 }
 
+// A folder change (no message) through the persist hook: false when the disk refused it.
+bool Mailstore::folder_written(const Change& c) {
+  return !persist_ || persist_(c, StoredMessage{});
+}
+
+// Makes folder n here and on disk (RFC 3501 §6.3.3's superiors too); when the disk refuses,
+// the store is as it was (a \Noselect level stays one). Announced later by the caller.
+bool Mailstore::make_written(Mailbox& b, const std::string& n, std::vector<std::string>& made) {
+  std::optional<Folder> before;
+  if (Folder* old = find_folder(b, n)) before = *old;
+  make_folder(b, n);
+  if (folder_written({b.account.address, "create", 0, 0, n, {}})) {
+    made.push_back(n);
+    return true;
+  }
+  if (before) {
+    b.folders[n] = std::move(*before);
+  } else {
+    b.folders.erase(n);
+  }
+  return false;
+}
+
+// The folders a failed CREATE or RENAME made go again, newest first, on disk and here. One
+// whose removal the disk refuses too stays (it is on disk) and is announced.
+void Mailstore::take_back(Mailbox& b, const std::vector<std::string>& made) {
+  for (auto it = made.rbegin(); it != made.rend(); ++it) {
+    if (folder_written({b.account.address, "delete", 0, 0, *it, {}})) {
+      b.folders.erase(*it);
+    } else {
+      notify({b.account.address, "create", 0, 0, *it, {}});
+    }
+  }
+}
+
+// Superiors of `name` that do not exist yet (RFC 3501 §6.3.3, §6.3.5), outermost first.
+std::vector<std::string> Mailstore::missing_superiors(Mailbox& b, const std::string& name) {
+  std::vector<std::string> out;
+  for (size_t pos = name.find(kDelimiter); pos != std::string::npos;
+       pos = name.find(kDelimiter, pos + 1)) {
+    std::string sup = name.substr(0, pos);
+    if (!find_folder(b, sup)) out.push_back(std::move(sup));
+  }
+  return out;
+}
+
 Status Mailstore::create_folder(std::string_view address, std::string_view name_in) {
   barrier();
   Mailbox* b = box(address);
@@ -392,17 +438,17 @@ Status Mailstore::create_folder(std::string_view address, std::string_view name_
   if (Folder* f = find_folder(*b, name)) {
     if (!f->noselect) return Status::AlreadyExists;
   }
-  // Superiors first (RFC 3501 §6.3.3).
-  for (size_t pos = name.find(kDelimiter); pos != std::string::npos;
-       pos = name.find(kDelimiter, pos + 1)) {
-    std::string sup = name.substr(0, pos);
-    if (!find_folder(*b, sup)) {
-      make_folder(*b, sup);
-      notify({b->account.address, "create", 0, 0, sup, {}});
+  // Superiors first (RFC 3501 §6.3.3); each is on disk before the next is made.
+  std::vector<std::string> made;
+  std::vector<std::string> todo = missing_superiors(*b, name);
+  todo.push_back(name);
+  for (const auto& n : todo) {
+    if (!make_written(*b, n, made)) {
+      take_back(*b, made);
+      return Status::WriteFailed;
     }
   }
-  make_folder(*b, name);
-  notify({b->account.address, "create", 0, 0, name, {}});
+  for (const auto& n : made) notify({b->account.address, "create", 0, 0, n, {}});
   return Status::Ok;
 }
 
@@ -416,8 +462,10 @@ Status Mailstore::delete_folder(std::string_view address, std::string_view name_
   if (!f) return Status::NoFolder;
   bool inferiors = false;
   for (const auto& [n, x] : b->folders) inferiors = inferiors || is_inferior(n, name);
+  if (inferiors && f->noselect) return Status::HasChildren;
+  // Off the disk first: a refusal leaves the folder and its messages as they were.
+  if (!folder_written({b->account.address, "delete", 0, 0, name, {}})) return Status::WriteFailed;
   if (inferiors) {
-    if (f->noselect) return Status::HasChildren;
     // The name stays as a \Noselect level; its messages are gone (RFC 3501 §6.3.4).
     std::vector<uint32_t> uids;
     for (const auto& m : f->messages) uids.push_back(m.uid);
@@ -443,13 +491,12 @@ Status Mailstore::rename_folder(std::string_view address, std::string_view from_
   if (!src) return Status::NoFolder;
   if (!valid_name(to) || to == kInbox || is_inferior(to, from)) return Status::BadName;
   if (find_folder(*b, to)) return Status::AlreadyExists;
-  // Superiors of the new name (RFC 3501 §6.3.5).
-  for (size_t pos = to.find(kDelimiter); pos != std::string::npos;
-       pos = to.find(kDelimiter, pos + 1)) {
-    std::string sup = to.substr(0, pos);
-    if (!find_folder(*b, sup)) {
-      make_folder(*b, sup);
-      notify({b->account.address, "create", 0, 0, sup, {}});
+  // Superiors of the new name (RFC 3501 §6.3.5), on disk before the rename.
+  std::vector<std::string> made;
+  for (const auto& sup : missing_superiors(*b, to)) {
+    if (!make_written(*b, sup, made)) {
+      take_back(*b, made);
+      return Status::WriteFailed;
     }
   }
   if (from == kInbox) {
@@ -459,10 +506,20 @@ Status Mailstore::rename_folder(std::string_view address, std::string_view from_
     dst.messages = std::move(inbox.messages);
     dst.uid_next = inbox.uid_next;
     inbox.messages.clear();
+    // The new folder is written with the messages before INBOX's files go: refused, the
+    // messages are back in INBOX and nothing is announced.
+    if (!folder_written({b->account.address, "create", 0, 0, to, {}})) {
+      inbox.messages = std::move(b->folders[to].messages);
+      b->folders.erase(to);
+      take_back(*b, made);
+      return Status::WriteFailed;
+    }
     std::vector<uint32_t> uids;
-    for (const auto& m : dst.messages) uids.push_back(m.uid);
+    uids.reserve(b->folders[to].messages.size());
+    for (const auto& m : b->folders[to].messages) uids.push_back(m.uid);
     // The new folder first: a listener that keeps a copy (serve --maildir) has the messages
     // in their new place before it is told they left INBOX.
+    for (const auto& n : made) notify({b->account.address, "create", 0, 0, n, {}});
     notify({b->account.address, "create", 0, 0, to, {}});
     for (uint32_t u : uids) notify({b->account.address, "expunge", u, 0, kInbox, {}});
     return Status::Ok;
@@ -470,14 +527,22 @@ Status Mailstore::rename_folder(std::string_view address, std::string_view from_
   std::vector<std::string> names;
   for (const auto& [n, f] : b->folders)
     if (n == from || is_inferior(n, from)) names.push_back(n);
-  for (const auto& n : names) {
-    auto node = b->folders.extract(n);
-    std::string nn = to + n.substr(from.size());
-    node.key() = nn;
-    node.mapped().name = nn;
+  auto rename_here = [b](const std::string& a, const std::string& z) {
+    auto node = b->folders.extract(a);
+    node.key() = z;
+    node.mapped().name = z;
     b->folders.insert(std::move(node));
-    if (b->subscribed.erase(n)) b->subscribed.insert(nn);
+    if (b->subscribed.erase(a)) b->subscribed.insert(z);
+  };
+  for (const auto& n : names) rename_here(n, to + n.substr(from.size()));
+  // One persist call for the folder and its inferiors: the disk has all of them renamed (and
+  // the subscriptions) or none, and then the store takes its names back.
+  if (!folder_written({b->account.address, "rename", 0, 0, from, to})) {
+    for (const auto& n : names) rename_here(to + n.substr(from.size()), n);
+    take_back(*b, made);
+    return Status::WriteFailed;
   }
+  for (const auto& n : made) notify({b->account.address, "create", 0, 0, n, {}});
   for (const auto& n : names)
     notify({b->account.address, "rename", 0, 0, n, to + n.substr(from.size())});
   return Status::Ok;
@@ -489,14 +554,25 @@ Status Mailstore::set_subscribed(std::string_view address, std::string_view name
   if (!b) return Status::NoAccount;
   std::string name = canonical_folder(name_in);
   if (!valid_name(name)) return Status::BadName;
+  bool changed = true;
   if (on) {
     // Only existing names may be subscribed here (RFC 3501 §6.3.6 lets servers refuse).
     if (!find_folder(*b, name)) return Status::NoFolder;
-    b->subscribed.insert(name);
+    changed = b->subscribed.insert(name).second;
   } else {
     if (!b->subscribed.erase(name)) return Status::NoFolder;
   }
-  notify({b->account.address, on ? "subscribe" : "unsubscribe", 0, 0, name, {}});
+  const Change c{b->account.address, on ? "subscribe" : "unsubscribe", 0, 0, name, {}};
+  // The list on disk is rewritten from the store's: refused, the store takes the change back.
+  if (changed && !folder_written(c)) {
+    if (on) {
+      b->subscribed.erase(name);
+    } else {
+      b->subscribed.insert(name);
+    }
+    return Status::WriteFailed;
+  }
+  notify(c);
   return Status::Ok;
 }
 

@@ -126,7 +126,8 @@ class Mailstore {
   // RFC 3501 §6.3.4: INBOX cannot be deleted; a folder with inferiors becomes \Noselect.
   Status delete_folder(std::string_view address, std::string_view name);
   // RFC 3501 §6.3.5: inferiors move too; renaming INBOX moves its messages into a new
-  // folder and leaves INBOX empty.
+  // folder and leaves INBOX empty. The folder calls return WriteFailed, with nothing
+  // changed, when the persist hook refuses.
   Status rename_folder(std::string_view address, std::string_view from, std::string_view to);
   Status set_subscribed(std::string_view address, std::string_view name, bool on);
   std::vector<std::string> subscriptions(std::string_view address) const;  // sorted
@@ -174,6 +175,11 @@ class Mailstore {
   // before a flag change ("flags"; the message already has its new flags) and before a
   // removal ("remove", "expunge"): returning false undoes the change, and the call reports
   // it (Status::WriteFailed, write_failed), so a failed rename or unlink is never answered OK.
+  // Folder changes ("create", "delete", "rename", "subscribe", "unsubscribe"; the message is
+  // empty) run it too, before they are announced: "create" and "delete" while the folder is
+  // still as it was, "rename" (once for the folder and all its inferiors) and the
+  // subscriptions with the store already changed. Refused, the call returns WriteFailed with
+  // the store as it was.
   using Persist = std::function<bool(const Change&, const StoredMessage&)>;
   void set_persist(Persist p) { persist_ = std::move(p); }
   // Many changes in a row (one IMAP STORE over a range): between begin_batch() and
@@ -224,6 +230,10 @@ class Mailstore {
   // Hands m to the commit hook; once durable it enters c.folder, c is announced, then(uid).
   void commit_later(Change c, StoredMessage m, std::function<void(uint32_t uid)> then);
   bool written(const Change& c, const StoredMessage& m) { return !persist_ || persist_(c, m); }
+  bool folder_written(const Change& c);
+  bool make_written(Mailbox& b, const std::string& n, std::vector<std::string>& made);
+  void take_back(Mailbox& b, const std::vector<std::string>& made);
+  std::vector<std::string> missing_superiors(Mailbox& b, const std::string& name);
   Mailbox* box(std::string_view address);
   const Mailbox* box(std::string_view address) const;
   Folder* find_folder(Mailbox& b, std::string_view name);
