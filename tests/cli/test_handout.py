@@ -218,7 +218,7 @@ with tempfile.TemporaryDirectory() as tmp:
         if ok:
             try:
                 ET.parse(os.path.join(out, "sequence.svg"))
-                testkit.read_png(os.path.join(out, "sequence.png"))
+                testkit.check_png_structure(os.path.join(out, "sequence.png"))
             except (ET.ParseError, ValueError, OSError) as e:
                 ok = False
                 r = e
