@@ -18,6 +18,7 @@
 #include "net/smtp/server.hpp"
 #include "net/store/maildir_mirror.hpp"
 #include "net/store/mailstore.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using net::store::MaildirMirror;
@@ -27,19 +28,7 @@ namespace {
 
 const char* kA = "bruno@x.example";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("mailsim-group-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using nettest::TempDir;
 
 // What the event loop would run later; the tests run the completions through
 // flush_commits() (or a barrier) instead, so the posted calls are only counted.

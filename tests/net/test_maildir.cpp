@@ -8,6 +8,7 @@
 #include <string>
 
 #include "net/store/maildir.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using net::store::MaildirError;
@@ -15,19 +16,7 @@ using net::store::write_maildir;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("mailsim-maildir-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using nettest::TempDir;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -17,6 +17,7 @@
 #include "net/store/maildir_load.hpp"
 #include "net/store/maildir_mirror.hpp"
 #include "net/store/mailstore.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using net::store::MaildirMirror;
@@ -27,19 +28,7 @@ namespace {
 
 const char* kA = "bruno@x.example";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("mailsim-mirror-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using nettest::TempDir;
 
 // One serve process: a store with bruno's account, loaded from and mirrored to `root`.
 struct Run {

@@ -18,6 +18,7 @@
 #include "net/pop3/server.hpp"
 #include "net/store/maildir_mirror.hpp"
 #include "net/store/mailstore.hpp"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using net::store::MaildirMirror;
@@ -28,19 +29,7 @@ namespace {
 const char* kA = "bob@x.example";
 constexpr std::int64_t kNow = 1700000000;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("mailsim-wfail-test-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using nettest::TempDir;
 
 struct Run {
   Mailstore store;
