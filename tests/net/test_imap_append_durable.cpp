@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mirrored_store.hpp"
 #include "net/imap/server.hpp"
 #include "net/store/maildir_mirror.hpp"
 #include "net/store/mailstore.hpp"
@@ -31,17 +32,8 @@ constexpr std::int64_t kNow = 1700000000;
 using nettest::TempDir;
 
 // The loop's post is not run: the tests take the completions with flush_commits().
-struct Run {
-  Mailstore store;
-  std::unique_ptr<MaildirMirror> mirror;
-  std::vector<std::string> errors;
-  explicit Run(const fs::path& root) {
-    store.set_uid_validity_base(5);
-    store.add_account({kA, "dora", "pw"});
-    mirror = std::make_unique<MaildirMirror>(store, root, "mx", 77, [] { return kNow; });
-    mirror->load();
-    mirror->on_error([this](const std::string& e) { errors.push_back(e); });
-    mirror->attach();
+struct Run : nettest::MirroredStore {
+  explicit Run(const fs::path& root) : MirroredStore(root, {kA, "dora", "pw"}, 5, kNow) {
     mirror->start_group_commit([](const std::function<void()>&) {});
   }
   const net::store::Folder* folder(const char* name) const { return store.folder(kA, name); }

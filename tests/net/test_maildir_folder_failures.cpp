@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mirrored_store.hpp"
 #include "net/imap/server.hpp"
 #include "net/store/maildir_mirror.hpp"
 #include "net/store/mailstore.hpp"
@@ -32,18 +33,8 @@ constexpr std::int64_t kNow = 1700000000;
 using nettest::TempDir;
 
 // A store mirrored to `root`, loaded from what is there (a restart when it is not empty).
-struct Run {
-  Mailstore store;
-  std::unique_ptr<MaildirMirror> mirror;
-  std::vector<std::string> errors;
-  explicit Run(const fs::path& root) {
-    store.set_uid_validity_base(9);
-    store.add_account({kA, "bob", "pw"});
-    mirror = std::make_unique<MaildirMirror>(store, root, "mx", 77, [] { return kNow; });
-    mirror->load();
-    mirror->on_error([this](const std::string& e) { errors.push_back(e); });
-    mirror->attach();
-  }
+struct Run : nettest::MirroredStore {
+  explicit Run(const fs::path& root) : MirroredStore(root, {kA, "bob", "pw"}, 9, kNow) {}
 };
 
 // INBOX with two messages, Projects and Projects/2026 with one each.

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mirrored_store.hpp"
 #include "net/imap/server.hpp"
 #include "net/pop3/server.hpp"
 #include "net/store/maildir_mirror.hpp"
@@ -31,17 +32,8 @@ constexpr std::int64_t kNow = 1700000000;
 
 using nettest::TempDir;
 
-struct Run {
-  Mailstore store;
-  std::unique_ptr<MaildirMirror> mirror;
-  std::vector<std::string> errors;
-  explicit Run(const fs::path& root) {
-    store.set_uid_validity_base(9);
-    store.add_account({kA, "bob", "pw"});
-    mirror = std::make_unique<MaildirMirror>(store, root, "mx", 77, [] { return kNow; });
-    mirror->load();
-    mirror->on_error([this](const std::string& e) { errors.push_back(e); });
-    mirror->attach();
+struct Run : nettest::MirroredStore {
+  explicit Run(const fs::path& root) : MirroredStore(root, {kA, "bob", "pw"}, 9, kNow) {
     for (int i = 0; i < 2; ++i)
       store.deliver(kA, "Subject: m" + std::to_string(i) + "\r\n\r\nbody\r\n", kNow);
   }
