@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -121,6 +122,13 @@ struct TlsEv {
 using Payload = std::variant<SegmentEv, ConnEv, LineEv, StateEv, MailboxEv, QueueEv, NoteEv, TlsEv>;
 
 struct Event {
+  Event() = default;
+  // From any of Payload's alternatives (or a Payload): lets the trace build an event in its
+  // place in the log (parenthesised aggregate initialisation would need clang 16).
+  template <class Ev>
+  Event(Time time, std::uint64_t position, Ev&& payload)
+      : t(time), seq(position), p(std::forward<Ev>(payload)) {}
+
   Time t = 0;
   std::uint64_t seq = 0;  // position in the trace; ties in time keep this order
   Payload p;
