@@ -22,7 +22,6 @@
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
-using net::store::MaildirMirror;
 using net::store::Mailstore;
 
 namespace {
