@@ -28,7 +28,7 @@ TEST_CASE("compose: plain text, 7bit, CRLF") {
   CHECK(msg.get("Content-Type") == "text/plain; charset=us-ascii");
   CHECK(msg.get("Content-Transfer-Encoding") == "7bit");
   CHECK(msg.body == "Hi,\r\nthe invoice.\r\n");
-  CHECK(m.find("\n") == m.find("\r\n") + 1);  // no bare LF anywhere
+  CHECK(m.find('\n') == m.find("\r\n") + 1);  // no bare LF anywhere
   for (std::size_t i = 0; i < m.size(); ++i)
     if (m[i] == '\n') CHECK(m[i - 1] == '\r');
 }
