@@ -345,6 +345,22 @@ bool Mailstore::persisted(Folder& f, const Change& c) {
   return false;
 }
 
+Change Mailstore::add_written(Folder& f, const std::string& address, StoredMessage m) {
+  m.uid = f.uid_next++;
+  Change c{address, "append", m.uid, m.data.size(), f.name, {}};
+  f.messages.push_back(std::move(m));
+  if (!persisted(f, c)) c.uid = 0;
+  return c;
+}
+
+bool Mailstore::remove_written(Folder& f, const std::string& address, uint32_t uid) {
+  auto it = std::find_if(f.messages.begin(), f.messages.end(),
+                         [uid](const StoredMessage& x) { return x.uid == uid; });
+  if (!written({address, "expunge", uid, it->data.size(), f.name, {}}, *it)) return false;
+  f.messages.erase(it);  // its UID stays used: never announced, never given again
+  return true;
+}
+
 Status Mailstore::restore_folder(std::string_view address, std::string_view name,
                                  uint32_t uid_validity, uint32_t uid_next,
                                  std::vector<StoredMessage> messages) {
@@ -608,17 +624,12 @@ uint32_t Mailstore::append(std::string_view address, std::string_view folder_nam
   Folder* f = find_folder(*b, folder_name);
   if (!f || f->noselect) return 0;
   StoredMessage m;
-  m.uid = f->uid_next++;
   m.internal_date = internal_date;
   m.flags = normalise_flags(std::move(flags));
-  size_t size = data.size();
   m.data = std::move(data);
-  f->messages.push_back(std::move(m));
-  uint32_t uid = f->messages.back().uid;
-  Change c{b->account.address, "append", uid, size, f->name, {}};
-  if (!persisted(*f, c)) return 0;
-  notify(c);
-  return uid;
+  const Change c = add_written(*f, b->account.address, std::move(m));
+  if (c.uid != 0) notify(c);
+  return c.uid;
 }
 
 Status Mailstore::set_flags(std::string_view address, std::string_view folder_name, uint32_t uid,
@@ -671,11 +682,8 @@ std::vector<uint32_t> Mailstore::copy_all(std::string_view address, std::string_
       out.push_back(0);  // expunged meanwhile: nothing to copy
       continue;
     }
-    StoredMessage nm = *m;  // a copy first: the push below may reallocate the source's vector
-    nm.uid = dst->uid_next++;
-    const Change c{who, "append", nm.uid, nm.data.size(), dst->name, {}};
-    dst->messages.push_back(std::move(nm));
-    if (persisted(*dst, c)) {
+    const Change c = add_written(*dst, who, *m);
+    if (c.uid != 0) {
       out.push_back(c.uid);
       made.push_back(c);
       continue;
@@ -683,11 +691,7 @@ std::vector<uint32_t> Mailstore::copy_all(std::string_view address, std::string_
     if (failed_uid) *failed_uid = uid;
     std::size_t stayed = 0;
     for (const Change& a : made) {
-      auto it = std::find_if(dst->messages.begin(), dst->messages.end(),
-                             [&a](const StoredMessage& x) { return x.uid == a.uid; });
-      if (written({who, "expunge", a.uid, a.size, dst->name, {}}, *it)) {
-        dst->messages.erase(it);
-      } else {
+      if (!remove_written(*dst, who, a.uid)) {
         ++stayed;
         notify(a);  // on disk and here: announced like any copy
       }
@@ -709,37 +713,26 @@ uint32_t Mailstore::move(std::string_view address, std::string_view from, uint32
   if (!src || !dst || dst->noselect) return 0;
   const StoredMessage* m = src->find(uid);
   if (!m) return 0;
-  StoredMessage nm = *m;  // a copy first: the push below may reallocate the source's vector
-  nm.uid = dst->uid_next++;
-  const uint32_t nu = nm.uid;
-  const size_t size = nm.data.size();
   const std::string who = b->account.address;
-  dst->messages.push_back(std::move(nm));
-  const Change added{who, "append", nu, size, dst->name, {}};
-  if (!persisted(*dst, added)) return 0;
+  const Change added = add_written(*dst, who, *m);
+  if (added.uid == 0) return 0;
   // RFC 6851 §3.3: each message is either moved or unaffected, never lost and not silently
   // in both mailboxes, and nobody sees an intermediate state: the changes are announced only
   // once both halves are on disk, or once the copy has been taken back.
-  auto at = [](Folder& f, uint32_t u) {
-    return std::find_if(f.messages.begin(), f.messages.end(),
-                        [u](const StoredMessage& x) { return x.uid == u; });
-  };
-  auto it = at(*src, uid);  // found again: when from == to the push moved it
-  const Change removed{who, "expunge", uid, size, src->name, {}};
+  auto it = std::find_if(src->messages.begin(), src->messages.end(),
+                         [uid](const StoredMessage& x) { return x.uid == uid; });
+  // (found again: when from == to the push moved it)
+  const Change removed{who, "expunge", uid, added.size, src->name, {}};
   if (!written(removed, *it)) {
     if (source_kept) *source_kept = true;
-    auto copy = at(*dst, nu);
-    if (written({who, "expunge", nu, size, dst->name, {}}, *copy)) {
-      dst->messages.erase(copy);  // unaffected: its UID in `to` stays used, never announced
-      return 0;
-    }
+    if (remove_written(*dst, who, added.uid)) return 0;  // unaffected
     notify(added);  // the copy could not be taken back either: in both, and said so
-    return nu;
+    return added.uid;
   }
   src->messages.erase(it);
   notify(added);
   notify(removed);
-  return nu;
+  return added.uid;
 }
 
 std::vector<uint32_t> Mailstore::expunge(std::string_view address, std::string_view folder_name,

@@ -227,6 +227,13 @@ class Mailstore {
   };
   void notify(const Change& c);
   bool persisted(Folder& f, const Change& c);
+  // Puts m into f under f's next UID and writes it through the persist hook (APPEND, COPY,
+  // MOVE). Returns its "append" change, not yet announced; uid 0 when refused (nothing kept).
+  // m is a value: a message of another folder is copied before f's vector may reallocate.
+  Change add_written(Folder& f, const std::string& address, StoredMessage m);
+  // Takes back a message add_written kept (a COPY or MOVE that failed later): true when it
+  // is gone here and on disk, false when the disk refused and it stays.
+  bool remove_written(Folder& f, const std::string& address, uint32_t uid);
   // Hands m to the commit hook; once durable it enters c.folder, c is announced, then(uid).
   void commit_later(Change c, StoredMessage m, std::function<void(uint32_t uid)> then);
   bool written(const Change& c, const StoredMessage& m) { return !persist_ || persist_(c, m); }
