@@ -135,12 +135,15 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
   std::string to_name = to->name;
   std::vector<uint32_t> src, dst;
   std::string prefix = by_uid ? "UID " : "";
+  // RFC 4315 §3: the destination's UIDVALIDITY, the source UIDs and the new ones.
+  auto copyuid = [&] {
+    return "[COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " + uid_set(dst) + "]";
+  };
   // MOVE: COPYUID goes in an untagged OK before the EXPUNGEs (RFC 6851 §4.3), also when a later
   // message stops the command: the client learns where the moved ones went.
   auto report_moved = [&] {
     if (!src.empty())
-      untagged("* OK [COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " +
-                   uid_set(dst) + "] Moved",
+      untagged("* OK " + copyuid() + " Moved",
                "Where the moved messages now are: the new mailbox's UIDVALIDITY, old and new UIDs.",
                "RFC 6851 §4.3");
   };
@@ -170,11 +173,7 @@ void Server::do_copy(Cursor& a, bool by_uid, bool move) {
       src.push_back(uids[i]);
       dst.push_back(made[i]);
     }
-    std::string code;
-    if (!src.empty())
-      code =
-          "[COPYUID " + std::to_string(validity) + " " + uid_set(src) + " " + uid_set(dst) + "] ";
-    return ok(code + prefix + "COPY completed");
+    return ok((src.empty() ? "" : copyuid() + " ") + prefix + "COPY completed");
   }
   for (uint32_t uid : uids) {
     bool source_kept = false;
