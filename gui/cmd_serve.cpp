@@ -257,14 +257,19 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
       l.data = le->kind == net::LineKind::Data;
       l.text = le->text;
       l.label = le->label;
-      l.meaning = le->meaning;
+      if (trace.reveal_secrets || le->secret.empty()) {
+        l.meaning = le->meaning;
+      } else {
+        std::string meaning = le->meaning;
+        redact(meaning, le->secret);
+        l.meaning = meaning;
+      }
       l.rfc = le->rfc;
       // Credentials never reach the log, the trace or the capture (unless --show-secrets): the
       // engine marks them, and known passwords are masked in commands too in case a client
       // sends one in the clear.
       if (trace.capture) trace.capture->add_secret(le->secret);
       if (!trace.reveal_secrets) redact(l.text, le->secret);
-      if (!trace.reveal_secrets) redact(l.meaning, le->secret);
       if (!l.data && !trace.reveal_secrets) {
         for (const auto& p : passwords) redact(l.text, p);
       }

@@ -138,8 +138,8 @@ SequenceLayout layout_sequence(const Scene& s) {
         a.index = i;
         a.conn = t->conn;
         a.kind = SeqArrow::Kind::Tls;
-        a.from = out.column_of(s, e != ends.end() ? e->second.client : t->from);
-        a.to = out.column_of(s, e != ends.end() ? e->second.server : t->to);
+        a.from = out.column_of(s, e != ends.end() ? e->second.client : t->from.str());
+        a.to = out.column_of(s, e != ends.end() ? e->second.server : t->to.str());
         a.label = tr("seq.tls");
         if (!push(std::move(a))) continue;
         data_conn = 0;

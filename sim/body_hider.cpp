@@ -16,7 +16,7 @@ bool BodyHider::apply(LineEv& line) {
     return false;
   }
   line.text = "(body line hidden: " + std::to_string(line.text.size()) + " bytes)";
-  line.meaning.clear();
+  line.meaning = {};
   return true;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sim {
@@ -17,6 +18,8 @@ class SecretMask {
   void set_reveal(bool reveal) { reveal_ = reveal; }
   bool reveal() const { return reveal_; }
   void apply(std::string& s) const;
+  // Whether apply() would change `s` (lets interned text be masked only when it must be).
+  bool found_in(std::string_view s) const;
 
  private:
   std::vector<std::string> secrets_;  // longest first

@@ -67,7 +67,7 @@ void Trace::add_secret(std::string secret) {
   secrets_.add(std::move(secret));
 }
 
-int mailbox_delta(const std::string& op) {
+int mailbox_delta(std::string_view op) {
   if (op == "deliver" || op == "append" || op == "add") return 1;
   if (op == "remove" || op == "expunge") return -1;
   return 0;
@@ -86,7 +86,11 @@ const Event& Trace::appended(Event& e) {
         } else if constexpr (std::is_same_v<T, LineEv>) {
           if (hider_) hider_->apply(ev);
           scrub(ev.text);
-          scrub(ev.meaning);
+          if (secrets_.found_in(ev.meaning)) {
+            std::string masked = ev.meaning;
+            scrub(masked);
+            ev.meaning = masked;
+          }
         } else if constexpr (std::is_same_v<T, MailboxEv>) {
           scrub(ev.summary);
         } else if constexpr (std::is_same_v<T, QueueEv>) {

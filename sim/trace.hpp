@@ -14,6 +14,7 @@
 
 #include "sim/chunked_log.hpp"
 #include "sim/secret_mask.hpp"
+#include "sim/sym.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -32,9 +33,9 @@ std::string flags_to_string(std::uint8_t flags);
 
 // One segment (or UDP datagram) crossing one link, sent at the event's time.
 struct SegmentEv {
-  std::string link;            // link id
-  std::string from, to;        // hosts at the two ends of this hop
-  std::string src_ip, dst_ip;  // end-to-end addresses
+  Sym link;            // link id
+  Sym from, to;        // hosts at the two ends of this hop
+  Sym src_ip, dst_ip;  // end-to-end addresses
   std::uint16_t sport = 0, dport = 0;
   bool udp = false;
   std::uint32_t seq = 0, ack = 0;
@@ -47,8 +48,8 @@ struct SegmentEv {
 // A connection opened, was refused, closed or reset.
 struct ConnEv {
   std::uint32_t conn = 0;
-  std::string op;              // "open", "established", "refused", "close", "reset"
-  std::string client, server;  // host names
+  Sym op;              // "open", "established", "refused", "close", "reset"
+  Sym client, server;  // host names
   std::uint16_t client_port = 0, server_port = 0;
   Proto proto = Proto::Tcp;  // application protocol expected on the server port
 };
@@ -57,55 +58,55 @@ struct ConnEv {
 struct LineEv {
   std::uint32_t conn = 0;
   Proto proto = Proto::None;
-  std::string from, to;     // host that sent the line, host it goes to
+  Sym from, to;             // host that sent the line, host it goes to
   bool from_client = true;  // C: or S:
   bool data = false;        // message content (DATA), not a command or reply
   std::string text;         // without CRLF (credentials scrubbed)
-  std::string label;        // verb or reply code
-  std::string meaning;
-  std::string rfc;
+  Sym label;                // verb or reply code
+  Sym meaning;
+  Sym rfc;
 };
 
 // An engine's protocol state changed.
 struct StateEv {
-  std::string host;
+  Sym host;
   std::uint32_t conn = 0;
   Proto proto = Proto::None;
-  std::string role;  // "client" or "server"
-  std::string from, to;
+  Sym role;  // "client" or "server"
+  Sym from, to;
 };
 
 // A mailbox gained or lost a message.
 struct MailboxEv {
-  std::string host;
-  std::string mailbox;  // address, e.g. bruno@recipient.example
+  Sym host;
+  Sym mailbox;  // address, e.g. bruno@recipient.example
   // Servers: the store's change ("deliver", "append", "remove", "expunge", "flags",
   // "create", "delete", "rename"). Devices (their local store): "add", "remove", "flags",
   // "cache" (the body is now on the device), "renumber" (a message moved with uid 0 got
   // its server UID, given in `uid`).
-  std::string op;
+  Sym op;
   std::uint32_t uid = 0;
   std::uint64_t size = 0;
-  std::string summary;           // "From: … | Subject: …"
-  std::string folder = "INBOX";  // IMAP folder / the device's local folder
-  std::string flags;             // the message's flags after the change, space-separated
-  bool cached = false;           // devices: the whole message is on the device
+  std::string summary;   // "From: … | Subject: …"
+  Sym folder = "INBOX";  // IMAP folder / the device's local folder
+  Sym flags;             // the message's flags after the change, space-separated
+  bool cached = false;   // devices: the whole message is on the device
 };
 // +1 when the op adds a message to the folder, -1 when it takes one away, else 0.
-int mailbox_delta(const std::string& op);
+int mailbox_delta(std::string_view op);
 
 // A mail queue changed (MTA work).
 struct QueueEv {
-  std::string host;
+  Sym host;
   std::string id;  // queue id
-  std::string op;  // "enqueue", "attempt", "defer", "sent", "bounce", "drop"
+  Sym op;          // "enqueue", "attempt", "defer", "sent", "bounce", "drop"
   std::string detail;
 };
 
 // A narration or marker (lesson step, action start, note from a component).
 struct NoteEv {
-  std::string host;
-  std::string kind;  // "step", "action", "info", "error"
+  Sym host;
+  Sym kind;  // "step", "action", "info", "error"
   std::string text;
 };
 
@@ -114,8 +115,8 @@ struct NoteEv {
 // "established TLSv1.3 TLS_AES_256_GCM_SHA384" / "failed: <why>".
 struct TlsEv {
   std::uint32_t conn = 0;
-  std::string from, to;  // host that wrote it, host it goes to
-  std::string what;      // "ClientHello", "Certificate", "Alert: bad certificate", …
+  Sym from, to;  // host that wrote it, host it goes to
+  Sym what;      // "ClientHello", "Certificate", "Alert: bad certificate", …
   std::uint64_t bytes = 0;
 };
 
@@ -133,6 +134,10 @@ struct Event {
   std::uint64_t seq = 0;  // position in the trace; ties in time keep this order
   Payload p;
 };
+
+// Millions of events are kept: a larger event is that many more pages to fault in and fill
+// (issue 9: 248 bytes with std::string fields, 128 with the repeated ones interned).
+static_assert(sizeof(Event) <= 128, "keep the trace event small: intern repeated text (Sym)");
 
 // Chunks, not one vector: see sim/chunked_log.hpp.
 using EventLog = ChunkedLog<Event>;
