@@ -17,8 +17,8 @@ namespace sim {
 struct EngineContext {
   std::uint32_t conn = 0;
   Proto proto = Proto::None;
-  std::string host, peer;  // this engine's host and the other end
-  bool client = true;      // this engine is the client side
+  Sym host, peer;      // this engine's host and the other end
+  bool client = true;  // this engine is the client side
 };
 
 // Moves the events' strings into the trace; `events` is left with moved-from elements for

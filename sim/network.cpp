@@ -115,9 +115,9 @@ void NetCore::hop(std::shared_ptr<const Path> path, std::size_t i,
     return;
   }
   SegmentEv ev;
-  ev.link = link.id;
-  ev.from = from;
-  ev.to = hosts[path->hosts[i + 1]].name;
+  ev.link = link_syms[path->links[i]];
+  ev.from = host_syms[path->hosts[i]];
+  ev.to = host_syms[path->hosts[i + 1]];
   ev.src_ip = p->src_ip;
   ev.dst_ip = p->dst_ip;
   ev.sport = p->sport;
@@ -184,6 +184,7 @@ void Network::add_host(HostInfo h) {
   if (c.host_by_ip.count(h.ip)) throw std::invalid_argument("duplicate host ip: " + h.ip);
   c.host_by_name.emplace(h.name, c.hosts.size());
   c.host_by_ip.emplace(h.ip, c.hosts.size());
+  c.host_syms.emplace_back(h.name);
   c.hosts.push_back(std::move(h));
   c.adj.emplace_back();
   c.route_cache.clear();
@@ -199,6 +200,7 @@ void Network::add_link(const std::string& a, const std::string& b, Time latency,
   c.link_by_id.emplace(id, c.links.size());
   c.adj[ia].push_back(c.links.size());
   c.adj[ib].push_back(c.links.size());
+  c.link_syms.emplace_back(id);
   c.links.push_back(LinkInfo{std::move(id), a, b, latency, true});
   c.route_cache.clear();
 }

@@ -16,7 +16,7 @@ namespace sim::detail {
 
 // One IP packet: a TCP segment or a UDP datagram, end to end.
 struct Packet {
-  std::string src_ip, dst_ip;
+  Sym src_ip, dst_ip;  // interned: every hop records them
   std::uint16_t sport = 0, dport = 0;
   bool udp = false;
   std::uint32_t seq = 0, ack = 0;
@@ -33,7 +33,7 @@ struct Path {
 };
 
 // (local ip, local port, peer ip, peer port)
-using ConnKey = std::tuple<std::string, std::uint16_t, std::string, std::uint16_t>;
+using ConnKey = std::tuple<Sym, std::uint16_t, Sym, std::uint16_t>;
 
 struct ConnRecord {  // per connection id, for the ConnEv records
   std::string client, server;
@@ -55,8 +55,10 @@ struct NetCore {
   Trace& tr;
   Rng& rng;
   std::vector<HostInfo> hosts;
+  std::vector<Sym> host_syms;  // hosts[i].name interned: every hop records two of them
   std::unordered_map<std::string, std::size_t> host_by_name, host_by_ip;
   std::vector<Network::LinkInfo> links;
+  std::vector<Sym> link_syms;  // links[i].id interned
   std::unordered_map<std::string, std::size_t> link_by_id;
   std::vector<std::vector<std::size_t>> adj;  // host → link indices, insertion order
   // route() results by from * hosts.size() + to, computed on first use; emptied when a

@@ -230,11 +230,11 @@ void NetCore::tcp_input(std::size_t host, const Packet& p) {
   TcpConn& c = *owned;
   c.core_ = this;
   c.id_ = p.conn;
-  c.local_host_ = hosts[host].name;
+  c.local_host_ = host_syms[host];
   c.local_index_ = host;
   c.local_ip_ = p.dst_ip;
   const HostInfo* peer = find_ip(p.src_ip);
-  c.peer_host_ = peer ? peer->name : p.src_ip;
+  c.peer_host_ = peer ? Sym(peer->name) : p.src_ip;
   c.peer_ip_ = p.src_ip;
   c.local_port_ = p.dport;
   c.peer_port_ = p.sport;

@@ -39,10 +39,11 @@ class TcpConn {
   TcpConn& operator=(const TcpConn&) = delete;
 
   std::uint32_t id() const { return id_; }
-  const std::string& local_host() const { return local_host_; }
-  const std::string& local_ip() const { return local_ip_; }
-  const std::string& peer_host() const { return peer_host_; }
-  const std::string& peer_ip() const { return peer_ip_; }
+  // Interned (sim/sym.hpp): copied into every segment and line recorded for this connection.
+  const Sym& local_host() const { return local_host_; }
+  const Sym& local_ip() const { return local_ip_; }
+  const Sym& peer_host() const { return peer_host_; }
+  const Sym& peer_ip() const { return peer_ip_; }
   std::uint16_t local_port() const { return local_port_; }
   std::uint16_t peer_port() const { return peer_port_; }
   bool is_client() const { return client_; }
@@ -68,7 +69,7 @@ class TcpConn {
 
   detail::NetCore* core_ = nullptr;
   std::uint32_t id_ = 0;
-  std::string local_host_, local_ip_, peer_host_, peer_ip_;
+  Sym local_host_, local_ip_, peer_host_, peer_ip_;
   std::uint16_t local_port_ = 0, peer_port_ = 0;
   std::size_t local_index_ = 0;  // the local host's index in the network
   bool client_ = false;
