@@ -8,38 +8,69 @@ namespace sim {
 
 namespace {
 
-// Transparent hashing: look a string_view up without building a std::string first.
-struct TextHash {
+// The table holds the entries by pointer; it finds them by their text, without building a
+// std::string for the lookup (transparent hash and equality).
+template <class Entry>
+struct ByText {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+  static std::string_view text(std::string_view s) { return s; }
+  static std::string_view text(const Entry* e) { return e->text; }
+  template <class T>
+  std::size_t operator()(const T& v) const noexcept {
+    return std::hash<std::string_view>{}(text(v));
+  }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return text(a) == text(b);
   }
 };
 
+template <class Entry>
 struct Table {
   std::mutex mu;
-  // A node-based set: an element never moves, so the pointers handed out stay valid.
-  std::unordered_set<std::string, TextHash, std::equal_to<>> texts;
+  std::unordered_set<Entry*, ByText<Entry>, ByText<Entry>> entries;
 };
 
-Table& table() {
-  static auto* t = new Table;  // never destroyed: Syms in static objects outlive main
+// Never destroyed: Syms in static objects may be released after main returns.
+template <class Entry>
+Table<Entry>& table() {
+  static auto* t = new Table<Entry>;
   return *t;
 }
 
 }  // namespace
 
-const std::string* Sym::empty_text() {
-  static const std::string* e = intern({});
+const std::string& Sym::empty_text() {
+  static const std::string* e = new std::string;
+  return *e;
+}
+
+Sym::Entry* Sym::intern(std::string_view s) {
+  if (s.empty()) return nullptr;
+  auto& t = table<Entry>();
+  std::lock_guard lock(t.mu);
+  auto it = t.entries.find(s);
+  if (it != t.entries.end()) {
+    (*it)->refs.fetch_add(1, std::memory_order_relaxed);
+    return *it;
+  }
+  auto* e = new Entry{{1}, std::string(s)};
+  t.entries.insert(e);
   return e;
 }
 
-const std::string* Sym::intern(std::string_view s) {
-  Table& t = table();
+void Sym::release_last(Entry* e) {
+  auto& t = table<Entry>();
   std::lock_guard lock(t.mu);
-  auto it = t.texts.find(s);
-  if (it == t.texts.end()) it = t.texts.emplace(s).first;
-  return &*it;
+  if (e->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;  // interned again meanwhile
+  t.entries.erase(e);
+  delete e;
+}
+
+std::size_t Sym::interned_count() {
+  auto& t = table<Entry>();
+  std::lock_guard lock(t.mu);
+  return t.entries.size();
 }
 
 std::ostream& operator<<(std::ostream& os, const Sym& s) {

@@ -65,14 +65,17 @@ TEST_CASE("Sym: sorts by text and hashes by identity") {
 
 TEST_CASE("Sym: threads interning the same texts at once get the same strings") {
   constexpr int kTexts = 500;
-  std::vector<std::vector<const char*>> seen(4);
+  std::vector<std::vector<Sym>> seen(4);  // held, so every text stays interned
   std::vector<std::thread> threads;
   for (auto& out : seen)
     threads.emplace_back([&out] {
-      for (int i = 0; i < kTexts; ++i) out.push_back(Sym("sym-race-" + std::to_string(i)).data());
+      for (int i = 0; i < kTexts; ++i) out.emplace_back("sym-race-" + std::to_string(i));
     });
   for (auto& t : threads) t.join();
-  for (const auto& out : seen) CHECK(out == seen[0]);
+  for (const auto& out : seen) {
+    REQUIRE(out.size() == kTexts);
+    for (int i = 0; i < kTexts; ++i) CHECK(out[i].data() == seen[0][i].data());
+  }
 }
 
 TEST_CASE("a secret inside an interned meaning is masked in the trace") {
@@ -89,4 +92,45 @@ TEST_CASE("a secret inside an interned meaning is masked in the trace") {
   l.meaning = "The client sends its user name.";
   tr.append(1, l);
   CHECK(std::get<sim::LineEv>(tr.events()[1].p).meaning.data() == l.meaning.data());
+}
+
+TEST_CASE("Sym: a text is freed with the last Sym that holds it") {
+  const std::size_t before = Sym::interned_count();
+  {
+    Sym a = "sym-freed-" + std::to_string(before);
+    Sym b = a;             // copied: one text
+    Sym c = std::move(b);  // moved: the source is empty, still one text
+    CHECK(b.empty());      // NOLINT(bugprone-use-after-move)
+    CHECK(Sym::interned_count() == before + 1);
+    a = Sym();  // c still holds it
+    CHECK(Sym::interned_count() == before + 1);
+    CHECK(c.view().starts_with("sym-freed-"));
+  }
+  CHECK(Sym::interned_count() == before);
+  // Made-up texts that come and go (a server's clients' verbs) do not pile up.
+  for (int i = 0; i < 1000; ++i) {
+    sim::LineEv l;
+    l.label = "VERB" + std::to_string(i);
+  }
+  CHECK(Sym::interned_count() == before);
+}
+
+TEST_CASE("Sym: threads copying and dropping shared texts keep the count right") {
+  const std::size_t before = Sym::interned_count();
+  {
+    const Sym shared = "sym-shared-text";
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&shared, t] {
+        for (int i = 0; i < 2000; ++i) {
+          Sym copy = shared;                                     // counted copies
+          Sym again = "sym-shared-text";                         // interned again
+          Sym own = "sym-own-" + std::to_string(t * 7 + i % 3);  // last reference dropped often
+          CHECK(copy == again);
+        }
+      });
+    for (auto& th : threads) th.join();
+    CHECK(Sym::interned_count() == before + 1);
+  }
+  CHECK(Sym::interned_count() == before);
 }
