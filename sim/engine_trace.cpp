@@ -25,9 +25,9 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
             l.to = e.sent ? ctx.peer : ctx.host;
             l.from_client = (e.sent == ctx.client);
             l.data = e.kind == net::LineKind::Data;
-            l.label = std::move(e.label);
-            l.meaning = std::move(e.meaning);
-            l.rfc = std::move(e.rfc);
+            l.label = e.label;
+            l.meaning = e.meaning;
+            l.rfc = e.rfc;
             // An IMAP line carrying a literal ("{724}" then the message) is one event for
             // the engine; every view shows one line per event, so the literal's lines
             // follow as data lines.
@@ -69,8 +69,8 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
             s.conn = ctx.conn;
             s.proto = ctx.proto;
             s.role = ctx.client ? "client" : "server";
-            s.from = std::move(e.from);
-            s.to = std::move(e.to);
+            s.from = e.from;
+            s.to = e.to;
             trace.append(now, std::move(s));
           }
         },
@@ -79,8 +79,8 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
 }
 
 void record_tls_peer(Trace& trace, Time now, const EngineContext& ctx, const net::tls::Info& info) {
-  auto note = [&](std::string what) {
-    trace.append(now, TlsEv{ctx.conn, ctx.peer, ctx.host, std::move(what), 0});
+  auto note = [&](const std::string& what) {
+    trace.append(now, TlsEv{ctx.conn, ctx.peer, ctx.host, what, 0});
   };
   for (std::size_t k = 0; k < info.peer_chain.size(); ++k)
     note("certificate " + std::to_string(k) + ": " + info.peer_chain[k]);

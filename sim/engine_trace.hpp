@@ -21,8 +21,9 @@ struct EngineContext {
   bool client = true;  // this engine is the client side
 };
 
-// Moves the events' strings into the trace; `events` is left with moved-from elements for
-// the caller to clear (net::EngineIo::drain_events keeps the buffer for the next batch).
+// Records the events in the trace (their text moved, the rest interned); `events` is left with
+// moved-from elements for the caller to clear (net::EngineIo::drain_events keeps the buffer for the
+// next batch).
 void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
                           net::EngineEvents& events, bool include_received = false);
 inline void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,

@@ -27,8 +27,9 @@ void SecretMask::apply(std::string& s) const {
 
 bool SecretMask::found_in(std::string_view s) const {
   if (reveal_ || s.empty()) return false;
-  return std::any_of(secrets_.begin(), secrets_.end(),
-                     [s](const std::string& secret) { return s.find(secret) != s.npos; });
+  return std::any_of(secrets_.begin(), secrets_.end(), [s](const std::string& secret) {
+    return s.find(secret) != std::string_view::npos;
+  });
 }
 
 }  // namespace sim

@@ -45,8 +45,8 @@ TEST_CASE("Sym: reads like a string") {
   CHECK(rfc.rfind(' ') == 8);
   CHECK(rfc.substr(0, 8) == "RFC 5321");
   CHECK(rfc[0] == 'R');
-  CHECK(rfc + "!" == "RFC 5321 §4.1.1.2!");
-  CHECK("see " + rfc == "see RFC 5321 §4.1.1.2");
+  CHECK(rfc + "!" == std::string("RFC 5321 §4.1.1.2!"));
+  CHECK("see " + rfc == std::string("see RFC 5321 §4.1.1.2"));
   std::ostringstream out;
   out << rfc;
   CHECK(out.str() == "RFC 5321 §4.1.1.2");
@@ -67,8 +67,10 @@ TEST_CASE("Sym: threads interning the same texts at once get the same strings") 
   constexpr int kTexts = 500;
   std::vector<std::vector<Sym>> seen(4);  // held, so every text stays interned
   std::vector<std::thread> threads;
+  threads.reserve(seen.size());
   for (auto& out : seen)
     threads.emplace_back([&out] {
+      out.reserve(kTexts);
       for (int i = 0; i < kTexts; ++i) out.emplace_back("sym-race-" + std::to_string(i));
     });
   for (auto& t : threads) t.join();
@@ -120,6 +122,7 @@ TEST_CASE("Sym: threads copying and dropping shared texts keep the count right")
   {
     const Sym shared = "sym-shared-text";
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&shared, t] {
         for (int i = 0; i < 2000; ++i) {
