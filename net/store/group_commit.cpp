@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -18,8 +17,13 @@
 
 namespace net::store {
 
+namespace {
+// fsyncs of one batch in flight at once (the worker and its helpers).
+constexpr std::size_t kFlushThreads = 16;
+}  // namespace
+
 GroupCommit::GroupCommit(std::function<void(std::function<void()>)> post)
-    : post_(std::move(post)), worker_([this] { run(); }) {}
+    : post_(std::move(post)), flushers_(kFlushThreads - 1), worker_([this] { run(); }) {}
 
 GroupCommit::~GroupCommit() {
   stop();
@@ -73,9 +77,6 @@ void GroupCommit::run() {
 }
 
 namespace {
-
-// fsyncs of one batch in flight at once.
-constexpr std::size_t kFlushThreads = 16;
 
 std::string error_text(const char* what, const std::filesystem::path& p, int err) {
   return std::string(what) + " " + p.string() + ": " + std::strerror(err);
@@ -140,7 +141,7 @@ void GroupCommit::flush_batch(std::vector<Result>& batch) {
   }
   // Each file fsync'd, closed and renamed; the fsyncs run on up to kFlushThreads threads at
   // once (as Postfix's parallel cleanup processes do), so the disk serves them together
-  // instead of one after the other.
+  // instead of one after the other. The threads stay for the next batch (flushers_).
   auto finish = [](Open& o) {
     // Maildir: the file must be on disk before it appears in new/ or cur/.
     int err = ::fsync(o.fd) == 0 ? 0 : errno;
@@ -153,15 +154,7 @@ void GroupCommit::flush_batch(std::vector<Result>& batch) {
     }
     o.r->ok = true;
   };
-  std::atomic<std::size_t> next{0};
-  auto drain = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) finish(files[i]);
-  };
-  std::vector<std::thread> helpers;
-  const std::size_t extra = std::min(files.size(), kFlushThreads) - (files.empty() ? 0 : 1);
-  for (std::size_t i = 0; i < extra; ++i) helpers.emplace_back(drain);
-  drain();
-  for (auto& t : helpers) t.join();
+  flushers_.run(files.size(), [&](std::size_t i) { finish(files[i]); });
   std::map<std::filesystem::path, std::vector<Result*>> dirs;
   for (auto& o : files)
     if (o.r->ok) dirs[o.dst.parent_path()].push_back(o.r);

@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "net/store/parallel_for.hpp"
+
 namespace net::store {
 
 class GroupCommit {
@@ -61,7 +63,7 @@ class GroupCommit {
     std::string error;
   };
   void run();
-  static void flush_batch(std::vector<Result>& batch);
+  void flush_batch(std::vector<Result>& batch);
 
   std::function<void(std::function<void()>)> post_;
   mutable std::mutex mu_;
@@ -73,6 +75,7 @@ class GroupCommit {
   bool working_ = false;
   std::uint64_t batches_ = 0;
   std::size_t in_flight_ = 0;  // submitted, completion not yet run (loop thread only)
+  ParallelFor flushers_;       // the batch's fsyncs in parallel (before worker_: it uses them)
   std::thread worker_;
 };
 
