@@ -367,6 +367,9 @@ std::unique_ptr<net::socket::Listener> make_imap_listener(
   // An APPEND carries the message as one literal: --max-size bounds every literal, and a
   // bigger one is refused before its octets are sent (RFC 7888 §4, [TOOBIG] RFC 5530).
   cfg.limits.max_literal = o.max_size;
+  // A FETCH answer goes out in parts of about this size while the next part is built, so
+  // FETCH 1:* BODY[] over a big mailbox streams (ServerConfig::fetch_chunk).
+  cfg.fetch_chunk = 256 * 1024;
   if (tls.ctx) enable_tls(cfg, tls.implicit, !o.allow_plaintext_auth);
   net::socket::ListenerOptions io;
   io.bind = o.bind;
