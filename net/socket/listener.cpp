@@ -276,6 +276,9 @@ struct Listener::Impl {
   void read(const ConnPtr& c) {
     if (c->reading || c->closed || c->closing) return;
     if (c->in_penalty) return;  // input waits until the held reply is written
+    // The engine would not look at input before its answer in parts is complete: leave it
+    // in the socket (bounded memory); the write that completes the answer reads again.
+    if (c->engine && c->engine->paused()) return;
     if (c->out.size() + c->writing.size() > kMaxPendingOutput) return;  // resumed by flush
     c->reading = true;
     c->sock.async_read_some(asio::buffer(c->rbuf), [this, c](std::error_code ec, std::size_t n) {
