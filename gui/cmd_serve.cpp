@@ -182,6 +182,7 @@ class TraceFile {
     if (!out_) throw std::runtime_error("cannot open trace file " + path);
     enabled_ = true;
   }
+  bool enabled() const { return enabled_; }
   sim::Time now() const {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                  start_)
@@ -247,6 +248,8 @@ void log_and_trace(net::socket::Listener& listener, const std::string& prefix,
   passwords.reserve(users.size());
   for (const auto& u : users) passwords.push_back(u.password);
   listener.on_event([=, &trace](const net::socket::ConnectionInfo& c, const net::EngineEvent& e) {
+    // Nothing records lines or states (no --trace, --verbose or --pcap): build nothing.
+    if (!trace.enabled() && !verbose && !trace.capture) return;
     if (const auto* le = std::get_if<net::LineEvent>(&e)) {
       sim::LineEv l;
       l.conn = conn_base + c.id;
@@ -335,6 +338,8 @@ std::unique_ptr<net::socket::Listener> make_pop3_listener(
     }
     return std::nullopt;
   };
+  // A RETR's lines one event each only for a trace or the log; else one event per body.
+  cfg.body_line_events = !o.trace.empty() || o.verbose;
   if (tls.ctx) enable_tls(cfg, tls.implicit, !o.allow_plaintext_auth);
   net::socket::ListenerOptions po;
   po.bind = o.bind;
@@ -367,6 +372,9 @@ std::unique_ptr<net::socket::Listener> make_imap_listener(
   // An APPEND carries the message as one literal: --max-size bounds every literal, and a
   // bigger one is refused before its octets are sent (RFC 7888 §4, [TOOBIG] RFC 5530).
   cfg.limits.max_literal = o.max_size;
+  // A FETCH answer goes out in parts of about this size while the next part is built, so
+  // FETCH 1:* BODY[] over a big mailbox streams (ServerConfig::fetch_chunk).
+  cfg.fetch_chunk = 256 * 1024;
   if (tls.ctx) enable_tls(cfg, tls.implicit, !o.allow_plaintext_auth);
   net::socket::ListenerOptions io;
   io.bind = o.bind;

@@ -171,35 +171,42 @@ store::StoredMessage::Derived& derived(const store::StoredMessage& m) {
   return *m.derived;
 }
 
-std::string section_data(const FetchItem& it, std::string_view msg) {
-  std::string data;
+// The octets of a body section: a view into the message, or into `own` when they have to
+// be built (HEADER.FIELDS). No copy of the message for BODY[] and its parts.
+std::string_view section_data(const FetchItem& it, std::string_view msg, std::string& own) {
+  std::string_view data;
+  bool found = false;
   std::string_view target = msg;  // the message whose HEADER / TEXT is meant
   if (!it.path.empty()) {
     MimePart root = parse_mime(msg);
     const MimePart* p = find_part(root, it.path);
     if (!p) return {};  // no such part: an empty string
     if (it.spec.empty()) {
-      data = std::string(p->body);
+      data = p->body;
+      found = true;
     } else if (it.spec == "MIME") {
-      data = std::string(p->header);
+      data = p->header;
+      found = true;
     } else if (p->encapsulated()) {
       target = p->body;
     } else {
       return {};  // HEADER / TEXT of a part that is not a message
     }
   }
-  if (data.empty() && (it.path.empty() || (!it.spec.empty() && it.spec != "MIME"))) {
+  if (!found) {
     HeaderBody hb = split_message(target);
     if (it.spec.empty()) {
-      data = std::string(target);
+      data = target;
     } else if (it.spec == "HEADER") {
-      data = std::string(hb.header);
+      data = hb.header;
     } else if (it.spec == "TEXT") {
-      data = std::string(hb.body);
+      data = hb.body;
     } else if (it.spec == "HEADER.FIELDS") {
-      data = header_fields(hb.header, it.fields, false);
+      own = header_fields(hb.header, it.fields, false);
+      data = own;
     } else if (it.spec == "HEADER.FIELDS.NOT") {
-      data = header_fields(hb.header, it.fields, true);
+      own = header_fields(hb.header, it.fields, true);
+      data = own;
     }
   }
   if (it.partial) {
@@ -211,7 +218,18 @@ std::string section_data(const FetchItem& it, std::string_view msg) {
 
 }  // namespace
 
-void Server::do_fetch(Cursor& a, bool by_uid) {
+// One FETCH command: what to send for which messages, and how far the answer got.
+struct Server::FetchJob {
+  std::string tag;
+  bool by_uid = false;
+  bool sets_seen = false;  // a non-PEEK body section: \Seen is set (RFC 3501 §6.4.5)
+  bool has_uid = false, has_flags = false;
+  std::vector<FetchItem> items;
+  std::vector<uint32_t> uids;
+  std::size_t next = 0;  // index into uids of the next message to answer
+};
+
+void Server::do_fetch(const std::string& tag, Cursor& a, bool by_uid) {
   allow_expunge_now_ = by_uid;  // no EXPUNGE while answering FETCH (RFC 3501 §7.4.1)
   std::optional<SequenceSet> set;
   if (!a.sp() || !(set = a.sequence_set()) || !a.sp())
@@ -223,81 +241,124 @@ void Server::do_fetch(Cursor& a, bool by_uid) {
       if (r.lo > view_.size() || r.hi > view_.size() || ((r.lo == 0 || r.hi == 0) && view_.empty()))
         return bad("Invalid message sequence number");
   }
-  bool sets_seen = false;
-  for (const auto& it : *items) sets_seen = sets_seen || (it.kind == Item::Section && !it.peek);
-  for (uint32_t uid : resolve(*set, by_uid)) {
-    const store::Folder* f = current();
-    const store::StoredMessage* m = f ? f->find(uid) : nullptr;
-    if (!m) continue;  // expunged meanwhile; the EXPUNGE comes later
-    bool flags_changed = false;
-    if (sets_seen && !read_only_ && !m->has_flag("\\Seen")) {
-      auto flags = m->flags;
-      flags.push_back("\\Seen");
-      muted_ = true;
-      store_.set_flags(user_, selected_, uid, std::move(flags));
-      muted_ = false;
-      m = current()->find(uid);
-      flags_changed = true;
-    }
-    std::string out;
-    auto put = [&](const std::string& s) {
-      if (!out.empty()) out += ' ';
-      out += s;
-    };
-    bool has_uid = false, has_flags = false;
-    for (const auto& it : *items) {
-      has_uid = has_uid || it.kind == Item::Uid;
-      has_flags = has_flags || it.kind == Item::Flags;
-    }
-    if (by_uid && !has_uid) put("UID " + std::to_string(uid));  // RFC 3501 §6.4.8
-    for (const auto& it : *items) {
-      switch (it.kind) {
-        case Item::Flags:
-          put("FLAGS " + flags_of(*m));
-          break;
-        case Item::Uid:
-          put("UID " + std::to_string(uid));
-          break;
-        case Item::InternalDate:
-          put("INTERNALDATE \"" + format_internal_date(m->internal_date) + "\"");
-          break;
-        case Item::Size:
-          put("RFC822.SIZE " + std::to_string(m->data.size()));
-          break;
-        case Item::Envelope:
-          if (derived(*m).envelope.empty()) m->derived->envelope = envelope(m->data);
-          put("ENVELOPE " + m->derived->envelope);
-          break;
-        case Item::BodyStructure:
-          if (derived(*m).body_structure.empty())
-            m->derived->body_structure = body_structure(m->data, true);
-          put("BODYSTRUCTURE " + m->derived->body_structure);
-          break;
-        case Item::Body:
-          if (derived(*m).body.empty()) m->derived->body = body_structure(m->data, false);
-          put("BODY " + m->derived->body);
-          break;
-        case Item::Section: {
-          std::string data = section_data(it, m->data);
-          std::string name = it.name;
-          if (it.partial) name += "<" + std::to_string(it.origin) + ">";
-          // Always a literal: message text may hold CR, LF or 8-bit octets (RFC 3501 §4.3).
-          name += " {";
-          name += std::to_string(data.size());
-          name += "}\r\n";
-          name += data;
-          put(name);
-          break;
-        }
+  auto job = std::make_shared<FetchJob>();
+  job->tag = tag;
+  job->by_uid = by_uid;
+  for (const auto& it : *items) {
+    job->sets_seen = job->sets_seen || (it.kind == Item::Section && !it.peek);
+    job->has_uid = job->has_uid || it.kind == Item::Uid;
+    job->has_flags = job->has_flags || it.kind == Item::Flags;
+  }
+  job->items = std::move(*items);
+  job->uids = resolve(*set, by_uid);
+  if (fetch_some(*job)) {
+    ok(std::string(by_uid ? "UID " : "") + "FETCH completed");
+    return;
+  }
+  fetch_ = std::move(job);  // no result yet: on_command() sends nothing, the reader waits
+}
+
+bool Server::fetch_some(FetchJob& job) {
+  while (job.next < job.uids.size()) {
+    if (cfg_.fetch_chunk > 0 && out_.size() >= cfg_.fetch_chunk) return false;
+    fetch_one(job, job.uids[job.next++]);
+  }
+  return true;
+}
+
+void Server::resume_fetch() {
+  if (!fetch_) return;
+  if (close_) {  // BYE (timeout, shutdown) went out meanwhile: the rest is not owed
+    fetch_.reset();
+    return;
+  }
+  allow_expunge_now_ = fetch_->by_uid;
+  if (!fetch_some(*fetch_)) return;
+  const auto job = std::move(fetch_);
+  ok(std::string(job->by_uid ? "UID " : "") + "FETCH completed");
+  flush_updates(allow_expunge_now_);
+  finish(job->tag);
+  allow_expunge_now_ = true;
+  feed({});  // what the client pipelined after the FETCH
+}
+
+// The untagged FETCH response for one message (RFC 3501 §7.4.2).
+void Server::fetch_one(const FetchJob& job, uint32_t uid) {
+  const bool by_uid = job.by_uid;
+  const auto& items = job.items;
+  const bool sets_seen = job.sets_seen;
+  const store::Folder* f = current();
+  const store::StoredMessage* m = f ? f->find(uid) : nullptr;
+  if (!m) return;  // expunged meanwhile; the EXPUNGE comes later
+  bool flags_changed = false;
+  if (sets_seen && !read_only_ && !m->has_flag("\\Seen")) {
+    auto flags = m->flags;
+    flags.push_back("\\Seen");
+    muted_ = true;
+    store_.set_flags(user_, selected_, uid, std::move(flags));
+    muted_ = false;
+    m = current()->find(uid);
+    flags_changed = true;
+  }
+  // The whole response is built in one string: "* n FETCH (" then the items.
+  const std::string seq = std::to_string(seq_of(uid));
+  std::string out = "* " + seq + " FETCH (";
+  const std::size_t first = out.size();
+  auto item = [&]() -> std::string& {  // starts the next item, returns the string to append to
+    if (out.size() > first) out += ' ';
+    return out;
+  };
+  auto put = [&](std::string_view s) { item() += s; };
+  const bool has_uid = job.has_uid, has_flags = job.has_flags;
+  if (by_uid && !has_uid) put("UID " + std::to_string(uid));  // RFC 3501 §6.4.8
+  for (const auto& it : items) {
+    switch (it.kind) {
+      case Item::Flags:
+        put("FLAGS " + flags_of(*m));
+        break;
+      case Item::Uid:
+        put("UID " + std::to_string(uid));
+        break;
+      case Item::InternalDate:
+        put("INTERNALDATE \"" + format_internal_date(m->internal_date) + "\"");
+        break;
+      case Item::Size:
+        put("RFC822.SIZE " + std::to_string(m->data.size()));
+        break;
+      case Item::Envelope:
+        if (derived(*m).envelope.empty()) m->derived->envelope = envelope(m->data);
+        item() += "ENVELOPE ";
+        out += m->derived->envelope;
+        break;
+      case Item::BodyStructure:
+        if (derived(*m).body_structure.empty())
+          m->derived->body_structure = body_structure(m->data, true);
+        item() += "BODYSTRUCTURE ";
+        out += m->derived->body_structure;
+        break;
+      case Item::Body:
+        if (derived(*m).body.empty()) m->derived->body = body_structure(m->data, false);
+        item() += "BODY ";
+        out += m->derived->body;
+        break;
+      case Item::Section: {
+        std::string own;
+        const std::string_view data = section_data(it, m->data, own);
+        item() += it.name;
+        if (it.partial) out += "<" + std::to_string(it.origin) + ">";
+        // Always a literal: message text may hold CR, LF or 8-bit octets (RFC 3501 §4.3).
+        out += " {";
+        out += std::to_string(data.size());
+        out += "}\r\n";
+        out += data;
+        break;
       }
     }
-    // An implicit \Seen is reported with the data (RFC 3501 §6.4.5).
-    if (flags_changed && !has_flags) put("FLAGS " + flags_of(*m));
-    untagged("* " + std::to_string(seq_of(uid)) + " FETCH (" + out + ")",
-             "The data the client asked for about message " + std::to_string(seq_of(uid)) + ".",
-             "RFC 3501 §7.4.2");
   }
-  ok(std::string(by_uid ? "UID " : "") + "FETCH completed");
+  // An implicit \Seen is reported with the data (RFC 3501 §6.4.5).
+  if (flags_changed && !has_flags) put("FLAGS " + flags_of(*m));
+  out += ')';
+  untagged(out, "The data the client asked for about message " + seq + ".", "RFC 3501 §7.4.2");
 }
 
 }  // namespace net::imap

@@ -171,7 +171,7 @@ void Server::feed(std::string_view bytes) {
   if (tls_wait_) return;  // only the handshake may come now
   reader_.feed(bytes);
   // While a login reply is held, later commands wait in the reader (end_penalty()).
-  while (!close_ && !holding_ && !tls_wait_ && append_tag_.empty()) {
+  while (!close_ && !holding_ && !tls_wait_ && append_tag_.empty() && !fetch_) {
     auto r = reader_.next();
     if (!r) break;
     on_read(std::move(*r));

@@ -64,6 +64,12 @@ struct ServerConfig {
   // LOGIN and AUTHENTICATE refused before TLS (LOGINDISABLED, RFC 3501 §6.2.3). Off only
   // when a lesson shows plaintext on purpose.
   bool auth_needs_tls = false;
+  // FETCH answers stop once this many bytes of output are waiting and go on in
+  // resume_fetch(), which the driver calls when they are written: a FETCH 1:* BODY[] over a
+  // big mailbox streams instead of being built whole in memory first. Later commands wait
+  // in the reader meanwhile (answered in order, RFC 3501 §5.5). 0: the whole answer at once
+  // (the simulator, which never calls resume_fetch).
+  std::size_t fetch_chunk = 0;
 };
 
 struct CommandInfo {
@@ -104,6 +110,10 @@ class Server : public net::EngineIo {
   // durable (serve --maildir). The engine then calls cb; the driver writes take_output().
   void on_wake(std::function<void()> cb) { wake_ = std::move(cb); }
   bool waiting() const { return !append_tag_.empty(); }  // an APPEND waits for the disk
+  // A FETCH is answered in parts (ServerConfig::fetch_chunk): the driver writes what
+  // take_output() gave, then calls resume_fetch() for the next part.
+  bool fetch_paused() const { return fetch_ != nullptr; }
+  void resume_fetch();
 
   static const std::vector<CommandInfo>& commands();
   // What CAPABILITY says now: STARTTLS while it is offered and TLS is not active,
@@ -112,6 +122,7 @@ class Server : public net::EngineIo {
 
  private:
   struct Entry;
+  struct FetchJob;
   struct Pending {
     std::string op;  // "new", "expunge", "flags"
     uint32_t uid = 0;
@@ -183,12 +194,14 @@ class Server : public net::EngineIo {
   void cmd_expunge(const std::string& tag, Cursor& a);
   void cmd_idle(const std::string& tag, Cursor& a);
   void cmd_uid(const std::string& tag, Cursor& a);
-  void cmd_fetch(const std::string&, Cursor& a) { do_fetch(a, false); }
+  void cmd_fetch(const std::string& tag, Cursor& a) { do_fetch(tag, a, false); }
   void cmd_store(const std::string&, Cursor& a) { do_store(a, false); }
   void cmd_copy(const std::string&, Cursor& a) { do_copy(a, false, false); }
   void cmd_move(const std::string&, Cursor& a) { do_copy(a, false, true); }
   void cmd_search(const std::string&, Cursor& a) { do_search(a, false); }
-  void do_fetch(Cursor& a, bool by_uid);
+  void do_fetch(const std::string& tag, Cursor& a, bool by_uid);
+  bool fetch_some(FetchJob& job);  // true once every message of the job is answered
+  void fetch_one(const FetchJob& job, uint32_t uid);
   void do_store(Cursor& a, bool by_uid);
   void do_copy(Cursor& a, bool by_uid, bool move);
   void do_search(Cursor& a, bool by_uid);
@@ -230,6 +243,8 @@ class Server : public net::EngineIo {
   bool in_append_ = false;  // append_later() is running: an answer now goes out with the command
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for late callbacks
   std::function<void()> wake_;
+  // A FETCH answered in parts (cfg_.fetch_chunk); later commands wait in the reader.
+  std::shared_ptr<FetchJob> fetch_;  // shared_ptr: FetchJob is complete only in fetch.cpp
 
   int failed_logins_ = 0;
   bool holding_ = false;  // a login reply is withheld (penalty); write() goes to held_*

@@ -414,11 +414,11 @@ void Server::do_expunge(const std::set<uint32_t>* only) {
   ok("EXPUNGE completed");
 }
 
-void Server::cmd_uid(const std::string&, Cursor& a) {
+void Server::cmd_uid(const std::string& tag, Cursor& a) {
   std::optional<std::string> sub;
   if (!a.sp() || !(sub = a.atom())) return bad("Syntax: UID FETCH|STORE|COPY|MOVE|SEARCH|EXPUNGE");
   std::string s = to_upper(*sub);
-  if (s == "FETCH") return do_fetch(a, true);
+  if (s == "FETCH") return do_fetch(tag, a, true);
   if (s == "STORE") return do_store(a, true);
   if (s == "COPY") return do_copy(a, true, false);
   if (s == "MOVE") return do_copy(a, true, true);

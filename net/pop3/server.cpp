@@ -2,6 +2,8 @@
 // line, UPDATE. The command table and the handlers are in server_commands.cpp.
 #include "net/pop3/server.hpp"
 
+#include <cstring>
+
 #include "net/line_buffer.hpp"
 #include "net/smtp/sasl.hpp"
 #include "net/store/mailstore.hpp"
@@ -301,43 +303,104 @@ const std::string* Server::body_of(const Msg& m) {
   return s ? &s->data : nullptr;
 }
 
+namespace {
+
+// What the simulator shows for one line of a RETR/TOP body (header field, separator, body
+// line, or a line whose leading dot was doubled).
+void describe_body_line(bool stuffed, bool in_body, bool empty, std::string& meaning,
+                        std::string& rfc) {
+  if (stuffed) {
+    meaning =
+        "A message line starting with a dot: the server doubles the dot so that it cannot be "
+        "mistaken for the end; the client removes it.";
+    rfc = "RFC 1939 §3";
+  } else if (!in_body && empty) {
+    meaning = "The empty line that separates the header from the body.";
+    rfc = "RFC 5322 §2.1";
+  } else if (!in_body) {
+    meaning = "A header field of the message.";
+    rfc = "RFC 5322 §2.2";
+  } else {
+    meaning = "A line of the message body.";
+    rfc = "RFC 5322 §2.1";
+  }
+}
+
+}  // namespace
+
+std::size_t append_dot_stuffed(std::string& out, std::string_view data,
+                               std::optional<std::size_t> top_lines,
+                               const std::function<void(std::string_view, bool, bool)>& line) {
+  // Room for the lines, their CRs and a few doubled dots: one allocation for a whole body.
+  out.reserve(out.size() + data.size() + data.size() / 16 + 8);
+  bool in_body = false;
+  std::size_t body_lines = 0;
+  std::size_t lines = 0;
+  const char* p = data.data();
+  const char* const end = p + data.size();
+  while (p < end) {
+    if (in_body && top_lines && body_lines >= *top_lines) break;
+    const void* found = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    const char* lf = found ? static_cast<const char*>(found) : end;
+    const char* stop = lf;
+    if (stop > p && stop[-1] == '\r') --stop;  // CRLF or a bare LF ends a line alike
+    const std::string_view text(p, static_cast<std::size_t>(stop - p));
+    p = found ? lf + 1 : end;
+    // RFC 1939 §3: a line starting with "." gets one more "." in front.
+    const bool stuffed = !text.empty() && text.front() == '.';
+    const std::size_t at = out.size();
+    if (stuffed) out += '.';
+    out += text;
+    if (line) line(std::string_view(out).substr(at), stuffed, in_body);
+    out += "\r\n";
+    ++lines;
+    if (in_body) ++body_lines;
+    if (text.empty() && !in_body) in_body = true;
+  }
+  out += ".\r\n";  // the end of the multi-line response
+  return lines;
+}
+
 // Multi-line response body: each line dot-stuffed, then "." (RFC 1939 §3). For TOP,
 // the header, the empty line and the first top_lines body lines (RFC 1939 §7).
 void Server::send_body(std::string_view data, std::optional<std::size_t> top_lines) {
-  bool in_body = false;
-  std::size_t body_lines = 0;
-  std::size_t pos = 0;
-  while (pos < data.size()) {
-    if (in_body && top_lines && body_lines >= *top_lines) break;
-    std::size_t lf = data.find('\n', pos);
-    std::size_t end = lf == std::string_view::npos ? data.size() : lf;
-    std::size_t next = lf == std::string_view::npos ? data.size() : lf + 1;
-    if (end > pos && data[end - 1] == '\r') --end;
-    std::string line(data.substr(pos, end - pos));
-    pos = next;
-    std::string meaning;
-    std::string rfc;
-    if (!line.empty() && line.front() == '.') {
-      line.insert(line.begin(), '.');
-      meaning =
-          "A message line starting with a dot: the server doubles the dot so that it cannot be "
-          "mistaken for the end; the client removes it.";
-      rfc = "RFC 1939 §3";
-    } else if (!in_body && line.empty()) {
-      meaning = "The empty line that separates the header from the body.";
-      rfc = "RFC 5322 §2.1";
-    } else if (!in_body) {
-      meaning = "A header field of the message.";
-      rfc = "RFC 5322 §2.2";
-    } else {
-      meaning = "A line of the message body.";
-      rfc = "RFC 5322 §2.1";
+  auto end_line = [this] {  // its bytes are already in out_
+    LineEvent dot;
+    dot.sent = true;
+    dot.kind = LineKind::Data;
+    dot.text = ".";
+    dot.label = ".";
+    dot.meaning = "A line with a single dot: the end of the multi-line response.";
+    dot.rfc = "RFC 1939 §3";
+    events_.push_back(std::move(dot));
+  };
+  if (!cfg_.body_line_events) {
+    // One event for the whole body: its text is the body's lines as sent, CRLF between
+    // them (a viewer splits it into lines), then the "." line.
+    const std::size_t at = out_.size();
+    const std::size_t n = append_dot_stuffed(out_, data, top_lines, {});
+    if (n > 0) {
+      LineEvent e;
+      e.sent = true;
+      e.kind = LineKind::Data;
+      e.text.assign(out_, at, out_.size() - at - 5);  // without the last CRLF and ".\r\n"
+      e.meaning = "The message, " + std::to_string(n) +
+                  " lines; every line that starts with a dot gets a second one.";
+      e.rfc = "RFC 1939 §3";
+      events_.push_back(std::move(e));
     }
-    if (in_body) ++body_lines;
-    if (line.empty() && !in_body) in_body = true;
-    data_line(line, std::move(meaning), std::move(rfc));
+    end_line();
+    return;
   }
-  data_line(".", "A line with a single dot: the end of the multi-line response.", "RFC 1939 §3");
+  append_dot_stuffed(out_, data, top_lines, [&](std::string_view text, bool stuffed, bool in_body) {
+    LineEvent e;
+    e.sent = true;
+    e.kind = LineKind::Data;
+    e.text = std::string(text);
+    describe_body_line(stuffed, in_body, text.empty(), e.meaning, e.rfc);
+    events_.push_back(std::move(e));
+  });
+  end_line();
 }
 
 std::optional<std::size_t> Server::msg_arg(std::string_view arg, bool allow_deleted) {

@@ -80,7 +80,23 @@ struct ServerConfig {
   // USER/PASS, APOP and AUTH neither advertised nor accepted before TLS. Off only when a
   // lesson shows plaintext on purpose.
   bool auth_needs_tls = false;
+  // RETR and TOP: one Data event per message line, each with its meaning (header field,
+  // body line, doubled dot), as the simulator shows them. Off: one Data event for the whole
+  // body (its text holds the lines, CRLF between them) and one for the "." line; the bytes
+  // sent are the same. `mailsim serve` turns it off when it records no trace.
+  bool body_line_events = true;
 };
+
+// Appends `data` (a message, lines ended by CRLF or LF) to `out` as the body of a
+// multi-line response: each line ended by CRLF, a line starting with "." sent with one more
+// "." in front, then the terminating ".\r\n" (RFC 1939 §3). A last line without a line end
+// is sent as a whole line. With top_lines, only the header, the empty line and that many
+// body lines (TOP, RFC 1939 §7). `line`, if set, is called with every line as sent (without
+// its CRLF), whether it was dot-stuffed and whether it is past the header. Returns the
+// number of lines before the ".".
+std::size_t append_dot_stuffed(
+    std::string& out, std::string_view data, std::optional<std::size_t> top_lines,
+    const std::function<void(std::string_view line, bool stuffed, bool in_body)>& line);
 
 struct CommandInfo {
   const char* verb;

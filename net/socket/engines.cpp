@@ -113,6 +113,16 @@ class EngineSession final : public Session {
       return false;
     }
   }
+  bool paused() const override {
+    if constexpr (requires(const E& e) { e.fetch_paused(); }) {
+      return e_->fetch_paused();
+    } else {
+      return false;
+    }
+  }
+  void resume() override {
+    if constexpr (requires(E & e) { e.resume_fetch(); }) e_->resume_fetch();
+  }
   std::vector<TlsNote> take_tls() override {
     std::vector<TlsNote> n;
     n.swap(notes_);

@@ -132,7 +132,12 @@ struct Listener::Impl {
   void drain(Conn& c) {
     emit_tls(c);  // a handshake that just finished comes before the engine's next lines
     for (const auto& ev : c.engine->take_events()) emit(c, ev);
-    c.out += c.engine->take_output();
+    // Taken over whole when nothing is queued: a FETCH 1:* BODY[] answer is megabytes.
+    if (c.out.empty()) {
+      c.out = c.engine->take_output();
+    } else {
+      c.out += c.engine->take_output();
+    }
     emit_tls(c);
     if (c.engine->wants_close()) c.closing = true;
   }
@@ -271,6 +276,9 @@ struct Listener::Impl {
   void read(const ConnPtr& c) {
     if (c->reading || c->closed || c->closing) return;
     if (c->in_penalty) return;  // input waits until the held reply is written
+    // The engine would not look at input before its answer in parts is complete: leave it
+    // in the socket (bounded memory); the write that completes the answer reads again.
+    if (c->engine && c->engine->paused()) return;
     if (c->out.size() + c->writing.size() > kMaxPendingOutput) return;  // resumed by flush
     c->reading = true;
     c->sock.async_read_some(asio::buffer(c->rbuf), [this, c](std::error_code ec, std::size_t n) {
@@ -278,8 +286,18 @@ struct Listener::Impl {
       if (c->closed) return;
       if (ec == asio::error::eof) tap(*c, false, {});
       if (ec) {
-        if (ec == asio::error::eof && (!c->out.empty() || !c->writing.empty())) {
+        if (ec == asio::error::eof &&
+            (!c->out.empty() || !c->writing.empty() || (c->engine && c->engine->paused()))) {
           // Half-close: the client has sent everything; still deliver the replies owed.
+          // An answer given in parts is owed whole, and so are the replies to what was
+          // pipelined behind it: make them all now, as if it had not been split.
+          guarded(c, [&] {
+            while (c->engine && c->engine->paused()) {
+              c->engine->resume();
+              drain(*c);
+            }
+          });
+          if (c->closed) return;
           engine_disconnect(c);
           c->closing = true;
           flush(c);
@@ -340,6 +358,15 @@ struct Listener::Impl {
                         if (ec) {
                           close(c);
                           return;
+                        }
+                        // The next part of an answer given in parts, now that the last
+                        // one is on its way (the socket buffer holds it).
+                        if (c->engine && c->out.empty() && c->engine->paused()) {
+                          guarded(c, [&] {
+                            c->engine->resume();
+                            drain(*c);
+                          });
+                          if (c->closed) return;
                         }
                         flush(c);
                         read(c);

@@ -84,6 +84,10 @@ class Session {
   virtual int penalty_ms() const { return 0; }  // > 0: hold output and input that long
   virtual void end_penalty() {}
   virtual bool has_output() const { return false; }  // output queued outside feed()
+  // The answer to a command is given in parts (an IMAP FETCH over a big mailbox): once the
+  // output taken so far is written, resume() makes the next part.
+  virtual bool paused() const { return false; }
+  virtual void resume() {}
   // TLS events since the last call (none without TLS); drained with the engine's events.
   virtual std::vector<TlsNote> take_tls() { return {}; }
   // A line the listener itself writes (the shutdown reply) as it goes on the wire: encrypted

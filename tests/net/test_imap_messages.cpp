@@ -281,3 +281,94 @@ TEST_CASE("IMAP FETCH: multipart BODYSTRUCTURE and part sections") {
   CHECK(c.send("a FETCH 1 BODY.PEEK[1.]\r\n") == "a BAD Invalid FETCH data items\r\n");
   CHECK(c.send("a FETCH 1 BODY.PEEK[0]\r\n") == "a BAD Invalid FETCH data items\r\n");
 }
+
+namespace {
+// A FETCH answered in parts (ServerConfig::fetch_chunk): what the engine writes until the
+// answer is complete, resuming as a driver does once each part is written.
+std::string fetch_all_parts(Session& c, std::string_view command, bool bytewise, int& parts) {
+  std::string out = c.send(command, bytewise);
+  parts = 1;
+  while (c.server.fetch_paused()) {
+    c.server.resume_fetch();
+    out += c.server.take_output();
+    ++parts;
+  }
+  return out;
+}
+
+void five_messages(Rig& rig) {
+  rig.two_messages();
+  rig.store.deliver(kBob, "Subject: three\r\n\r\n.a dot\r\n", imaptest::kNow);
+  rig.store.deliver(kBob, "", imaptest::kNow);  // an empty message: a {0} literal
+  rig.store.deliver(kBob, "Subject: five\r\n\r\nno final newline", imaptest::kNow);
+}
+}  // namespace
+
+TEST_CASE("IMAP FETCH in parts: the same bytes as at once, later commands after its OK") {
+  for (bool bytewise : {false, true}) {
+    CAPTURE(bytewise);
+    for (const char* items : {"(UID BODY.PEEK[])", "BODY[]", "(ENVELOPE RFC822.SIZE)"}) {
+      CAPTURE(items);
+      const std::string cmd = std::string("f FETCH 1:* ") + items + "\r\nn NOOP\r\n";
+      Rig whole_rig, parts_rig;
+      five_messages(whole_rig);
+      five_messages(parts_rig);
+      Session whole(whole_rig.store);
+      ServerConfig cfg;
+      cfg.fetch_chunk = 1;  // pause after every message
+      Session parted(parts_rig.store, cfg);
+      whole.select();
+      parted.select();
+      const std::string expected = whole.send(cmd, bytewise);
+      CHECK(expected.find("f OK FETCH completed\r\nn OK NOOP completed\r\n") != std::string::npos);
+      CHECK_FALSE(whole.server.fetch_paused());  // fetch_chunk 0: never in parts
+
+      const std::string first = parted.send(cmd, bytewise);
+      CHECK(first.rfind("* 1 FETCH (", 0) == 0);
+      CHECK(first.find("* 2 FETCH") == std::string::npos);  // one message per part
+      CHECK(first.find("f OK") == std::string::npos);
+      CHECK(parted.server.fetch_paused());
+      int parts = 0;
+      std::string rest;
+      while (parted.server.fetch_paused()) {
+        parted.server.resume_fetch();
+        rest += parted.server.take_output();
+        ++parts;
+      }
+      CHECK(parts == 4);  // messages 2 to 5, one per resume_fetch()
+      CHECK(first + rest == expected);
+      // The store saw the same \Seen changes.
+      CHECK(parts_rig.store.messages(kBob)->front().flags ==
+            whole_rig.store.messages(kBob)->front().flags);
+    }
+  }
+}
+
+TEST_CASE("IMAP FETCH in parts: input during a pause waits; BYE ends the answer") {
+  Rig rig;
+  five_messages(rig);
+  ServerConfig cfg;
+  cfg.fetch_chunk = 1;
+  Session c(rig.store, cfg);
+  c.select();
+  std::string out = c.send("u UID FETCH 2:4 (UID BODY.PEEK[HEADER])\r\n");
+  CHECK(out.rfind("* 2 FETCH (UID 2 BODY[HEADER] {", 0) == 0);
+  REQUIRE(c.server.fetch_paused());
+  CHECK(c.send("n NOOP\r\n", true).empty());  // waits in the reader until the FETCH is done
+  int parts = 0;
+  out = fetch_all_parts(c, "", false, parts);
+  CHECK(parts == 3);
+  CHECK(out.find("* 3 FETCH (UID 3 ") != std::string::npos);
+  CHECK(out.find("* 4 FETCH (UID 4 BODY[HEADER] {0}\r\n)\r\n") != std::string::npos);
+  CHECK(out.find("u OK UID FETCH completed\r\nn OK NOOP completed\r\n") != std::string::npos);
+
+  // An autologout while paused: BYE after a whole FETCH response, nothing after it.
+  c.send("g FETCH 1:* BODY.PEEK[]\r\n");
+  REQUIRE(c.server.fetch_paused());
+  c.server.on_timeout();
+  CHECK(c.server.take_output().rfind("* BYE Autologout", 0) == 0);
+  c.server.resume_fetch();
+  CHECK_FALSE(c.server.fetch_paused());
+  CHECK(c.server.take_output().empty());
+  CHECK(c.server.wants_close());
+}

@@ -2,7 +2,10 @@
 // with whole writes and with one byte at a time.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "net/pop3/apop.hpp"
 #include "pop3_test_util.hpp"
@@ -457,5 +460,77 @@ TEST_SUITE("pop3_server") {
     auto* inbox = st.folder("bob@recipient.example", "INBOX");
     REQUIRE(inbox != nullptr);
     CHECK(r.send("UIDL 1\r\n") == "+OK 1 " + std::to_string(inbox->uid_validity) + ".1\r\n");
+  }
+}
+
+// The bytes of a multi-line body (RFC 1939 §3) from append_dot_stuffed, the one function
+// RETR and TOP write them with, whatever events the engine reports.
+TEST_SUITE("pop3_server") {
+  TEST_CASE("append_dot_stuffed: exact bytes for dots, CRLF and LF, empty and unterminated") {
+    auto stuffed = [](std::string_view data, std::optional<std::size_t> top = std::nullopt) {
+      std::string out = "+OK\r\n";  // appends after what is already there
+      append_dot_stuffed(out, data, top, {});
+      return out;
+    };
+    CHECK(stuffed("") == "+OK\r\n.\r\n");  // an empty message: the terminator alone
+    CHECK(stuffed("a\r\n") == "+OK\r\na\r\n.\r\n");
+    CHECK(stuffed("a\n") == "+OK\r\na\r\n.\r\n");                  // LF becomes CRLF
+    CHECK(stuffed("no newline") == "+OK\r\nno newline\r\n.\r\n");  // still a whole line
+    CHECK(stuffed("x\r\n.") == "+OK\r\nx\r\n..\r\n.\r\n");         // a last lone dot
+    CHECK(stuffed(".\r\n..\r\n.a\n a.\r\n") == "+OK\r\n..\r\n...\r\n..a\r\n a.\r\n.\r\n");
+    CHECK(stuffed("\r\n\n") == "+OK\r\n\r\n\r\n.\r\n");  // empty lines stay empty
+    CHECK(stuffed("H: v\n\nb1\n.b2\nb3\n", 2) == "+OK\r\nH: v\r\n\r\nb1\r\n..b2\r\n.\r\n");
+    CHECK(stuffed("H: v\n\nb1\n", 0) == "+OK\r\nH: v\r\n\r\n.\r\n");
+
+    std::vector<std::string> seen;
+    std::size_t n = 0;
+    std::string out;
+    n = append_dot_stuffed(
+        out, "A: 1\r\n\r\n.x\r\ny", std::nullopt,
+        [&](std::string_view line, bool stuffed_line, bool in_body) {
+          seen.push_back(std::string(line) + (stuffed_line ? " S" : "") + (in_body ? " B" : " H"));
+        });
+    CHECK(n == 4);
+    CHECK(seen == std::vector<std::string>{"A: 1 H", " H", "..x S B", "y B"});
+    CHECK(out == "A: 1\r\n\r\n..x\r\ny\r\n.\r\n");
+  }
+
+  TEST_CASE("body_line_events off: the same bytes, one event for the body and one for '.'") {
+    for (bool bw : {false, true}) {
+      CAPTURE(bw);
+      auto cfg = config();
+      cfg.body_line_events = false;
+      Rig r(bw, cfg);
+      r.login();
+      r.server.take_events();
+      CHECK(r.send("RETR 1\r\n") == kRetr1);
+      auto lines = lines_of(r.server.take_events());
+      REQUIRE(lines.size() == 4);  // command, +OK, the body, "."
+      CHECK(lines[2].kind == net::LineKind::Data);
+      CHECK(lines[2].text ==
+            "From: ana@sender.example\r\nTo: bob@recipient.example\r\nSubject: one\r\n\r\n"
+            "Hello Bob,\r\n..a line with a leading dot\r\n..\r\n...\r\nbye");
+      CHECK(lines[2].rfc == "RFC 1939 §3");
+      CHECK(lines[3].text == ".");
+      CHECK(lines[3].label == ".");
+      CHECK(r.send("TOP 2 1\r\n") ==
+            "+OK Top of message follows\r\nFrom: carol@recipient.example\r\nSubject: two\r\n"
+            "\r\nline 1\r\n.\r\n");
+    }
+  }
+
+  TEST_CASE("body_line_events off: an empty message is the '.' line alone") {
+    net::store::Mailstore st;
+    st.add_account({"bob@recipient.example", "bob", "bobpw"});
+    st.deliver("bob@recipient.example", "", 1);
+    auto cfg = config();
+    cfg.body_line_events = false;
+    Rig r(st, true, cfg);
+    r.login();
+    r.server.take_events();
+    CHECK(r.send("RETR 1\r\n") == "+OK 0 octets\r\n.\r\n");
+    auto lines = lines_of(r.server.take_events());
+    REQUIRE(lines.size() == 3);  // command, +OK, "."
+    CHECK(lines[2].text == ".");
   }
 }
