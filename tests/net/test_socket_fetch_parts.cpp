@@ -3,11 +3,8 @@
 // engine writes when it answers at once, commands pipelined behind the FETCH are answered
 // after its tagged OK, and the session ends normally. The loop runs on a thread; the client
 // is a plain POSIX socket (reads bounded by SO_RCVTIMEO).
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -16,6 +13,7 @@
 #include <string_view>
 #include <thread>
 
+#include "loopback_client.hpp"
 #include "net/imap/server.hpp"
 #include "net/socket/engines.hpp"
 #include "net/socket/listener.hpp"
@@ -62,15 +60,9 @@ struct PartsServer {
 // Connects, sends `input` (one byte per send() when bytewise; then shuts its sending side
 // when half_close), returns everything the server sent until it closed.
 std::string converse(std::uint16_t port, std::string_view input, bool bytewise, bool half_close) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const int fd = nettest::connect_loopback(port);
   std::string got;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+  if (fd >= 0) {
     if (bytewise) {
       for (char c : input) (void)::send(fd, &c, 1, MSG_NOSIGNAL);
     } else {
@@ -83,8 +75,8 @@ std::string converse(std::uint16_t port, std::string_view input, bool bytewise, 
       if (n <= 0) break;
       got.append(buf, static_cast<std::size_t>(n));
     }
+    ::close(fd);
   }
-  ::close(fd);
   return got;
 }
 

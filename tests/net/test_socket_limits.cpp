@@ -2,11 +2,8 @@
 // counted over every listener of the EventLoop; one more gets the protocol's refusal from the
 // listener itself and is closed, and a closed session frees its slot. Real loopback TCP, the
 // loop on a thread, plain POSIX sockets as clients (each read bounded by SO_RCVTIMEO).
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "loopback_client.hpp"
 #include "net/smtp/recipient_policy.hpp"
 #include "net/socket/engines.hpp"
 #include "net/socket/listener.hpp"
@@ -57,15 +55,7 @@ struct LimitedServer {
 
 // A connected client socket; reads give up after 10 s instead of hanging the test.
 struct Client {
-  explicit Client(std::uint16_t port) : fd(::socket(AF_INET, SOCK_STREAM, 0)) {
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  }
+  explicit Client(std::uint16_t port) : fd(nettest::connect_loopback(port)), connected(fd >= 0) {}
   ~Client() { close(); }
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -91,7 +81,7 @@ struct Client {
   }
 
   int fd;
-  bool connected = false;
+  bool connected;
 };
 
 bool starts(const std::string& s, const std::string& prefix) {
