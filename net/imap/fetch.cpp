@@ -276,10 +276,7 @@ void Server::resume_fetch() {
   if (!fetch_some(*fetch_)) return;
   const auto job = std::move(fetch_);
   ok(std::string(job->by_uid ? "UID " : "") + "FETCH completed");
-  flush_updates(allow_expunge_now_);
-  finish(job->tag);
-  allow_expunge_now_ = true;
-  feed({});  // what the client pipelined after the FETCH
+  finish_later(job->tag, job->by_uid);
 }
 
 // The untagged FETCH response for one message (RFC 3501 §7.4.2).

@@ -126,6 +126,16 @@ void Server::parsed(const std::vector<Segment>& segs, const std::string& label,
   }
 }
 
+// A command answered after on_command() returned (APPEND once on disk, FETCH in parts): what
+// on_command() does after a handler (pending updates, the tagged reply), then the commands
+// the client pipelined behind it, which waited in the reader.
+void Server::finish_later(const std::string& tag, bool allow_expunge) {
+  flush_updates(allow_expunge);
+  finish(tag);
+  allow_expunge_now_ = true;
+  feed({});
+}
+
 void Server::finish(const std::string& tag) {
   if (!result_) return;
   Result r = std::move(*result_);

@@ -141,6 +141,7 @@ class Server : public net::EngineIo {
   void no(std::string text) { result_ = {"NO", std::move(text)}; }
   void bad(std::string text) { result_ = {"BAD", std::move(text)}; }
   void finish(const std::string& tag);
+  void finish_later(const std::string& tag, bool allow_expunge);  // after on_command()
   void bye(const std::string& text, const std::string& meaning, const std::string& rfc);
 
   void on_read(ReadResult r);

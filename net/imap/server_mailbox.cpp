@@ -328,9 +328,7 @@ void Server::append_done(uint32_t validity, uint32_t uid) {
     result_.reset();
     return;
   }
-  flush_updates(true);
-  finish(tag);
-  feed({});  // what the client pipelined after the APPEND
+  finish_later(tag, true);
   if (wake_) wake_();
 }
 

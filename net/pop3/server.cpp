@@ -62,11 +62,15 @@ void Server::reply_line(const std::string& line, std::string meaning, std::strin
 void Server::data_line(const std::string& line, std::string meaning, std::string rfc) {
   out_ += line;
   out_ += "\r\n";
+  data_event(line, std::move(meaning), std::move(rfc));
+}
+
+void Server::data_event(std::string line, std::string meaning, std::string rfc) {
   LineEvent e;
   e.sent = true;
   e.kind = LineKind::Data;
-  e.text = line;
   if (line == ".") e.label = ".";
+  e.text = std::move(line);
   e.meaning = std::move(meaning);
   e.rfc = std::move(rfc);
   events_.push_back(std::move(e));
@@ -364,43 +368,26 @@ std::size_t append_dot_stuffed(std::string& out, std::string_view data,
 // Multi-line response body: each line dot-stuffed, then "." (RFC 1939 §3). For TOP,
 // the header, the empty line and the first top_lines body lines (RFC 1939 §7).
 void Server::send_body(std::string_view data, std::optional<std::size_t> top_lines) {
-  auto end_line = [this] {  // its bytes are already in out_
-    LineEvent dot;
-    dot.sent = true;
-    dot.kind = LineKind::Data;
-    dot.text = ".";
-    dot.label = ".";
-    dot.meaning = "A line with a single dot: the end of the multi-line response.";
-    dot.rfc = "RFC 1939 §3";
-    events_.push_back(std::move(dot));
-  };
+  // append_dot_stuffed writes the bytes; only the events are recorded here.
   if (!cfg_.body_line_events) {
     // One event for the whole body: its text is the body's lines as sent, CRLF between
     // them (a viewer splits it into lines), then the "." line.
     const std::size_t at = out_.size();
     const std::size_t n = append_dot_stuffed(out_, data, top_lines, {});
-    if (n > 0) {
-      LineEvent e;
-      e.sent = true;
-      e.kind = LineKind::Data;
-      e.text.assign(out_, at, out_.size() - at - 5);  // without the last CRLF and ".\r\n"
-      e.meaning = "The message, " + std::to_string(n) +
-                  " lines; every line that starts with a dot gets a second one.";
-      e.rfc = "RFC 1939 §3";
-      events_.push_back(std::move(e));
-    }
-    end_line();
-    return;
+    if (n > 0)  // the text without the last CRLF and ".\r\n"
+      data_event(out_.substr(at, out_.size() - at - 5),
+                 "The message, " + std::to_string(n) +
+                     " lines; every line that starts with a dot gets a second one.",
+                 "RFC 1939 §3");
+  } else {
+    append_dot_stuffed(out_, data, top_lines,
+                       [&](std::string_view text, bool stuffed, bool in_body) {
+                         std::string meaning, rfc;
+                         describe_body_line(stuffed, in_body, text.empty(), meaning, rfc);
+                         data_event(std::string(text), std::move(meaning), std::move(rfc));
+                       });
   }
-  append_dot_stuffed(out_, data, top_lines, [&](std::string_view text, bool stuffed, bool in_body) {
-    LineEvent e;
-    e.sent = true;
-    e.kind = LineKind::Data;
-    e.text = std::string(text);
-    describe_body_line(stuffed, in_body, text.empty(), e.meaning, e.rfc);
-    events_.push_back(std::move(e));
-  });
-  end_line();
+  data_event(".", "A line with a single dot: the end of the multi-line response.", "RFC 1939 §3");
 }
 
 std::optional<std::size_t> Server::msg_arg(std::string_view arg, bool allow_deleted) {

@@ -149,6 +149,8 @@ class Server : public net::EngineIo {
   void err(const std::string& text, std::string_view meaning, std::string_view rfc);
   void reply_line(const std::string& line, std::string meaning, std::string rfc);
   void data_line(const std::string& line, std::string meaning, std::string rfc);
+  // The event of a data line whose bytes are already in out_ (data_line writes both).
+  void data_event(std::string line, std::string meaning, std::string rfc);
   void send_body(std::string_view data, std::optional<std::size_t> top_lines);
   void parsed(const std::string& text, std::string label, std::string meaning, std::string rfc,
               std::string secret = {});
