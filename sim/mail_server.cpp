@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "net/ascii.hpp"
 #include "net/message/message.hpp"
 #include "sim/imap_session.hpp"
 #include "sim/mail_summary.hpp"
@@ -78,12 +79,7 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
 
  private:
   static bool iequals(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (std::tolower(static_cast<unsigned char>(a[i])) !=
-          std::tolower(static_cast<unsigned char>(b[i])))
-        return false;
-    return true;
+    return net::ascii_iequals(a, b);
   }
   World& world_;
   MailServer& server_;

@@ -5,11 +5,11 @@
 namespace sim {
 
 std::string mail_subject(const std::string& data) {
-  return net::message::Message::parse(data).get("Subject").value_or("(none)");
+  return net::message::header_value(data, "Subject").value_or("(none)");
 }
 
 std::string mail_from(const std::string& data) {
-  return net::message::Message::parse(data).get("From").value_or("?");
+  return net::message::header_value(data, "From").value_or("?");
 }
 
 std::string summary_line(const std::string& from, const std::string& subject) {
@@ -17,8 +17,7 @@ std::string summary_line(const std::string& from, const std::string& subject) {
 }
 
 std::string mail_summary(const std::string& data) {
-  auto msg = net::message::Message::parse(data);
-  return summary_line(msg.get("From").value_or("?"), msg.get("Subject").value_or("(none)"));
+  return summary_line(mail_from(data), mail_subject(data));
 }
 
 std::string join_flags(const std::vector<std::string>& flags) {

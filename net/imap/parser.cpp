@@ -1,5 +1,7 @@
 #include "net/imap/parser.hpp"
 
+#include "net/ascii.hpp"
+
 namespace net::imap {
 
 std::string to_upper(std::string_view s) {
@@ -10,7 +12,7 @@ std::string to_upper(std::string_view s) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && to_upper(a) == to_upper(b);
+  return ascii_iequals(a, b);
 }
 
 // ATOM-CHAR: any CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]"

@@ -1,7 +1,9 @@
 // SEARCH and UID SEARCH (RFC 3501 §6.4.4): the search keys are parsed into a small tree
 // and evaluated per message. Text keys match substrings case-insensitively.
+#include <algorithm>
 #include <memory>
 
+#include "net/ascii.hpp"
 #include "net/imap/envelope.hpp"
 #include "net/imap/response.hpp"
 #include "net/imap/server.hpp"
@@ -120,11 +122,30 @@ std::optional<Key> parse_key(Cursor& a, int depth) {
   return std::nullopt;
 }
 
+// ASCII case-insensitive substring test without copying either side (SEARCH BODY scans
+// every message's text): memchr finds the candidates for the needle's first byte, in
+// either case, and only those are compared.
 bool contains_ci(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return true;
   if (needle.size() > hay.size()) return false;
-  std::string h = to_upper(hay), n = to_upper(needle);
-  return h.find(n) != std::string::npos;
+  auto up = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; };
+  const char first_up = up(needle[0]), first_low = ascii_lower(needle[0]);
+  const size_t last = hay.size() - needle.size();
+  const auto npos = std::string_view::npos;
+  size_t at_up = hay.find(first_up);
+  size_t at_low = first_low == first_up ? npos : hay.find(first_low);
+  while (true) {
+    size_t i = std::min(at_up, at_low);
+    if (i == npos || i > last) return false;
+    size_t k = 1;
+    while (k < needle.size() && up(hay[i + k]) == up(needle[k])) ++k;
+    if (k == needle.size()) return true;
+    if (i == at_up) {
+      at_up = hay.find(first_up, i + 1);
+    } else {
+      at_low = hay.find(first_low, i + 1);
+    }
+  }
 }
 
 // The unix time of 00:00 UTC on the day containing t.
@@ -155,7 +176,7 @@ std::optional<int64_t> header_day(const std::string& v) {
 struct Ctx {
   const store::StoredMessage& m;
   uint32_t seq, max_seq, max_uid;
-  const message::Message& parsed;
+  std::string_view header;  // read only by the keys that need a field
   bool recent;
 };
 
@@ -185,12 +206,12 @@ bool eval(const Key& k, const Ctx& c) {
   if (op == "UNKEYWORD") return !m.has_flag(k.arg);
   if (op == "FROM" || op == "TO" || op == "CC" || op == "BCC" || op == "SUBJECT") {
     std::string name = op == "SUBJECT" ? "Subject" : op;
-    for (const auto& v : c.parsed.get_all(name))
+    for (const auto& v : message::header_values(c.header, name))
       if (contains_ci(v, k.arg)) return true;
     return false;
   }
   if (op == "HEADER") {
-    for (const auto& v : c.parsed.get_all(k.arg))
+    for (const auto& v : message::header_values(c.header, k.arg))
       if (contains_ci(v, k.arg2)) return true;
     return false;
   }
@@ -203,7 +224,7 @@ bool eval(const Key& k, const Ctx& c) {
   if (op == "BEFORE") return day_of(m.internal_date) < day;
   if (op == "ON") return day_of(m.internal_date) == day;
   if (op == "SENTSINCE" || op == "SENTBEFORE" || op == "SENTON") {
-    auto d = c.parsed.get("Date");
+    auto d = message::header_value(c.header, "Date");
     auto sent = d ? header_day(*d) : std::nullopt;
     if (!sent) return false;
     if (op == "SENTSINCE") return *sent >= day;
@@ -243,9 +264,10 @@ void Server::do_search(Cursor& a, bool by_uid) {
   for (uint32_t i = 0; i < view_.size(); ++i) {
     const store::StoredMessage* m = f ? f->find(view_[i]) : nullptr;
     if (!m) continue;
-    auto parsed = message::Message::parse(split_message(m->data).header);
-    if (!eval(all, Ctx{*m, i + 1, max_seq, max_uid, parsed, is_recent(m->uid)})) continue;
-    hits += " " + std::to_string(by_uid ? m->uid : i + 1);
+    const Ctx c{*m, i + 1, max_seq, max_uid, split_message(m->data).header, is_recent(m->uid)};
+    if (!eval(all, c)) continue;
+    hits += ' ';
+    hits += std::to_string(by_uid ? m->uid : i + 1);
   }
   untagged("* SEARCH" + hits, "The numbers of the messages that match.", "RFC 3501 §7.2.5");
   ok(std::string(by_uid ? "UID " : "") + "SEARCH completed");

@@ -2,20 +2,13 @@
 
 #include <cstdio>
 
+#include "net/ascii.hpp"
+
 namespace net::message {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+using net::ascii_iequals;
 
 bool is_wsp(char c) {
   return c == ' ' || c == '\t';
@@ -67,42 +60,78 @@ Field make_field(std::string name, std::string_view value, size_t width = 78) {
   return f;
 }
 
+// Walks the header at the top of s (RFC 5322 §2.2): calls field(name, raw) for each field,
+// raw being its lines as written (a folded field's lines joined by their own line ends);
+// returns where the body starts: after the blank line, or at the first line that is not a
+// field. The lenient rules of Message::parse live here and only here.
+template <class OnField>
+size_t scan_header(std::string_view s, OnField&& field) {
+  size_t pos = 0;
+  size_t start = 0, end = 0;  // the open field's raw span
+  std::string_view name;
+  auto close = [&] {
+    if (!name.empty()) field(name, s.substr(start, end - start));
+    name = {};
+  };
+  while (pos < s.size()) {
+    size_t nl = s.find('\n', pos);
+    size_t next = nl == std::string_view::npos ? s.size() : nl + 1;
+    size_t stop = nl == std::string_view::npos ? s.size() : nl;
+    if (stop > pos && s[stop - 1] == '\r' && nl != std::string_view::npos) --stop;
+    std::string_view line = s.substr(pos, stop - pos);
+    if (line.empty()) {  // the blank line separating header and body (RFC 5322 §2.1)
+      close();
+      return next;
+    }
+    if (is_wsp(line.front())) {
+      if (name.empty()) break;  // continuation with nothing to continue: body
+      end = stop;
+      pos = next;
+      continue;
+    }
+    auto n = field_name(line);
+    if (!n) break;  // not a header field: the body starts here
+    close();
+    name = *n;
+    start = pos;
+    end = stop;
+    pos = next;
+  }
+  close();
+  return pos;
+}
+
+// A field's value: after the colon, unfolded, surrounding whitespace trimmed.
+std::string value_of(std::string_view raw) {
+  return std::string(trim(unfold(raw.substr(raw.find(':') + 1))));
+}
+
 }  // namespace
 
 Message Message::parse(std::string_view text) {
   Message m;
   std::string s = to_crlf(text);
-  size_t pos = 0;
-  while (pos < s.size()) {
-    size_t eol = s.find("\r\n", pos);
-    size_t next = eol == std::string::npos ? s.size() : eol + 2;
-    std::string_view line(s.data() + pos, (eol == std::string::npos ? s.size() : eol) - pos);
-    if (line.empty()) {  // the blank line separating header and body (RFC 5322 §2.1)
-      pos = next;
-      m.body = s.substr(pos);
-      return m;
-    }
-    if (is_wsp(line.front())) {
-      if (m.fields.empty()) break;  // continuation with nothing to continue: body
-      Field& f = m.fields.back();
-      f.raw += "\r\n";
-      f.raw += line;
-      std::string_view raw = f.raw;
-      f.value = std::string(trim(unfold(raw.substr(raw.find(':') + 1))));
-      pos = next;
-      continue;
-    }
-    auto name = field_name(line);
-    if (!name) break;  // not a header field: the body starts here
-    Field f;
-    f.name = std::string(*name);
-    f.raw = std::string(line);
-    f.value = std::string(trim(line.substr(line.find(':') + 1)));
-    m.fields.push_back(std::move(f));
-    pos = next;
-  }
-  m.body = s.substr(pos);
+  size_t body = scan_header(s, [&](std::string_view name, std::string_view raw) {
+    m.fields.push_back(Field{std::string(name), value_of(raw), std::string(raw)});
+  });
+  m.body = s.substr(body);
   return m;
+}
+
+std::vector<std::string> header_values(std::string_view text, std::string_view name) {
+  std::vector<std::string> out;
+  scan_header(text, [&](std::string_view n, std::string_view raw) {
+    if (ascii_iequals(n, name)) out.push_back(value_of(raw));
+  });
+  return out;
+}
+
+std::optional<std::string> header_value(std::string_view text, std::string_view name) {
+  std::optional<std::string> out;
+  scan_header(text, [&](std::string_view n, std::string_view raw) {
+    if (!out && ascii_iequals(n, name)) out = value_of(raw);
+  });
+  return out;
 }
 
 std::string Message::serialize() const {
@@ -118,14 +147,14 @@ std::string Message::serialize() const {
 
 std::optional<std::string> Message::get(std::string_view name) const {
   for (const auto& f : fields)
-    if (iequals(f.name, name)) return f.value;
+    if (ascii_iequals(f.name, name)) return f.value;
   return std::nullopt;
 }
 
 std::vector<std::string> Message::get_all(std::string_view name) const {
   std::vector<std::string> out;
   for (const auto& f : fields)
-    if (iequals(f.name, name)) out.push_back(f.value);
+    if (ascii_iequals(f.name, name)) out.push_back(f.value);
   return out;
 }
 
@@ -307,7 +336,7 @@ std::string domain_of(std::string_view addr) {
   size_t at = addr.rfind('@');
   if (at == std::string_view::npos) return {};
   std::string d(addr.substr(at + 1));
-  for (char& c : d) c = lower(c);
+  for (char& c : d) c = net::ascii_lower(c);
   return d;
 }
 

@@ -37,6 +37,12 @@ class Message {
   void append(std::string name, std::string_view value);
 };
 
+// The values of the fields named name (case-insensitive) in the header at the top of text,
+// by the rules of Message::parse, without building a Message (SEARCH runs this per message).
+std::vector<std::string> header_values(std::string_view text, std::string_view name);
+// The first of them.
+std::optional<std::string> header_value(std::string_view text, std::string_view name);
+
 // "Name: value" folded at whitespace so lines stay within width where possible
 // (RFC 5322 §2.2.3); CRLF between lines, no final CRLF. unfold(fold(n, v)) == "n: v".
 std::string fold(std::string_view name, std::string_view value, size_t width = 78);

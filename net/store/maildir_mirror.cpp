@@ -320,10 +320,17 @@ void MaildirMirror::set_flags(const std::string& address, FolderDisk& f, std::ui
   const Folder* sf = store_.folder(address, folder);
   const StoredMessage* m = sf ? sf->find(uid) : nullptr;
   if (it == f.files.end() || !m) return;
-  std::vector<std::string> keywords = f.list.keywords, dropped;
-  const std::string info = maildir_info(m->flags, keywords, &dropped);
+  // The folder's keyword list is copied only when a flag may add to it (STORE on 10,000
+  // messages with system flags only copies nothing).
+  const bool any_keyword = std::any_of(m->flags.begin(), m->flags.end(), [](const std::string& x) {
+    return x.empty() || x[0] != '\\';
+  });
+  std::vector<std::string> keywords, dropped;
+  if (any_keyword) keywords = f.list.keywords;
+  const std::string info =
+      maildir_info(m->flags, any_keyword ? keywords : f.list.keywords, &dropped);
   for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
-  if (keywords != f.list.keywords) {
+  if (any_keyword && keywords != f.list.keywords) {
     UidList l = f.list;
     l.keywords = keywords;
     write_uid_list(f.dir, l);
@@ -338,8 +345,8 @@ void MaildirMirror::set_flags(const std::string& address, FolderDisk& f, std::ui
   } else {  // the directories are fsync'd once, at the batch's end (batch())
     if (::rename(from.c_str(), to.c_str()) != 0)
       throw MaildirError("cannot rename to " + to.string() + ": " + std::strerror(errno));
-    unsynced_.insert(from.parent_path());
-    unsynced_.insert(to.parent_path());
+    unsynced_.insert(f.dir / "cur");
+    if (!it->second.cur) unsynced_.insert(f.dir / "new");
   }
   it->second = {name, true};
 }
@@ -380,9 +387,8 @@ void MaildirMirror::apply(const Change& c) {
     materialize(c.address, a);
     auto folder = a.folders.find(c.folder);
     const Folder* sf = store_.folder(c.address, c.folder);
-    if (c.op == "flags") {
-      if (folder != a.folders.end()) set_flags(c.address, folder->second, c.uid, c.folder);
-    } else if (c.op == "remove" || c.op == "expunge") {
+    // "flags" never reaches here undone: every flag change goes through persist() first.
+    if (c.op == "remove" || c.op == "expunge") {
       if (folder != a.folders.end())
         remove_file(folder->second, c.uid, sf ? sf->uid_next : c.uid + 1);
     }

@@ -11,7 +11,7 @@ namespace net::store {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
+  return ascii_iequals(a, b);
 }
 
 constexpr const char* kInbox = "INBOX";

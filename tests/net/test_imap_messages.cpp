@@ -178,6 +178,19 @@ TEST_CASE("IMAP SEARCH keys") {
   CHECK(search("KEYWORD $Work") == "* SEARCH\r\n");
   CHECK(search("HEADER Message-ID sender") == "* SEARCH 1\r\n");
   CHECK(search("CHARSET UTF-8 SUBJECT report") == "* SEARCH 2\r\n");
+  // Case-insensitive substring match (RFC 3501 §6.4.4), found without copying the text:
+  // either case of the first letter, a near miss before the match, the last bytes.
+  CHECK(search("BODY QUARTERLY") == "* SEARCH 2\r\n");
+  CHECK(search("BODY qUaRtErLy") == "* SEARCH 2\r\n");
+  CHECK(search("BODY \"the quarter\"") == "* SEARCH 2\r\n");
+  CHECK(search("BODY \"the quartz\"") == "* SEARCH\r\n");
+  CHECK(search("BODY bYE") == "* SEARCH 2\r\n");
+  CHECK(search("BODY \"noon?\"") == "* SEARCH 1\r\n");
+  CHECK(search("BODY \"noon?!\"") == "* SEARCH\r\n");
+  CHECK(search("TEXT \"SUBJECT: LUNCH\"") == "* SEARCH 1\r\n");
+  CHECK(search("SUBJECT \"\"") == "* SEARCH 1 2\r\n");
+  CHECK(search("HEADER message-id \"<1@\"") == "* SEARCH 1\r\n");
+  CHECK(search("HEADER X-Missing \"\"") == "* SEARCH\r\n");
   CHECK(c.send("s SEARCH CHARSET KOI8-R ALL\r\n") ==
         "s NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset\r\n");
   CHECK(c.send("s SEARCH BOGUS\r\n") == "s BAD Invalid search criteria\r\n");

@@ -109,6 +109,35 @@ TEST_CASE("Message get_all prepend append") {
         "X-Tag: t\r\n\r\nb\r\n");
 }
 
+TEST_CASE("header_values and header_value find what Message::parse finds") {
+  const char* texts[] = {
+      "From: Ana <ana@sender.example>\r\nTo: bob@recipient.example\r\nSubject: Hi\r\n\r\nbody",
+      "Subject: a\nX: b\n\nSubject: not a field, the body\n",
+      "Subject: a very\r\n long subject\r\n\tcontinued\r\nX-Obs : spaced name\r\n\r\nbody",
+      "Received: one\r\nReceived: two\r\n folded\nSubject: s\r\n\r\nReceived: three\r\n",
+      "Subject: s\r\nthis is not a header\r\nSubject: after junk\r\n",
+      " indented\r\nSubject: x\r\n",
+      "Subject: no line end",
+      "Subject: cr at the end\r",
+      "Subject: x\r\r\nTo: y\r\n",
+      "",
+      "\r\nSubject: body\r\n",
+      "Bad Name: x\r\nSubject: y\r\n",
+  };
+  for (const char* t : texts) {
+    CAPTURE(t);
+    const auto m = Message::parse(t);
+    for (const char* name : {"Subject", "subject", "RECEIVED", "To", "X-Obs", "From", "Cc"}) {
+      CAPTURE(name);
+      CHECK(header_values(t, name) == m.get_all(name));
+      CHECK(header_value(t, name) == m.get(name));
+    }
+  }
+  CHECK(header_values("Received: one\r\nReceived: two\r\n folded\r\n\r\n", "received") ==
+        std::vector<std::string>{"one", "two folded"});
+  CHECK_FALSE(header_value("\r\nSubject: in the body\r\n", "Subject"));
+}
+
 TEST_CASE("fold keeps lines within 78 and unfolds back") {
   std::string value;
   for (int i = 0; i < 30; ++i) value += "word" + std::to_string(i) + " ";
