@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "gui/commands.hpp"
+#include "gui/log_flush.hpp"
 #include "net/smtp/recipient_policy.hpp"
 #include "net/socket/engines.hpp"
 #include "net/socket/listener.hpp"
@@ -451,10 +452,11 @@ std::optional<std::shared_ptr<net::tls::Context>> make_tls(const ServeOptions& o
 }
 
 constexpr std::uint32_t kSmtpsConnBase = 3000000;
+constexpr const char* kLogPattern = "[%H:%M:%S.%e] %v";
 
 int serve(const ServeOptions& o) {
   const auto start = std::chrono::steady_clock::now();
-  spdlog::set_pattern("[%H:%M:%S.%e] %v");
+  spdlog::set_pattern(kLogPattern);
   spdlog::flush_on(spdlog::level::info);
 
   std::vector<User> users;
@@ -583,6 +585,9 @@ int serve(const ServeOptions& o) {
 
   // One event loop on this thread serves every listener (and so every store access).
   net::socket::EventLoop loop;
+  // From here the log is flushed once per turn of the loop, not once per line.
+  LoopFlushedLog flushed_log([&loop](std::function<void()> fn) { loop.post(std::move(fn)); },
+                             kLogPattern);
   std::unique_ptr<net::socket::Listener> listener;
   try {
     listener = std::make_unique<net::socket::Listener>(

@@ -217,7 +217,7 @@ void MaildirMirror::batch(bool begin) {
     return;
   }
   if (batch_depth_ > 0 && --batch_depth_ > 0) return;
-  std::set<fs::path> dirs;
+  std::set<std::string> dirs;
   dirs.swap(unsynced_);
   for (const auto& d : dirs) {
     try {
@@ -338,15 +338,18 @@ void MaildirMirror::set_flags(const std::string& address, FolderDisk& f, std::ui
   }
   const std::string name = parse_maildir_file_name(it->second.name).base + ":2," + info;
   if (it->second.cur && name == it->second.name) return;
-  const fs::path from = f.dir / (it->second.cur ? "cur" : "new") / it->second.name;
-  const fs::path to = f.dir / "cur" / name;
+  // Plain strings, not fs::path: a STORE on every message of a large folder builds these
+  // 10,000s of times, and path's component splitting showed in its profile.
+  const std::string& dir = f.dir.native();
+  const std::string from = dir + (it->second.cur ? "/cur/" : "/new/") + it->second.name;
+  const std::string to = dir + "/cur/" + name;
   if (batch_depth_ == 0) {
     rename_durable(from, to);
   } else {  // the directories are fsync'd once, at the batch's end (batch())
     if (::rename(from.c_str(), to.c_str()) != 0)
-      throw MaildirError("cannot rename to " + to.string() + ": " + std::strerror(errno));
-    unsynced_.insert(f.dir / "cur");
-    if (!it->second.cur) unsynced_.insert(f.dir / "new");
+      throw MaildirError("cannot rename to " + to + ": " + std::strerror(errno));
+    unsynced_.insert(dir + "/cur");
+    if (!it->second.cur) unsynced_.insert(dir + "/new");
   }
   it->second = {name, true};
 }

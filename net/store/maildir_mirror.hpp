@@ -121,7 +121,7 @@ class MaildirMirror {
   // Inside a store batch, flag renames leave their directories here, each fsync'd once at
   // the batch's end (a file is in exactly one place at any moment, before or after).
   int batch_depth_ = 0;
-  std::set<std::filesystem::path> unsynced_;
+  std::set<std::string> unsynced_;
   std::function<void(const std::string&)> on_error_;
   std::unique_ptr<GroupCommit> group_;
 };
