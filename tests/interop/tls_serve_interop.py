@@ -144,6 +144,41 @@ def main():
             return "INBOX has %d messages" % n
     check("imaplib IMAP4_SSL on --imaps", imaps)
 
+    def big_message(i):
+        # About 100 KiB, lines of 70 letters; every seventh starts with a dot.
+        lines = [("." if k % 7 == 0 else "") + chr(ord("a") + (i + k) % 26) * 70
+                 for k in range(1400)]
+        return ("From: ana@sender.example\r\nTo: %s\r\nSubject: big %d\r\n\r\n%s\r\n"
+                % (ADDR, i, "\r\n".join(lines))).encode()
+
+    def imaps_fetch_in_parts():
+        # serve answers a FETCH in parts of 256 KiB (imap::ServerConfig::fetch_chunk): six
+        # messages of 100 KiB make one answer of three parts, each written through TLS.
+        wait_delivered()
+        m = imaplib.IMAP4_SSL(HOST, ports["imaps"], ssl_context=ctx, timeout=IO)
+        m.login(USER, PASSWORD)
+        sent = [big_message(i) for i in range(6)]
+        for body in sent:
+            typ, data = m.append("INBOX", None, None, body)
+            if typ != "OK":
+                return "APPEND answered %s %r" % (typ, data)
+        typ, data = m.select("INBOX", readonly=True)
+        typ, data = m.fetch("1:*", "(BODY.PEEK[])")
+        if typ != "OK":
+            return "FETCH answered %s" % typ
+        got = [part[1] for part in data if isinstance(part, tuple)]
+        typ, noop = m.noop()  # the session goes on after the parts
+        m.logout()
+        if typ != "OK":
+            return "NOOP after the FETCH answered %s" % typ
+        missing = [i for i, body in enumerate(sent) if body not in got]
+        if missing:
+            return "messages %s not fetched back byte for byte (%d literals, sizes %s)" % (
+                missing, len(got), [len(g) for g in got][-6:])
+        if sum(len(g) for g in got) < 3 * 256 * 1024 // 2:
+            return "the answer is too small to need parts: %d bytes" % sum(len(g) for g in got)
+    check("imaplib IMAP4_SSL: APPEND 6 x 100 KiB, FETCH 1:* BODY.PEEK[] in parts", imaps_fetch_in_parts)
+
     def imap_starttls():
         m = imaplib.IMAP4(HOST, ports["imap"], timeout=IO)
         if "STARTTLS" not in m.capabilities:
