@@ -4,8 +4,10 @@
 // line cost one write(2) per line (about a fifth of that STORE's time when the log is a
 // file). The sink below writes every line into the wrapped sinks at once and asks the loop,
 // through `post`, to flush after the work at hand: the lines still appear as soon as the
-// loop is done with what produced them, and a warning or an error is flushed at once (a
-// SIGKILL can lose the info lines of the loop's last turn, never a warning).
+// loop is done with what produced them, and a warning or an error is flushed at once. The
+// trade-off: a death without unwinding (SIGKILL, SIGHUP, abort) loses the info lines of the
+// loop's last turn, never a warning; and an error written to stderr may now appear before
+// info lines still in stdout's buffer when both go to one terminal.
 #pragma once
 
 #include <spdlog/sinks/base_sink.h>
@@ -25,6 +27,8 @@ namespace mailsim {
 class LoopFlushSink : public spdlog::sinks::base_sink<std::mutex>,
                       public std::enable_shared_from_this<LoopFlushSink> {
  public:
+  // `post` must queue its function for later (asio::post), never run it inline: log() holds
+  // the sink's lock while posting and the flush takes it again.
   using Post = std::function<void(std::function<void()>)>;
   LoopFlushSink(std::FILE* out, Post post) : out_(out), post_(std::move(post)) {}
 
