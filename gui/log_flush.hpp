@@ -2,7 +2,7 @@
 //
 // A STORE over 10,000 messages logs 10,000 flag changes from one handler; flushing each
 // line cost one write(2) per line (about a fifth of that STORE's time when the log is a
-// file). The sink below writes every line into the wrapped sinks at once and asks the loop,
+// file). The sink below writes every line into stdio's buffer at once and asks the loop,
 // through `post`, to flush after the work at hand: the lines still appear as soon as the
 // loop is done with what produced them, and a warning or an error is flushed at once. The
 // trade-off: a death without unwinding (SIGKILL, SIGHUP, abort) loses the info lines of the

@@ -28,7 +28,7 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
 
   net::smtp::Reply check_sender(const net::smtp::Envelope& env, const std::string& addr) override {
     // Like Postfix's reject_sender_login_mismatch: no sending as somebody else.
-    if (!env.auth_user.empty() && !iequals(addr, env.auth_user))
+    if (!env.auth_user.empty() && !net::ascii_iequals(addr, env.auth_user))
       return {
           553, "5.7.1", {"Sender address <" + addr + "> is not owned by user " + env.auth_user}};
     return {250, "2.1.0", {"Sender <" + addr + "> OK"}};
@@ -78,9 +78,6 @@ class SubmissionPolicy : public net::smtp::ServerPolicy {
   }
 
  private:
-  static bool iequals(const std::string& a, const std::string& b) {
-    return net::ascii_iequals(a, b);
-  }
   World& world_;
   MailServer& server_;
   unsigned next_id_ = 1;

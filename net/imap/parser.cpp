@@ -6,8 +6,7 @@ namespace net::imap {
 
 std::string to_upper(std::string_view s) {
   std::string o(s);
-  for (char& c : o)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  for (char& c : o) c = ascii_upper(c);
   return o;
 }
 

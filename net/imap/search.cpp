@@ -128,8 +128,7 @@ std::optional<Key> parse_key(Cursor& a, int depth) {
 bool contains_ci(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return true;
   if (needle.size() > hay.size()) return false;
-  auto up = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; };
-  const char first_up = up(needle[0]), first_low = ascii_lower(needle[0]);
+  const char first_up = ascii_upper(needle[0]), first_low = ascii_lower(needle[0]);
   const size_t last = hay.size() - needle.size();
   const auto npos = std::string_view::npos;
   size_t at_up = hay.find(first_up);
@@ -138,7 +137,7 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
     size_t i = std::min(at_up, at_low);
     if (i == npos || i > last) return false;
     size_t k = 1;
-    while (k < needle.size() && up(hay[i + k]) == up(needle[k])) ++k;
+    while (k < needle.size() && ascii_upper(hay[i + k]) == ascii_upper(needle[k])) ++k;
     if (k == needle.size()) return true;
     if (i == at_up) {
       at_up = hay.find(first_up, i + 1);

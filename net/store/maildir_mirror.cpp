@@ -83,15 +83,7 @@ void MaildirMirror::commit(const Change& c, const StoredMessage& m,
     AccountDisk& a = account(c.address);
     materialize(c.address, a);
     FolderDisk& f = ensure_folder(c.address, a, c.folder);
-    std::vector<std::string> keywords = f.list.keywords, dropped;
-    job.info = maildir_info(m.flags, keywords, &dropped);
-    for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
-    if (keywords != f.list.keywords) {
-      UidList l = f.list;
-      l.keywords = keywords;
-      write_uid_list(f.dir, l);
-      f.list = l;
-    }
+    job.info = info_for(f, m.flags);
     job.folder = f.dir;
     job.name = maildir_unique_name(now_ ? now_() : 0, pid_, ++seq_, hostname_) +
                ",U=" + std::to_string(m.uid);
@@ -256,16 +248,27 @@ MaildirMirror::FolderDisk& MaildirMirror::ensure_folder(const std::string& addre
   return a.folders[name] = std::move(f);
 }
 
-void MaildirMirror::write_message(FolderDisk& f, const StoredMessage& m) {
-  std::vector<std::string> keywords = f.list.keywords, dropped;
-  const std::string info = maildir_info(m.flags, keywords, &dropped);
+// The info letters of flags in folder f. A keyword new to the folder gets its letter in the
+// folder's list, written before any file uses it; if that write fails the list is as it was.
+// maildir_info only appends to the list, so nothing is copied when no keyword is new.
+std::string MaildirMirror::info_for(FolderDisk& f, const std::vector<std::string>& flags) {
+  const std::size_t known = f.list.keywords.size();
+  std::vector<std::string> dropped;
+  std::string info = maildir_info(flags, f.list.keywords, &dropped);
   for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
-  if (keywords != f.list.keywords) {  // the letter must be known before a file uses it
-    UidList l = f.list;
-    l.keywords = keywords;
-    write_uid_list(f.dir, l);
-    f.list = l;
+  if (f.list.keywords.size() != known) {
+    try {
+      write_uid_list(f.dir, f.list);
+    } catch (...) {
+      f.list.keywords.resize(known);
+      throw;
+    }
   }
+  return info;
+}
+
+void MaildirMirror::write_message(FolderDisk& f, const StoredMessage& m) {
+  const std::string info = info_for(f, m.flags);
   const std::string base = maildir_unique_name(now_ ? now_() : 0, pid_, ++seq_, hostname_) +
                            ",U=" + std::to_string(m.uid);
   const bool cur = !m.flags.empty();
@@ -320,22 +323,7 @@ void MaildirMirror::set_flags(const std::string& address, FolderDisk& f, std::ui
   const Folder* sf = store_.folder(address, folder);
   const StoredMessage* m = sf ? sf->find(uid) : nullptr;
   if (it == f.files.end() || !m) return;
-  // The folder's keyword list is copied only when a flag may add to it (STORE on 10,000
-  // messages with system flags only copies nothing).
-  const bool any_keyword = std::any_of(m->flags.begin(), m->flags.end(), [](const std::string& x) {
-    return x.empty() || x[0] != '\\';
-  });
-  std::vector<std::string> keywords, dropped;
-  if (any_keyword) keywords = f.list.keywords;
-  const std::string info =
-      maildir_info(m->flags, any_keyword ? keywords : f.list.keywords, &dropped);
-  for (const auto& k : dropped) report("keyword " + k + " not stored: 26 keywords per folder");
-  if (any_keyword && keywords != f.list.keywords) {
-    UidList l = f.list;
-    l.keywords = keywords;
-    write_uid_list(f.dir, l);
-    f.list = l;
-  }
+  const std::string info = info_for(f, m->flags);
   const std::string name = parse_maildir_file_name(it->second.name).base + ":2," + info;
   if (it->second.cur && name == it->second.name) return;
   // Plain strings, not fs::path: a STORE on every message of a large folder builds these

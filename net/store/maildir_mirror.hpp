@@ -85,6 +85,7 @@ class MaildirMirror {
     std::map<std::string, FolderDisk> folders;  // key: folder name
   };
 
+  std::string info_for(FolderDisk& f, const std::vector<std::string>& flags);
   bool persist(const Change& c, const StoredMessage& m);
   bool update(const Change& c);
   static bool is_folder_change(const Change& c);

@@ -10,10 +10,6 @@ namespace net::store {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return ascii_iequals(a, b);
-}
-
 constexpr const char* kInbox = "INBOX";
 
 // The folders every account starts with (RFC 6154 §2 attributes).
@@ -30,7 +26,7 @@ std::vector<std::string> normalise_flags(std::vector<std::string> in) {
     std::string c = canonical_flag(f);
     if (c.empty()) continue;
     bool dup = false;
-    for (const auto& o : out) dup = dup || iequals(o, c);
+    for (const auto& o : out) dup = dup || ascii_iequals(o, c);
     if (!dup) out.push_back(std::move(c));
   }
   return out;
@@ -76,9 +72,10 @@ const char* to_string(Status s) {
 }
 
 std::string canonical_folder(std::string_view name) {
-  if (iequals(name, kInbox)) return kInbox;
+  if (ascii_iequals(name, kInbox)) return kInbox;
   // "inbox/child" keeps its child part; the INBOX prefix is case-insensitive (RFC 3501 §5.1).
-  if (name.size() > 6 && iequals(name.substr(0, 5), kInbox) && name[5] == Mailstore::kDelimiter)
+  if (name.size() > 6 && ascii_iequals(name.substr(0, 5), kInbox) &&
+      name[5] == Mailstore::kDelimiter)
     return std::string(kInbox) + std::string(name.substr(5));
   return std::string(name);
 }
@@ -89,7 +86,7 @@ std::string canonical_flag(std::string_view flag) {
                                         "\\Draft"};
   if (flag.front() == '\\') {
     for (const char* s : kSystem)
-      if (iequals(flag, s)) return s;
+      if (ascii_iequals(flag, s)) return s;
     return {};  // unknown system flag: not settable (RFC 3501 §2.3.2)
   }
   for (char c : flag) {
@@ -103,7 +100,7 @@ std::string canonical_flag(std::string_view flag) {
 
 bool StoredMessage::has_flag(std::string_view flag) const {
   for (const auto& f : flags)
-    if (iequals(f, flag)) return true;
+    if (ascii_iequals(f, flag)) return true;
   return false;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,28 @@ TEST_CASE("maildir write failure: STORE whose rename fails is NO [UNAVAILABLE], 
   r.mirror.reset();
   Run again(t.path);
   CHECK(again.msg(2)->has_flag("\\Flagged"));
+}
+
+TEST_CASE(
+    "maildir write failure: a new keyword whose uid list cannot be written is NO, list kept") {
+  TempDir t;
+  Run r(t.path);
+  Imap s(r.store);
+  const fs::path folder = r.mirror->path_of(kA, "INBOX", 1).parent_path().parent_path();
+  const fs::path list = folder / "mailsim-uidlist";
+  REQUIRE(fs::exists(list));
+  make_unremovable(list);  // the new list cannot be renamed over a directory
+
+  CHECK(s.send("A UID STORE 1 +FLAGS ($Work)\r\n").find("A NO [UNAVAILABLE]") != std::string::npos);
+  CHECK_FALSE(r.msg(1)->has_flag("$Work"));
+
+  // The letter the failed keyword would have had is free again: the next keyword gets 'a'.
+  fs::remove_all(list);
+  CHECK(s.send("B UID STORE 1 +FLAGS ($Other)\r\n").find("B OK") != std::string::npos);
+  std::ifstream in(list);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\na $Other\n") != std::string::npos);
+  CHECK(text.find("$Work") == std::string::npos);
 }
 
 TEST_CASE("maildir write failure: EXPUNGE whose unlink fails is NO [UNAVAILABLE], message stays") {
