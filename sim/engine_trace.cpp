@@ -25,9 +25,9 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
             l.to = e.sent ? ctx.peer : ctx.host;
             l.from_client = (e.sent == ctx.client);
             l.data = e.kind == net::LineKind::Data;
-            l.label = e.label;
-            l.meaning = e.meaning;
-            l.rfc = e.rfc;
+            l.label = trace.sym(e.label);
+            l.meaning = trace.sym(e.meaning);
+            l.rfc = trace.sym(e.rfc);
             // An IMAP line carrying a literal ("{724}" then the message) is one event for
             // the engine; every view shows one line per event, so the literal's lines
             // follow as data lines.
@@ -68,9 +68,9 @@ void record_engine_events(Trace& trace, Time now, const EngineContext& ctx,
             s.host = ctx.host;
             s.conn = ctx.conn;
             s.proto = ctx.proto;
-            s.role = ctx.client ? "client" : "server";
-            s.from = e.from;
-            s.to = e.to;
+            s.role = trace.sym(ctx.client ? "client" : "server");
+            s.from = trace.sym(e.from);
+            s.to = trace.sym(e.to);
             trace.append(now, std::move(s));
           }
         },

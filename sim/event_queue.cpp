@@ -7,7 +7,16 @@ namespace sim {
 EventId EventQueue::at(Time t, std::function<void()> fn) {
   if (t < now_) t = now_;
   const EventId id = next_id_++;
-  heap_.push_back(Entry{t, id, std::move(fn)});
+  std::uint32_t slot = 0;
+  if (free_.empty()) {
+    slot = static_cast<std::uint32_t>(fns_.size());
+    fns_.push_back(std::move(fn));
+  } else {
+    slot = free_.back();
+    free_.pop_back();
+    fns_[slot] = std::move(fn);
+  }
+  heap_.push_back(Entry{t, id, slot});
   std::push_heap(heap_.begin(), heap_.end(), Later{});
   done_.push_back(false);  // done_[id - 1]
   return id;
@@ -19,6 +28,8 @@ bool EventQueue::cancel(EventId id) {
   // Few events are pending at once and cancelling is rare (timers): a scan, then the
   // heap is rebuilt without it, so its callback (and what it holds) is released now.
   auto it = std::find_if(heap_.begin(), heap_.end(), [id](const Entry& e) { return e.id == id; });
+  fns_[it->slot] = nullptr;
+  free_.push_back(it->slot);
   heap_.erase(it);
   std::make_heap(heap_.begin(), heap_.end(), Later{});
   return true;
@@ -27,12 +38,16 @@ bool EventQueue::cancel(EventId id) {
 bool EventQueue::step() {
   if (heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), Later{});
-  Entry e = std::move(heap_.back());
+  const Entry e = heap_.back();
   heap_.pop_back();
   done_[e.id - 1] = true;
   now_ = e.t;
-  // The callback may schedule or cancel freely: it no longer sits in the queue.
-  if (e.fn) e.fn();
+  // The callback may schedule or cancel freely: it no longer sits in the queue (a slot
+  // freed here may be reused by what it schedules).
+  std::function<void()> fn = std::move(fns_[e.slot]);
+  fns_[e.slot] = nullptr;
+  free_.push_back(e.slot);
+  if (fn) fn();
   return true;
 }
 

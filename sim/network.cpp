@@ -28,6 +28,11 @@ std::size_t NetCore::ip_index(std::string_view ip) const {
   return it == host_by_ip.end() ? std::string::npos : it->second;
 }
 
+std::size_t NetCore::packet_ip_index(const Sym& ip) const {
+  auto it = host_by_ip_sym.find(ip);
+  return it == host_by_ip_sym.end() ? std::string::npos : it->second;
+}
+
 const HostInfo* NetCore::find_ip(std::string_view ip) const {
   const std::size_t i = ip_index(ip);
   return i == std::string::npos ? nullptr : &hosts[i];
@@ -89,7 +94,7 @@ void NetCore::drop(const std::string& host, const Packet& p, const std::string& 
 }
 
 void NetCore::transmit(std::size_t from_host, Packet p) {
-  const std::size_t dst = ip_index(p.dst_ip);
+  const std::size_t dst = packet_ip_index(p.dst_ip);
   std::shared_ptr<const Path> path;
   if (dst != std::string::npos) path = cached_route(from_host, dst);
   if (!path) {
@@ -184,6 +189,7 @@ void Network::add_host(HostInfo h) {
   if (c.host_by_ip.count(h.ip)) throw std::invalid_argument("duplicate host ip: " + h.ip);
   c.host_by_name.emplace(h.name, c.hosts.size());
   c.host_by_ip.emplace(h.ip, c.hosts.size());
+  c.host_by_ip_sym.emplace(Sym(h.ip), c.hosts.size());
   c.host_syms.emplace_back(h.name);
   c.hosts.push_back(std::move(h));
   c.adj.emplace_back();

@@ -34,9 +34,18 @@ struct Path {
 
 // (local ip, local port, peer ip, peer port)
 using ConnKey = std::tuple<Sym, std::uint16_t, Sym, std::uint16_t>;
+// Orders the interned ips by identity, not text: every segment looks its connection up, and
+// this compares pointers. Nothing walks the map in order; ephemeral()'s lower_bound on a
+// (local ip, local port) prefix works with any lexicographic order (the empty Sym is least).
+struct ConnKeyLess {
+  static auto fields(const ConnKey& k) {
+    return std::tuple(std::get<0>(k).hash(), std::get<1>(k), std::get<2>(k).hash(), std::get<3>(k));
+  }
+  bool operator()(const ConnKey& a, const ConnKey& b) const { return fields(a) < fields(b); }
+};
 
 struct ConnRecord {  // per connection id, for the ConnEv records
-  std::string client, server;
+  Sym client, server;
   std::uint16_t client_port = 0, server_port = 0;
   Proto proto = Proto::Tcp;
   int live = 0;        // endpoints not yet retired
@@ -57,6 +66,7 @@ struct NetCore {
   std::vector<HostInfo> hosts;
   std::vector<Sym> host_syms;  // hosts[i].name interned: every hop records two of them
   std::unordered_map<std::string, std::size_t> host_by_name, host_by_ip;
+  std::unordered_map<Sym, std::size_t> host_by_ip_sym;  // the same, found by identity
   std::vector<Network::LinkInfo> links;
   std::vector<Sym> link_syms;  // links[i].id interned
   std::unordered_map<std::string, std::size_t> link_by_id;
@@ -72,7 +82,7 @@ struct NetCore {
   Time connect_timeout = 30 * kSecond;
   std::map<std::pair<std::string, std::uint16_t>, Listener> listeners;  // (host, port)
   std::map<std::pair<std::string, std::uint16_t>, Network::UdpHandler> udp;
-  std::map<ConnKey, std::unique_ptr<TcpConn>> conns;
+  std::map<ConnKey, std::unique_ptr<TcpConn>, ConnKeyLess> conns;
   std::map<std::uint32_t, ConnRecord> records;
   std::unordered_map<std::string, std::uint16_t> next_port;
   std::uint32_t next_conn = 1;
@@ -96,6 +106,7 @@ struct NetCore {
   const std::shared_ptr<const Path>& cached_route(std::size_t from, std::size_t to);
   // Index of the host with this ip, or npos.
   std::size_t ip_index(std::string_view ip) const;
+  std::size_t packet_ip_index(const Sym& ip) const;  // ip_index for every packet: no hashing
   void transmit(std::size_t from_host, Packet p);
   void hop(std::shared_ptr<const Path> path, std::size_t i, std::shared_ptr<const Packet> p);
   void deliver(std::size_t host, const Packet& p);

@@ -17,6 +17,7 @@ class SecretMask {
   // Revealing: apply() changes nothing.
   void set_reveal(bool reveal) { reveal_ = reveal; }
   bool reveal() const { return reveal_; }
+  std::size_t size() const { return secrets_.size(); }  // distinct secrets registered
   void apply(std::string& s) const;
   // Whether apply() would change `s` (lets interned text be masked only when it must be).
   bool found_in(std::string_view s) const;

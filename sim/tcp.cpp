@@ -31,13 +31,14 @@ ConnKey key_of(const TcpConn& c) {
 
 void NetCore::conn_event(std::uint32_t id, const char* op) {
   auto& r = records[id];
-  const std::string o = op;
+  const std::string_view o = op;
   const bool terminal = o == "refused" || o == "reset" || o == "close";
   if (terminal) {
     if (r.ended) return;
     r.ended = true;
   }
-  tr.append(now(), ConnEv{id, o, r.client, r.server, r.client_port, r.server_port, r.proto});
+  tr.append(now(),
+            ConnEv{id, tr.sym(o), r.client, r.server, r.client_port, r.server_port, r.proto});
 }
 
 void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload,
@@ -146,9 +147,10 @@ void NetCore::tcp_send(TcpConn& c, std::string_view bytes) {
     return;
   }
   // Masked as a whole first (equal-length masks), so a secret split across two segments
-  // is still hidden in the trace.
-  const std::string shown = tr.scrubbed(std::string(bytes));
-  const bool masked = shown != bytes;  // else each segment is recorded as sent
+  // is still hidden in the trace. Usually there is none: then no masked copy is made, and
+  // each segment is recorded as sent.
+  const bool masked = tr.has_secret(bytes);
+  const std::string shown = masked ? tr.scrubbed(std::string(bytes)) : std::string();
   // Segments carry at most MSS bytes; each advances the sequence number by its length.
   for (std::size_t off = 0; off < bytes.size(); off += mss) {
     std::string chunk(bytes.substr(off, mss));

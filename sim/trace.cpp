@@ -77,6 +77,26 @@ void Trace::hide_message_bodies() {
   if (!hider_) hider_ = std::make_shared<BodyHider>();
 }
 
+void Trace::scrub_meaning(Sym& meaning) {
+  if (meaning.empty() || secrets_.reveal()) return;
+  if (clean_secrets_ != secrets_.size()) {  // a new secret: every verdict is stale
+    clean_.fill(Sym());
+    clean_secrets_ = secrets_.size();
+  }
+  // Heap addresses share their low bits: take the high bits of a multiplicative hash.
+  const std::uint64_t h = static_cast<std::uint64_t>(meaning.hash()) * 0x9E3779B97F4A7C15ULL;
+  Sym& slot = clean_[h >> 58];  // 64 slots
+  static_assert(std::tuple_size_v<decltype(clean_)> == 64);
+  if (slot == meaning) return;
+  if (!secrets_.found_in(meaning)) {
+    slot = meaning;
+    return;
+  }
+  std::string masked = meaning;
+  scrub(masked);
+  meaning = masked;
+}
+
 const Event& Trace::appended(Event& e) {
   std::visit(
       [this](auto& ev) {
@@ -86,11 +106,7 @@ const Event& Trace::appended(Event& e) {
         } else if constexpr (std::is_same_v<T, LineEv>) {
           if (hider_) hider_->apply(ev);
           scrub(ev.text);
-          if (secrets_.found_in(ev.meaning)) {
-            std::string masked = ev.meaning;
-            scrub(masked);
-            ev.meaning = masked;
-          }
+          scrub_meaning(ev.meaning);
         } else if constexpr (std::is_same_v<T, MailboxEv>) {
           scrub(ev.summary);
         } else if constexpr (std::is_same_v<T, QueueEv>) {

@@ -2,6 +2,7 @@
 // Nothing else is a source of truth for the GUI, the transcript or the JSON export.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "sim/chunked_log.hpp"
 #include "sim/secret_mask.hpp"
 #include "sim/sym.hpp"
+#include "sim/sym_memo.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -167,6 +169,11 @@ class Trace {
     scrub(s);
     return s;
   }
+  // Whether scrubbed(s) would change s.
+  bool has_secret(std::string_view s) const { return secrets_.found_in(s); }
+
+  // Sym(text) through a memo: for recorders whose texts recur (labels, meanings, states).
+  Sym sym(std::string_view text) { return memo_.get(text); }
 
   const EventLog& events() const { return events_; }
   std::size_t size() const { return events_.size(); }
@@ -178,8 +185,15 @@ class Trace {
   void scrub(std::string& s) const { secrets_.apply(s); }
   // Scrubs the event just stored and tells the listeners.
   const Event& appended(Event& e);
+  // A line's meaning with the secrets masked; most meanings are checked once (clean_).
+  void scrub_meaning(Sym& meaning);
   EventLog events_;
   SecretMask secrets_;
+  SymMemo memo_;
+  // Meanings found free of secrets, by a hash of their address (a Sym is unique per text);
+  // valid while the secrets registered number clean_secrets_.
+  std::array<Sym, 64> clean_;
+  std::size_t clean_secrets_ = 0;
   std::vector<std::function<void(const Event&)>> listeners_;
   std::shared_ptr<BodyHider> hider_;  // set by hide_message_bodies()
 };

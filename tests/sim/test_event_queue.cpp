@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -109,4 +110,38 @@ TEST_CASE("rng is deterministic and portable") {
   for (int i = 0; i < 1000; ++i) CHECK(r.uniform(10) < 10);
   CHECK(r.uniform(0) == 0);
   CHECK(r.uniform(1) == 0);
+}
+
+TEST_CASE("a cancelled callback is released at once; reused slots keep the order") {
+  EventQueue q;
+  auto held = std::make_shared<int>(1);
+  std::weak_ptr<int> watch = held;
+  EventId id = q.at(5, [held] { (void)held; });
+  held.reset();
+  CHECK_FALSE(watch.expired());
+  CHECK(q.cancel(id));
+  CHECK(watch.expired());
+
+  // Callbacks that schedule and cancel others, so that slots are freed and taken again
+  // while events are pending: the runs still follow (time, insertion order).
+  std::vector<int> order;
+  std::vector<EventId> victims;
+  for (int i = 0; i < 20; ++i) {
+    q.at(10 + i % 4, [&, i] {
+      order.push_back(i);
+      if (i % 3 == 0) victims.push_back(q.at(100, [&] { order.push_back(-1); }));
+      if (i % 6 == 0 && victims.size() > 1) CHECK(q.cancel(victims[victims.size() - 2]));
+      q.at(50, [&, i] { order.push_back(1000 + i); });
+    });
+  }
+  q.run();
+  std::vector<int> want;
+  for (int t = 0; t < 4; ++t)
+    for (int i = t; i < 20; i += 4) want.push_back(i);
+  for (int t = 0; t < 4; ++t)
+    for (int i = t; i < 20; i += 4) want.push_back(1000 + i);
+  // Victims are made (in run order) at i = 0, 12, 9, 6, 18, 3, 15; i = 12 cancels the one
+  // made at 0, i = 6 the one made at 9, i = 18 the one made at 6: four run, at time 100.
+  for (int k = 0; k < 4; ++k) want.push_back(-1);
+  CHECK(order == want);
 }

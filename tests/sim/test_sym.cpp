@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/sym.hpp"
+#include "sim/sym_memo.hpp"
 #include "sim/trace.hpp"
 
 using sim::Sym;
@@ -94,6 +95,54 @@ TEST_CASE("a secret inside an interned meaning is masked in the trace") {
   l.meaning = "The client sends its user name.";
   tr.append(1, l);
   CHECK(std::get<sim::LineEv>(tr.events()[1].p).meaning.data() == l.meaning.data());
+}
+
+TEST_CASE("a meaning found clean is checked again once a new secret is registered") {
+  sim::Trace tr;
+  sim::LineEv l;
+  l.text = "USER bruno";
+  l.meaning = "The client names the mailbox of bruno, password s3cret-pw.";
+  tr.append(0, l);  // no secret yet: the meaning is remembered as clean
+  tr.append(1, l);
+  tr.add_secret("s3cret-pw");
+  tr.append(2, l);
+  tr.set_reveal_secrets(true);
+  tr.append(3, l);
+  tr.set_reveal_secrets(false);
+  tr.append(4, l);
+  auto meaning = [&](std::size_t i) { return std::get<sim::LineEv>(tr.events()[i].p).meaning; };
+  CHECK(meaning(1) == "The client names the mailbox of bruno, password s3cret-pw.");
+  CHECK(meaning(2) == "The client names the mailbox of bruno, password *********.");
+  CHECK(meaning(3) == "The client names the mailbox of bruno, password s3cret-pw.");
+  CHECK(meaning(4) == "The client names the mailbox of bruno, password *********.");
+  // Many distinct clean meanings (more than the verdict cache holds), then the secret in one
+  // of the first: still masked.
+  for (int i = 0; i < 300; ++i) {
+    l.meaning = "meaning number " + std::to_string(i);
+    tr.append(5, l);
+  }
+  tr.add_secret("number 7");
+  l.meaning = "meaning number 7";
+  CHECK(std::get<sim::LineEv>(tr.append(6, l).p).meaning == "meaning ********");
+}
+
+TEST_CASE("SymMemo gives the interned Sym of any text, colliding slots included") {
+  sim::SymMemo memo;
+  CHECK(memo.get("").empty());
+  // Same length, first and last bytes: these share a slot and must not be confused.
+  const std::string a = "The server accepts <aaaa@b.example> now.";
+  const std::string b = "The server accepts <bbbb@b.example> now.";
+  for (int round = 0; round < 3; ++round) {
+    CHECK(memo.get(a) == sim::Sym(a));
+    CHECK(memo.get(b) == sim::Sym(b));
+    CHECK(memo.get(a).view() == a);
+  }
+  for (int i = 0; i < 2000; ++i) {
+    const std::string t = "text " + std::to_string(i);
+    const sim::Sym s = memo.get(t);
+    CHECK(s == sim::Sym(t));
+    CHECK(memo.get(t).data() == s.data());  // a hit returns the same interned text
+  }
 }
 
 TEST_CASE("Sym: a text is freed with the last Sym that holds it") {
