@@ -36,10 +36,17 @@ class EngineIo {
     events_.clear();
   }
   bool has_output() const { return !out_.empty(); }
+  // Whether the lines this engine reads become LineEvents, each with its meaning (the
+  // default). The simulator records only the lines engines send (the engine at the other
+  // end reports the same lines), so it turns this off and the engine skips describing what
+  // it reads. A line carrying a secret is still reported: its secret must reach the trace.
+  void report_received(bool on) { report_received_ = on; }
+  bool reports_received() const { return report_received_; }
 
  protected:
   std::string out_;
   EngineEvents events_;
+  bool report_received_ = true;
 };
 
 }  // namespace net

@@ -51,7 +51,9 @@ class EngineSessionBase : public TcpApp {
  protected:
   template <class... Args>
   EngineSessionBase(Trace& trace, EventQueue& q, Proto proto, Args&&... engine_args)
-      : trace_(trace), q_(q), proto_(proto), engine_(std::forward<Args>(engine_args)...) {}
+      : trace_(trace), q_(q), proto_(proto), engine_(std::forward<Args>(engine_args)...) {
+    engine_.report_received(false);  // record() keeps only the lines engines send
+  }
 
   static constexpr bool kStartTls = requires(Engine & e) {
     e.wants_tls();

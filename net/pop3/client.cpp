@@ -173,7 +173,7 @@ void Client::on_multi_line(const std::string& line) {
   if (line == ".") {
     e.label = ".";
     e.meaning = "A line with a single dot: the end of the multi-line response.";
-    events_.push_back(std::move(e));
+    if (report_received_) events_.push_back(std::move(e));
     in_multi_ = false;
     on_multi_end();
     return;
@@ -211,7 +211,7 @@ void Client::on_multi_line(const std::string& line) {
                                               : "One line of the listing.";
     multi_lines_.emplace_back(content);
   }
-  events_.push_back(std::move(e));
+  if (report_received_) events_.push_back(std::move(e));
 }
 
 void Client::on_multi_end() {
@@ -336,7 +336,7 @@ void Client::on_status(const std::string& line) {
     e.meaning = okay ? "The server greets the client and is ready." : e.meaning;
     e.rfc = "RFC 1939 §4";
   }
-  events_.push_back(std::move(e));
+  if (report_received_) events_.push_back(std::move(e));
 
   if (okay && multi_expected_) {
     multi_expected_ = false;

@@ -86,6 +86,7 @@ void Server::err(const std::string& text, std::string_view meaning, std::string_
 
 void Server::parsed(const std::string& text, std::string label, std::string meaning,
                     std::string rfc, std::string secret) {
+  if (!report_received_ && secret.empty()) return;
   LineEvent e;
   e.sent = false;
   e.kind = LineKind::Command;

@@ -140,13 +140,15 @@ void Server::on_command(const Line& line) {
     auto a = split_args(args);
     if (a.size() >= 2) secret = std::string(a[1]);
   }
-  std::string meaning = e ? e->info.help : "";
-  if (line.too_long)
-    meaning = "A command line longer than the server allows.";
-  else if (!e)
-    meaning = "A command the server does not know.";
-  parsed(t, verb, std::move(meaning),
-         e ? e->info.rfc : (line.too_long ? "RFC 2449 §4" : "RFC 1939 §3"), std::move(secret));
+  if (report_received_ || !secret.empty()) {
+    std::string meaning = e ? e->info.help : "";
+    if (line.too_long)
+      meaning = "A command line longer than the server allows.";
+    else if (!e)
+      meaning = "A command the server does not know.";
+    parsed(t, verb, std::move(meaning),
+           e ? e->info.rfc : (line.too_long ? "RFC 2449 §4" : "RFC 1939 §3"), std::move(secret));
+  }
 
   if (line.too_long) {
     bad("Command line too long (limit " + std::to_string(cfg_.max_line) + " octets)",

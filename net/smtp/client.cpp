@@ -166,7 +166,8 @@ void Client::report_reply(const Reply& r, const std::string& meaning) {
   }
 }
 
-void Client::on_reply(const Reply& r) {
+// The reply's lines as read, with what they mean at this point of the dialogue.
+void Client::describe_reply(const Reply& r) {
   std::string meaning = describe_reply_code(r.code);
   switch (state_) {
     case ClientState::Mail:
@@ -191,6 +192,10 @@ void Client::on_reply(const Reply& r) {
       break;
   }
   report_reply(r, meaning);
+}
+
+void Client::on_reply(const Reply& r) {
+  if (report_received_) describe_reply(r);
   if (r.code == 421 && state_ != ClientState::Quit) {
     // RFC 5321 §3.8: the server is shutting the channel down.
     fail(r, "the server is closing the connection: " + describe(r));

@@ -87,6 +87,7 @@ class Client : public net::EngineIo {
   void enter_state(ClientState s);
   void send_line(const std::string& line, std::string label, std::string meaning, std::string rfc,
                  std::string secret = {});
+  void describe_reply(const Reply& r);
   void report_reply(const Reply& r, const std::string& meaning);
   void on_reply(const Reply& r);
   void on_greeting(const Reply& r);

@@ -61,6 +61,7 @@ void Server::send(const Reply& r, std::string_view meaning, std::string_view rfc
 
 void Server::parsed(LineKind kind, const std::string& text, std::string label, std::string meaning,
                     std::string rfc, std::string secret) {
+  if (!report_received_ && secret.empty()) return;
   LineEvent e;
   e.sent = false;
   e.kind = kind;
@@ -180,6 +181,30 @@ void Server::on_line(const Line& line) {
 
 // ---- DATA (RFC 5321 §4.1.1.4, §4.5.2) ----
 
+// A content line as read, with what it is: header, separator, body, dot-stuffed, too long.
+void Server::report_data_line(const std::string& text, bool empty, bool stuffed, bool too_long) {
+  const char* meaning = nullptr;
+  if (too_long) {
+    meaning = "This line is longer than the 1000-octet limit; the message will be refused.";
+  } else if (stuffed) {
+    meaning =
+        "A line starting with a dot: the client added an extra dot so it cannot be mistaken for "
+        "the end; the server removes it.";
+  } else if (!data_in_body_ && empty) {
+    meaning = "The empty line that separates the header from the body.";
+  } else if (!data_in_body_) {
+    meaning = "A header field of the message.";
+  } else {
+    meaning = "A line of the message body.";
+  }
+  const char* rfc = stuffed         ? "RFC 5321 §4.5.2"
+                    : too_long      ? "RFC 5321 §4.5.3.1.6"
+                    : data_in_body_ ? "RFC 5322 §2.1"
+                    : empty         ? "RFC 5322 §2.1"
+                                    : "RFC 5322 §2.2";
+  parsed(LineKind::Data, text, "", meaning, rfc);
+}
+
 void Server::on_data_line(const Line& line) {
   const std::string& t = line.text;
   if (!line.too_long && t == ".") {
@@ -189,29 +214,10 @@ void Server::on_data_line(const Line& line) {
     return;
   }
   std::string_view content = t;
-  std::string meaning;
   bool stuffed = !content.empty() && content.front() == '.';
   if (stuffed) content.remove_prefix(1);  // transparency: drop the added dot (§4.5.2)
-  if (line.too_long) {
-    data_line_too_long_ = true;
-    meaning = "This line is longer than the 1000-octet limit; the message will be refused.";
-  } else if (stuffed) {
-    meaning =
-        "A line starting with a dot: the client added an extra dot so it cannot be mistaken for "
-        "the end; the server removes it.";
-  } else if (!data_in_body_ && content.empty()) {
-    meaning = "The empty line that separates the header from the body.";
-  } else if (!data_in_body_) {
-    meaning = "A header field of the message.";
-  } else {
-    meaning = "A line of the message body.";
-  }
-  std::string rfc = stuffed           ? "RFC 5321 §4.5.2"
-                    : line.too_long   ? "RFC 5321 §4.5.3.1.6"
-                    : data_in_body_   ? "RFC 5322 §2.1"
-                    : content.empty() ? "RFC 5322 §2.1"
-                                      : "RFC 5322 §2.2";
-  parsed(LineKind::Data, t, "", std::move(meaning), std::move(rfc));
+  if (line.too_long) data_line_too_long_ = true;
+  if (report_received_) report_data_line(t, content.empty(), stuffed, line.too_long);
   if (content.empty()) data_in_body_ = true;
   data_size_ += content.size() + 2;
   if (data_size_ > cfg_.max_message_size) {

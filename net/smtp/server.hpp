@@ -131,6 +131,7 @@ class Server : public net::EngineIo {
 
   void enter_state(ServerState s);
   void send(const Reply& r, std::string_view meaning = {}, std::string_view rfc = {});
+  void report_data_line(const std::string& text, bool empty, bool stuffed, bool too_long);
   void parsed(LineKind kind, const std::string& text, std::string label, std::string meaning,
               std::string rfc, std::string secret = {});
   void bad(const Reply& r, std::string_view meaning = {});

@@ -189,18 +189,20 @@ void Server::on_command(const Line& line) {
     size_t s2 = a.find(' ');
     if (s2 != std::string_view::npos) secret = std::string(trim(a.substr(s2 + 1)));
   }
-  std::string meaning = e ? e->info.help : "";
-  if (e && verb == "MAIL" && istarts_with(trim(args), "FROM:<>"))
-    meaning =
-        "The client gives the null sender <>: this message is a bounce or notification, "
-        "and no bounce may be sent back for it.";
-  if (line.too_long)
-    meaning = "A command line longer than the server allows.";
-  else if (!e)
-    meaning = "A command the server does not know.";
-  parsed(LineKind::Command, t, verb, std::move(meaning),
-         e ? e->info.rfc : (line.too_long ? "RFC 5321 §4.5.3.1.4" : "RFC 5321 §4.2.4"),
-         std::move(secret));
+  if (report_received_ || !secret.empty()) {
+    std::string meaning = e ? e->info.help : "";
+    if (e && verb == "MAIL" && istarts_with(trim(args), "FROM:<>"))
+      meaning =
+          "The client gives the null sender <>: this message is a bounce or notification, "
+          "and no bounce may be sent back for it.";
+    if (line.too_long)
+      meaning = "A command line longer than the server allows.";
+    else if (!e)
+      meaning = "A command the server does not know.";
+    parsed(LineKind::Command, t, verb, std::move(meaning),
+           e ? e->info.rfc : (line.too_long ? "RFC 5321 §4.5.3.1.4" : "RFC 5321 §4.2.4"),
+           std::move(secret));
+  }
 
   if (line.too_long) {
     bad({500, "5.5.2", {"Error: line too long"}}, "The command line was longer than allowed.");

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "net/pop3/client.hpp"
 #include "pop3_test_util.hpp"
@@ -20,6 +22,7 @@ struct Link {
   std::size_t c2s = 0;
   bool cut = false;
   std::string transcript;
+  net::EngineEvents server_events, client_events;
 
   Link(net::store::Mailstore& st, ClientJob job, std::uint64_t owner = 1)
       : server(config(owner), st), client(std::move(job)) {}
@@ -51,8 +54,8 @@ struct Link {
         transcript += "C: " + c;
         feed(server, c);
       }
-      server.take_events();
-      client.take_events();
+      for (auto& e : server.take_events()) server_events.push_back(std::move(e));
+      for (auto& e : client.take_events()) client_events.push_back(std::move(e));
       if (cut) {
         server.on_disconnect();
         client.on_disconnect();
@@ -189,5 +192,44 @@ TEST_SUITE("pop3_pair") {
           "Login failed: [IN-USE] Mailbox is locked by another POP3 session");
     holder.on_disconnect();
     CHECK(count(st) == 3);
+  }
+
+  // The simulator turns off reporting what engines read (EngineIo::report_received): the
+  // same bytes flow and the same messages arrive; of the lines read, only those carrying a
+  // secret (the password) are reported.
+  TEST_CASE("report_received off: same exchange, only secret-bearing reads reported") {
+    for (auto m : {AuthMethod::UserPass, AuthMethod::SaslPlain}) {
+      CAPTURE(static_cast<int>(m));
+      std::string transcripts[2];
+      std::vector<std::string> sent[2];
+      std::size_t reads[2] = {0, 0}, secret_reads[2] = {0, 0};
+      for (int quiet = 0; quiet < 2; ++quiet) {  // 0: reads not reported, 1: reported
+        net::store::Mailstore st;
+        fill(st);
+        Link l(st, job(m, Mode::DownloadAll));
+        l.server.report_received(quiet == 1);
+        l.client.report_received(quiet == 1);
+        l.run();
+        REQUIRE(l.client.outcome().messages.size() == 3);
+        CHECK(l.client.outcome().messages[1].data == kMsg2);
+        transcripts[quiet] = l.transcript;
+        for (const auto* ev : {&l.server_events, &l.client_events})
+          for (const auto& e : *ev)
+            if (const auto* line = std::get_if<net::LineEvent>(&e)) {
+              if (line->sent) {
+                sent[quiet].push_back(line->text + "|" + line->meaning);
+              } else {
+                ++reads[quiet];
+                if (!line->secret.empty()) ++secret_reads[quiet];
+              }
+            }
+      }
+      CHECK(transcripts[0] == transcripts[1]);
+      CHECK(sent[0] == sent[1]);
+      CHECK(reads[1] > 10);
+      CHECK(secret_reads[0] >= 1);
+      CHECK(reads[0] == secret_reads[0]);
+      CHECK(secret_reads[0] == secret_reads[1]);
+    }
   }
 }

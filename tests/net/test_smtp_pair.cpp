@@ -358,3 +358,54 @@ TEST_CASE("pair: disconnect in the middle of DATA stores nothing") {
   CHECK(o.temporary);
   CHECK(o.error.find("connection was lost") != std::string::npos);
 }
+
+// The simulator turns off reporting what engines read (EngineIo::report_received): the same
+// bytes must flow and the same message arrive; of the lines read, only those carrying a
+// secret are reported (so the secret still reaches the trace).
+TEST_CASE("pair: with report_received off, same exchange, only secret-bearing reads reported") {
+  for (const char* mech : {"PLAIN", "LOGIN"}) {
+    CAPTURE(mech);
+    std::string transcripts[2];
+    net::EngineEvents client_events[2], server_events[2];
+    for (int quiet = 0; quiet < 2; ++quiet) {  // 0: reads not reported, 1: reported
+      ServerConfig cfg = submission();
+      cfg.auth_mechanisms = {mech};
+      ServerRig rig(cfg);
+      auto j = job({"bob@recipient.example"}, "Subject: hi\r\n\r\n.dot\r\nHello\r\n");
+      j.auth = Credentials{"ana", "s3cret!"};
+      Link link(rig, j);
+      link.client.report_received(quiet == 1);
+      rig.server.report_received(quiet == 1);
+      CHECK(link.client.reports_received() == (quiet == 1));
+      link.run();
+      CHECK(link.client.outcome().delivered);
+      CHECK(rig.stored("bob@recipient.example") == 1);
+      transcripts[quiet] = link.transcript;
+      client_events[quiet] = link.client_events;
+      server_events[quiet] = link.server_events;
+    }
+    CHECK(transcripts[0] == transcripts[1]);
+    auto sent = [](const net::EngineEvents& ev) {
+      std::vector<std::string> out;
+      for (const auto& l : lines_of(ev))
+        if (l.sent) out.push_back(l.text + "|" + l.meaning);
+      return out;
+    };
+    auto read = [](const net::EngineEvents& ev) {
+      std::vector<net::LineEvent> out;
+      for (const auto& l : lines_of(ev))
+        if (!l.sent) out.push_back(l);
+      return out;
+    };
+    CHECK(sent(client_events[0]) == sent(client_events[1]));
+    CHECK(sent(server_events[0]) == sent(server_events[1]));
+    CHECK(read(client_events[0]).empty());  // replies carry no secret
+    CHECK_FALSE(read(client_events[1]).empty());
+    const auto quiet_reads = read(server_events[0]);
+    REQUIRE_FALSE(quiet_reads.empty());
+    for (const auto& l : quiet_reads) CHECK_FALSE(l.secret.empty());
+    std::size_t secret_reads = 0;
+    for (const auto& l : read(server_events[1])) secret_reads += l.secret.empty() ? 0 : 1;
+    CHECK(quiet_reads.size() == secret_reads);
+  }
+}
