@@ -3,7 +3,6 @@
 // IMAP devices syncing and one POP3 device downloading — in one world, headless, trace on;
 // flows and events per second and heap bytes per trace event, for growing flow counts.
 // (2) Time travel: random seeks in the resulting trace and the Mail state fold there.
-#include <malloc.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -19,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gui/heap_usage.hpp"
 #include "gui/mail_fold.hpp"
 #include "gui/scene.hpp"
 #include "gui/timeline.hpp"
@@ -124,8 +124,10 @@ int run(const Options& o) {
       "mailsim bench sim: one flow = submission (587%s, AUTH) + MX lookup + relay on 25 "
       "+ 3 IMAP syncs + 1 POP3 download\n",
       o.no_tls ? "" : ", STARTTLS");
-  // bytes/event: small heap blocks (the events' strings, the world's nodes); all B/event
-  // adds the large blocks malloc maps on its own (the trace's chunks of events).
+  std::printf("allocator: %s\n", allocator_name().c_str());
+  // bytes/event: with glibc's malloc the small heap blocks in use (the events' strings, the
+  // world's nodes), and all B/event adds the large blocks malloc maps on its own (the trace's
+  // chunks); with mimalloc (heap_usage.hpp) its committed memory, and the resident set's growth.
   std::printf("%8s %10s %12s %12s %14s %12s %12s %10s %14s\n", "flows", "seconds", "flows/s",
               "events", "events/s", "bytes/event", "all B/event", "cpu s", "flows/cpu-s");
   // Time travel runs over the largest trace of at most kTravelFlows flows (the views' case:
@@ -146,7 +148,7 @@ int run(const Options& o) {
       }
     }
     auto lesson = sim::parse_lesson(flow_lesson(flows, !o.no_tls), "bench.toml");
-    const auto m0 = mallinfo2();
+    const HeapUsage m0 = heap_usage();
     auto t0 = Clock::now();
     const double c0 = cpu_seconds();
     auto world = std::make_unique<sim::World>(std::move(lesson));
@@ -155,16 +157,15 @@ int run(const Options& o) {
     bool ok = world->run(limits);
     const double secs = ms_since(t0) / 1000;
     const double cpu = cpu_seconds() - c0;
-    const auto m1 = mallinfo2();
-    const std::size_t heap = m1.uordblks - m0.uordblks;  // small blocks: strings, nodes
-    const double all = static_cast<double>(heap) + (static_cast<double>(m1.hblkhd) -
-                                                    static_cast<double>(m0.hblkhd));  // + mmapped
+    const HeapUsage m1 = heap_usage();
+    const auto heap = static_cast<double>(m1.small) - static_cast<double>(m0.small);
+    const double all = static_cast<double>(m1.all) - static_cast<double>(m0.all);
     bytes_per_flow = all / flows;
     const std::size_t events = world->trace().size();
     const auto n = static_cast<double>(events);
     std::printf("%8d %10.2f %12.0f %12zu %14.0f %12.0f %12.0f %10.2f %14.0f%s\n", flows, secs,
-                flows / secs, events, n / secs, static_cast<double>(heap) / n, all / n, cpu,
-                flows / cpu, ok ? "" : "  (did not finish!)");
+                flows / secs, events, n / secs, heap / n, all / n, cpu, flows / cpu,
+                ok ? "" : "  (did not finish!)");
     std::fflush(stdout);
     if (!last || flows <= kTravelFlows) last = std::move(world);
   }

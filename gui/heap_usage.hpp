@@ -1,0 +1,20 @@
+// Heap in use, for `mailsim bench sim`'s bytes per trace event, whichever allocator the
+// program runs on: glibc's malloc (counted by mallinfo2) or mimalloc (the release build's;
+// counted by what it has committed).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace mailsim {
+
+struct HeapUsage {
+  std::size_t small = 0;  // small blocks (strings, nodes): glibc's arenas
+  std::size_t all = 0;    // plus the large blocks mapped on their own (the trace's chunks)
+};
+
+HeapUsage heap_usage();
+// "glibc malloc" or "mimalloc 2.0.9", as checked on a live allocation.
+std::string allocator_name();
+
+}  // namespace mailsim
