@@ -40,7 +40,9 @@ void ImapServerSession::before_disconnect() {
 ImapClientSession::ImapClientSession(Trace& trace, EventQueue& q, net::imap::ClientJob job,
                                      Done done, Time timeout, Time idle_limit)
     : EngineClientSession(trace, q, Proto::Imap, std::move(job), std::move(done), timeout),
-      idle_limit_(idle_limit) {}
+      idle_limit_(idle_limit) {
+  engine_.describe_replies(false);  // record_engine_events keeps only the lines sent
+}
 
 void ImapClientSession::on_close(TcpConn& c, bool reset) {
   if (idle_timer_) q_.cancel(idle_timer_);

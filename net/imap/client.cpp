@@ -61,6 +61,11 @@ bool Client::tls_active() const {
   return impl_->tls;
 }
 
+void Client::describe_replies(bool on) {
+  impl_->describe_replies = on;
+  impl_->reader.keep_segments(on);
+}
+
 void Client::on_tls_established() {
   Impl& m = *impl_;
   if (state_ != ClientState::Tls) return;
@@ -278,7 +283,7 @@ void Client::Impl::on_item(ReaderItem item) {
                                : "The server sent something that is not an IMAP response: " +
                                      item.raw.substr(0, 80));
   }
-  describe(item);
+  if (describe_replies) describe(item);
   on_response(*item.response);
 }
 

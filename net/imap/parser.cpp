@@ -101,7 +101,7 @@ std::optional<ReadResult> CommandReader::next() {
         size_t n = std::min(avail, remaining_);
         if (n == 0) return std::nullopt;
         cur_.append(buf_, pos_, n);
-        segments_.back().text.append(buf_, pos_, n);
+        if (keep_segments_) segments_.back().text.append(buf_, pos_, n);
         pos_ += n;
         remaining_ -= n;
         compact();
@@ -174,7 +174,7 @@ std::optional<ReadResult> CommandReader::next() {
       return r;
     }
     cur_.append(line);
-    segments_.push_back({false, std::string(line)});
+    if (keep_segments_) segments_.push_back({false, std::string(line)});
     pos_ = lf + 1;
     if (mark) {
       if (mark->size > limits_.max_literal) {
@@ -194,7 +194,7 @@ std::optional<ReadResult> CommandReader::next() {
         return r;
       }
       cur_ += "\r\n";
-      segments_.push_back({true, {}});
+      if (keep_segments_) segments_.push_back({true, {}});
       remaining_ = mark->size;
       mode_ = Mode::Literal;
       compact();

@@ -51,6 +51,9 @@ class CommandReader {
   void feed(std::string_view bytes);
   std::optional<ReadResult> next();
   size_t buffered() const { return buf_.size() - pos_; }
+  // Off: ReadResult::segments stays empty (a reader whose lines nobody records copies each
+  // line once instead of twice).
+  void keep_segments(bool on) { keep_segments_ = on; }
   // Drops everything held (a partial command and complete ones) and returns it as it came:
   // STARTTLS discards what the client sent before the handshake (RFC 3501 §6.2.1).
   std::string discard();
@@ -67,6 +70,7 @@ class CommandReader {
   size_t remaining_ = 0;  // Literal / SkipLiteral
   std::string cur_;       // the command so far
   std::vector<Segment> segments_;
+  bool keep_segments_ = true;
 };
 
 // "{123}" or "{123+}" at the end of a line: the size and whether it is non-synchronising.
