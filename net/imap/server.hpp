@@ -129,11 +129,10 @@ class Server : public net::EngineIo {
   };
 
   void enter_state(State s);
-  // A whole response without its final CRLF (literals inline); split into trace lines.
-  void write(const std::string& text, const std::string& label, const std::string& meaning,
-             const std::string& rfc);
-  void untagged(const std::string& text, const std::string& meaning,
-                const std::string& rfc = "RFC 3501 §7");
+  // A whole response without its final CRLF (literals inline); split into trace lines. By
+  // value: a one-line response (the usual kind) moves its strings into its event.
+  void write(std::string text, std::string label, std::string meaning, std::string rfc);
+  void untagged(std::string text, std::string meaning, std::string rfc = "RFC 3501 §7");
   void parsed(const std::vector<Segment>& segs, const std::string& label,
               const std::string& meaning, const std::string& rfc, const std::string& secret = {});
   // Tagged completion, sent by dispatch() after pending updates.
