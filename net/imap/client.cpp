@@ -50,7 +50,7 @@ void Client::feed(std::string_view bytes) {
   while (!done() && state_ != ClientState::Tls) {
     auto item = impl_->reader.next();
     if (!item) break;
-    impl_->on_item(std::move(*item));
+    impl_->on_item(*item);
   }
   // Plaintext after STARTTLS's OK is not the server speaking under TLS: it could be
   // injected by someone in the middle, so it is dropped.
@@ -267,7 +267,7 @@ void Client::Impl::send_done() {
 
 // ---- reading ----
 
-void Client::Impl::on_item(ReaderItem item) {
+void Client::Impl::on_item(const ReaderItem& item) {
   if (item.too_long || !item.response) {
     for (const auto& s : item.segments) {
       LineEvent e;

@@ -14,26 +14,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return ascii_iequals(a, b);
 }
 
-// ATOM-CHAR: any CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]"
-// (RFC 3501 §9).
-bool is_atom_char(char c) {
-  unsigned char u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u >= 0x7f) return false;
-  switch (c) {
-    case '(':
-    case ')':
-    case '{':
-    case '%':
-    case '*':
-    case '"':
-    case '\\':
-    case ']':
-      return false;
-    default:
-      return true;
-  }
-}
-
 std::optional<LiteralMark> literal_at_end(std::string_view line) {
   if (line.size() < 3 || line.back() != '}') return std::nullopt;
   size_t open = line.rfind('{');

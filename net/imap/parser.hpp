@@ -123,7 +123,26 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-bool is_atom_char(char c);
+// ATOM-CHAR: any CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]"
+// (RFC 3501 §9). Inline: the parsers ask it for every octet of every atom.
+inline bool is_atom_char(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  if (u <= 0x20 || u >= 0x7f) return false;
+  switch (c) {
+    case '(':
+    case ')':
+    case '{':
+    case '%':
+    case '*':
+    case '"':
+    case '\\':
+    case ']':
+      return false;
+    default:
+      return true;
+  }
+}
+
 std::string to_upper(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 
