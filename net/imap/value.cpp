@@ -114,6 +114,9 @@ bool parse_at(std::string_view s, std::size_t& pos, int depth, Value& v) {
   if (c != '(') return parse_atom(s, pos, v);
   std::size_t p = pos + 1;
   v.kind = Value::Kind::List;
+  // One allocation for the usual lists (flags, a FETCH's items, an ENVELOPE's ten) instead of
+  // growing 1, 2, 4, 8, 16 and moving the items each time.
+  if (p < s.size() && s[p] != ')') v.items.reserve(10);
   while (true) {
     while (p < s.size() && s[p] == ' ') ++p;
     if (p >= s.size()) return false;
@@ -157,6 +160,7 @@ std::vector<Value> parse_values(std::string_view text, std::size_t pos) {
   while (true) {
     while (pos < text.size() && text[pos] == ' ') ++pos;
     if (pos >= text.size()) break;
+    if (out.empty()) out.reserve(4);  // a response has one to three (CAPABILITY more)
     if (!parse_at(text, pos, 0, out.emplace_back())) {
       out.pop_back();
       break;
