@@ -8,7 +8,9 @@ ImapServerSession::ImapServerSession(Trace& trace, EventQueue& q, net::imap::Ser
                                      net::store::Mailstore& store,
                                      std::function<std::int64_t()> unix_now)
     : EngineServerSession(trace, q, Proto::Imap, std::move(cfg), store, std::move(unix_now)),
-      store_(store) {}
+      store_(store) {
+  engine_.describe_commands(false);  // record_engine_events keeps only the lines sent
+}
 
 ImapServerSession::~ImapServerSession() {
   if (listener_) store_.unsubscribe(listener_);

@@ -117,21 +117,28 @@ void Server::untagged(std::string text, std::string meaning, std::string rfc) {
   write(std::move(text), std::move(label), std::move(meaning), std::move(rfc));
 }
 
-void Server::parsed(const std::vector<Segment>& segs, const std::string& label,
-                    const std::string& meaning, const std::string& rfc, const std::string& secret) {
+void Server::parsed(const std::vector<Segment>& segs, std::string_view label,
+                    std::string_view meaning, std::string_view rfc, std::string_view secret) {
   for (const auto& s : segs) {
-    LineEvent e;
+    const bool has_secret = !secret.empty() && s.text.find(secret) != std::string::npos;
+    if (!describe_commands_ && !has_secret) continue;
+    LineEvent& e = std::get<LineEvent>(events_.emplace_back(std::in_place_type<LineEvent>));
     e.sent = false;
     e.kind = s.literal ? LineKind::Data : LineKind::Command;
+    if (has_secret) e.secret = secret;
+    if (!describe_commands_) continue;
     e.text = s.text;
-    e.label = s.literal ? "literal" : label;
-    e.meaning = s.literal ? "The " + std::to_string(s.text.size()) +
-                                " octets of a literal the client announced with {" +
-                                std::to_string(s.text.size()) + "}."
-                          : meaning;
-    e.rfc = s.literal ? "RFC 3501 §4.3" : rfc;
-    if (!secret.empty() && s.text.find(secret) != std::string::npos) e.secret = secret;
-    events_.push_back(std::move(e));
+    if (s.literal) {
+      e.label = "literal";
+      e.meaning = "The " + std::to_string(s.text.size()) +
+                  " octets of a literal the client announced with {" +
+                  std::to_string(s.text.size()) + "}.";
+      e.rfc = "RFC 3501 §4.3";
+    } else {
+      e.label = label;
+      e.meaning = meaning;
+      e.rfc = rfc;
+    }
   }
 }
 
