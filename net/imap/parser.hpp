@@ -10,6 +10,7 @@
 // same whether bytes arrive all at once or one at a time.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -124,23 +125,15 @@ class Cursor {
 };
 
 // ATOM-CHAR: any CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]"
-// (RFC 3501 §9). Inline: the parsers ask it for every octet of every atom.
+// (RFC 3501 §9). A table, inline: the parsers ask it for every octet of every atom.
+inline constexpr std::array<bool, 256> kAtomChars = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0x21; c < 0x7f; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("(){%*\"\\]")) t[c] = false;
+  return t;
+}();
 inline bool is_atom_char(char c) {
-  unsigned char u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u >= 0x7f) return false;
-  switch (c) {
-    case '(':
-    case ')':
-    case '{':
-    case '%':
-    case '*':
-    case '"':
-    case '\\':
-    case ']':
-      return false;
-    default:
-      return true;
-  }
+  return kAtomChars[static_cast<unsigned char>(c)];
 }
 
 std::string to_upper(std::string_view s);

@@ -1,5 +1,7 @@
 #include "net/imap/value.hpp"
 
+#include <algorithm>
+
 #include "net/imap/parser.hpp"
 
 namespace net::imap {
@@ -95,8 +97,8 @@ bool parse_atom(std::string_view s, std::size_t& pos, Value& v) {
     return true;
   }
   v.text.assign(word);
-  bool digits = word.size() <= 19;
-  for (char c : word) digits = digits && c >= '0' && c <= '9';
+  const bool digits = word.size() <= 19 && std::all_of(word.begin(), word.end(),
+                                                       [](char c) { return c >= '0' && c <= '9'; });
   if (!digits) {
     v.kind = Value::Kind::Atom;
     return true;
