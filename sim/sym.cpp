@@ -9,15 +9,19 @@ namespace sim {
 namespace {
 
 // The table holds the entries by pointer; it finds them by their text, without building a
-// std::string for the lookup (transparent hash and equality).
+// std::string for the lookup (transparent hash and equality). An entry keeps its hash:
+// libstdc++ stores none for a hasher it deems fast and rehashed the next entry's text at
+// every step of a bucket walk.
 template <class Entry>
 struct ByText {
   using is_transparent = void;
   static std::string_view text(std::string_view s) { return s; }
   static std::string_view text(const Entry* e) { return e->text; }
+  static std::size_t hash(std::string_view s) noexcept { return std::hash<std::string_view>{}(s); }
+  static std::size_t hash(const Entry* e) noexcept { return e->hash; }
   template <class T>
   std::size_t operator()(const T& v) const noexcept {
-    return std::hash<std::string_view>{}(text(v));
+    return hash(v);
   }
   template <class A, class B>
   bool operator()(const A& a, const B& b) const noexcept {
@@ -54,7 +58,7 @@ Sym::Entry* Sym::intern(std::string_view s) {
     (*it)->refs.fetch_add(1, std::memory_order_relaxed);
     return *it;
   }
-  auto* e = new Entry{{1}, std::string(s)};
+  auto* e = new Entry{{1}, std::string(s), ByText<Entry>::hash(s)};
   t.entries.insert(e);
   return e;
 }

@@ -93,6 +93,7 @@ class Sym {
   struct Entry {
     std::atomic<std::uint32_t> refs;
     const std::string text;
+    const std::size_t hash;  // of text: walking a bucket compares it instead of rehashing text
   };
   static const std::string& empty_text();
   static Entry* intern(std::string_view s);  // counted once for the caller; null for ""

@@ -50,7 +50,7 @@ void Client::feed(std::string_view bytes) {
   while (!done() && state_ != ClientState::Tls) {
     auto item = impl_->reader.next();
     if (!item) break;
-    impl_->on_item(std::move(*item));
+    impl_->on_item(*item);
   }
   // Plaintext after STARTTLS's OK is not the server speaking under TLS: it could be
   // injected by someone in the middle, so it is dropped.
@@ -59,6 +59,11 @@ void Client::feed(std::string_view bytes) {
 
 bool Client::tls_active() const {
   return impl_->tls;
+}
+
+void Client::describe_replies(bool on) {
+  impl_->describe_replies = on;
+  impl_->reader.keep_segments(on);
 }
 
 void Client::on_tls_established() {
@@ -262,7 +267,7 @@ void Client::Impl::send_done() {
 
 // ---- reading ----
 
-void Client::Impl::on_item(ReaderItem item) {
+void Client::Impl::on_item(const ReaderItem& item) {
   if (item.too_long || !item.response) {
     for (const auto& s : item.segments) {
       LineEvent e;
@@ -278,7 +283,7 @@ void Client::Impl::on_item(ReaderItem item) {
                                : "The server sent something that is not an IMAP response: " +
                                      item.raw.substr(0, 80));
   }
-  describe(item);
+  if (describe_replies) describe(item);
   on_response(*item.response);
 }
 

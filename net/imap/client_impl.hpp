@@ -26,6 +26,7 @@ struct Client::Impl {
   Client& c;
   ClientJob job;
   ResponseReader reader;
+  bool describe_replies = true;  // Client::describe_replies
 
   // ---- the running command ----
   unsigned next_tag = 1;
@@ -74,7 +75,7 @@ struct Client::Impl {
             std::string where);
   void send_raw_line(const std::string& line, std::string label, std::string what,
                      std::string where, std::string secret = {});
-  void on_item(ReaderItem item);
+  void on_item(const ReaderItem& item);
   void on_response(const Response& r);
   void on_untagged(const Response& r);
   void on_tagged(const Response& r);

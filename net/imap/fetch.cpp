@@ -355,7 +355,8 @@ void Server::fetch_one(const FetchJob& job, uint32_t uid) {
   // An implicit \Seen is reported with the data (RFC 3501 §6.4.5).
   if (flags_changed && !has_flags) put("FLAGS " + flags_of(*m));
   out += ')';
-  untagged(out, "The data the client asked for about message " + seq + ".", "RFC 3501 §7.4.2");
+  untagged(std::move(out), "The data the client asked for about message " + seq + ".",
+           "RFC 3501 §7.4.2");
 }
 
 }  // namespace net::imap

@@ -14,26 +14,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return ascii_iequals(a, b);
 }
 
-// ATOM-CHAR: any CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]"
-// (RFC 3501 §9).
-bool is_atom_char(char c) {
-  unsigned char u = static_cast<unsigned char>(c);
-  if (u <= 0x20 || u >= 0x7f) return false;
-  switch (c) {
-    case '(':
-    case ')':
-    case '{':
-    case '%':
-    case '*':
-    case '"':
-    case '\\':
-    case ']':
-      return false;
-    default:
-      return true;
-  }
-}
-
 std::optional<LiteralMark> literal_at_end(std::string_view line) {
   if (line.size() < 3 || line.back() != '}') return std::nullopt;
   size_t open = line.rfind('{');
@@ -101,7 +81,7 @@ std::optional<ReadResult> CommandReader::next() {
         size_t n = std::min(avail, remaining_);
         if (n == 0) return std::nullopt;
         cur_.append(buf_, pos_, n);
-        segments_.back().text.append(buf_, pos_, n);
+        if (keep_segments_) segments_.back().text.append(buf_, pos_, n);
         pos_ += n;
         remaining_ -= n;
         compact();
@@ -174,7 +154,7 @@ std::optional<ReadResult> CommandReader::next() {
       return r;
     }
     cur_.append(line);
-    segments_.push_back({false, std::string(line)});
+    if (keep_segments_) segments_.push_back({false, std::string(line)});
     pos_ = lf + 1;
     if (mark) {
       if (mark->size > limits_.max_literal) {
@@ -194,7 +174,7 @@ std::optional<ReadResult> CommandReader::next() {
         return r;
       }
       cur_ += "\r\n";
-      segments_.push_back({true, {}});
+      if (keep_segments_) segments_.push_back({true, {}});
       remaining_ = mark->size;
       mode_ = Mode::Literal;
       compact();

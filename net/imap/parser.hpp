@@ -10,6 +10,7 @@
 // same whether bytes arrive all at once or one at a time.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,9 @@ class CommandReader {
   void feed(std::string_view bytes);
   std::optional<ReadResult> next();
   size_t buffered() const { return buf_.size() - pos_; }
+  // Off: ReadResult::segments stays empty (a reader whose lines nobody records copies each
+  // line once instead of twice).
+  void keep_segments(bool on) { keep_segments_ = on; }
   // Drops everything held (a partial command and complete ones) and returns it as it came:
   // STARTTLS discards what the client sent before the handshake (RFC 3501 §6.2.1).
   std::string discard();
@@ -67,6 +71,7 @@ class CommandReader {
   size_t remaining_ = 0;  // Literal / SkipLiteral
   std::string cur_;       // the command so far
   std::vector<Segment> segments_;
+  bool keep_segments_ = true;
 };
 
 // "{123}" or "{123+}" at the end of a line: the size and whether it is non-synchronising.
@@ -119,7 +124,18 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-bool is_atom_char(char c);
+// ATOM-CHAR: any CHAR except atom-specials "(" ")" "{" SP CTL "%" "*" DQUOTE "\" "]"
+// (RFC 3501 §9). A table, inline: the parsers ask it for every octet of every atom.
+inline constexpr std::array<bool, 256> kAtomChars = [] {
+  std::array<bool, 256> t{};
+  for (std::size_t c = 0x21; c < 0x7f; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("(){%*\"\\]")) t[c] = false;
+  return t;
+}();
+inline bool is_atom_char(char c) {
+  return kAtomChars[static_cast<unsigned char>(c)];
+}
+
 std::string to_upper(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 

@@ -19,7 +19,7 @@ std::string_view word_at(std::string_view s, std::size_t& pos) {
 
 // resp-text (RFC 3501 §9): ["[" resp-text-code "]" SP] text
 void resp_text(std::string_view s, std::size_t pos, Response& r) {
-  r.resp_text = std::string(s.substr(std::min(pos, s.size())));
+  r.resp_text.assign(s.substr(std::min(pos, s.size())));
   if (pos < s.size() && s[pos] == '[') {
     // The code ends at the first ']' outside parentheses and quotes.
     std::size_t p = pos + 1;
@@ -51,51 +51,57 @@ void resp_text(std::string_view s, std::size_t pos, Response& r) {
       if (pos < s.size() && s[pos] == ' ') ++pos;
     }
   }
-  r.text = std::string(s.substr(std::min(pos, s.size())));
+  r.text.assign(s.substr(std::min(pos, s.size())));
 }
 
-}  // namespace
-
-std::optional<Response> parse_response(std::string_view s) {
-  Response r;
+// Fills `r`, a fresh Response; false when `s` is not a response.
+bool parse_into(std::string_view s, Response& r) {
   if (!s.empty() && s[0] == '+') {
     r.kind = Response::Kind::Continuation;
-    r.text = std::string(s.substr(s.size() > 1 && s[1] == ' ' ? 2 : 1));
-    return r;
+    r.text.assign(s.substr(s.size() > 1 && s[1] == ' ' ? 2 : 1));
+    return true;
   }
   std::size_t pos = 0;
   std::string_view first = word_at(s, pos);
-  if (first.empty()) return std::nullopt;
+  if (first.empty()) return false;
   if (first == "*") {
     r.kind = Response::Kind::Untagged;
     std::string_view w = word_at(s, pos);
-    if (w.empty()) return std::nullopt;
+    if (w.empty()) return false;
     bool digits = w.size() <= 10;
     for (char c : w) digits = digits && c >= '0' && c <= '9';
     if (digits) {
       std::uint64_t n = 0;
       for (char c : w) n = n * 10 + static_cast<std::uint64_t>(c - '0');
-      if (n > 0xffffffffu) return std::nullopt;
+      if (n > 0xffffffffu) return false;
       r.number = static_cast<std::uint32_t>(n);
       r.numbered = true;
       w = word_at(s, pos);
-      if (w.empty()) return std::nullopt;
+      if (w.empty()) return false;
     }
     std::string name = to_upper(w);
     if (!r.numbered && is_status(name)) {
-      r.status = name;
+      r.status = std::move(name);
       resp_text(s, pos, r);
-      return r;
+      return true;
     }
-    r.name = name;
+    r.name = std::move(name);
     r.data = parse_values(s, pos);
-    return r;
+    return true;
   }
   r.kind = Response::Kind::Tagged;
-  r.tag = std::string(first);
+  r.tag.assign(first);
   r.status = to_upper(word_at(s, pos));
-  if (!is_status(r.status)) return std::nullopt;
+  if (!is_status(r.status)) return false;
   resp_text(s, pos, r);
+  return true;
+}
+
+}  // namespace
+
+std::optional<Response> parse_response(std::string_view s) {
+  std::optional<Response> r(std::in_place);
+  if (!parse_into(s, *r)) r.reset();
   return r;
 }
 
@@ -115,16 +121,16 @@ std::optional<ReaderItem> ResponseReader::next() {
       continue;
     }
     in_literal_ = false;
-    ReaderItem item;
+    std::optional<ReaderItem> out(std::in_place);  // built in place: a Response is large
+    ReaderItem& item = *out;
+    item.segments = std::move(r->segments);
     if (r->kind != K::Command) {
       item.too_long = true;
-      item.segments = std::move(r->segments);
-      return item;
+      return out;
     }
     item.raw = std::move(r->text);
-    item.segments = std::move(r->segments);
-    item.response = parse_response(item.raw);
-    return item;
+    if (!parse_into(item.raw, item.response.emplace())) item.response.reset();
+    return out;
   }
 }
 

@@ -52,6 +52,8 @@ class ResponseReader {
   // Part of a response (a line or a literal's octets) has arrived but not all of it.
   bool partial() const { return in_literal_ || reader_.buffered() > 0; }
   bool in_literal() const { return in_literal_; }
+  // Off: ReaderItem::segments stays empty (for a client that describes no response).
+  void keep_segments(bool on) { reader_.keep_segments(on); }
   // Drops everything held (after STARTTLS: plaintext the server must not have sent).
   std::string discard() {
     in_literal_ = false;

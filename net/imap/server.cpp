@@ -54,12 +54,20 @@ void Server::enter_state(State s) {
   state_ = s;
 }
 
-void Server::write(const std::string& text, const std::string& label, const std::string& meaning,
-                   const std::string& rfc) {
+void Server::write(std::string text, std::string label, std::string meaning, std::string rfc) {
   std::string& out = holding_ ? held_out_ : out_;
   EngineEvents& evs = holding_ ? held_events_ : events_;
   out += text;
   out += "\r\n";
+  if (text.find("\r\n") == std::string::npos) {  // one line, the usual: moved, not copied
+    auto& e = std::get<LineEvent>(evs.emplace_back(std::in_place_type<LineEvent>));
+    e.kind = LineKind::Reply;
+    e.text = std::move(text);
+    e.label = std::move(label);
+    e.meaning = std::move(meaning);
+    e.rfc = std::move(rfc);
+    return;
+  }
   // One trace line per wire line; a literal's octets are one Data event.
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -94,7 +102,7 @@ void Server::write(const std::string& text, const std::string& label, const std:
   }
 }
 
-void Server::untagged(const std::string& text, const std::string& meaning, const std::string& rfc) {
+void Server::untagged(std::string text, std::string meaning, std::string rfc) {
   // The label is the response name: "* 3 EXISTS" -> EXISTS, "* OK [..]" -> OK.
   std::string_view t = text;
   if (t.size() > 2) t.remove_prefix(2);
@@ -105,24 +113,32 @@ void Server::untagged(const std::string& text, const std::string& meaning, const
     t.remove_prefix(sp + 1);
     first = t.substr(0, t.find(' '));
   }
-  write(text, std::string(first), meaning, rfc);
+  std::string label(first);
+  write(std::move(text), std::move(label), std::move(meaning), std::move(rfc));
 }
 
-void Server::parsed(const std::vector<Segment>& segs, const std::string& label,
-                    const std::string& meaning, const std::string& rfc, const std::string& secret) {
+void Server::parsed(const std::vector<Segment>& segs, std::string_view label,
+                    std::string_view meaning, std::string_view rfc, std::string_view secret) {
   for (const auto& s : segs) {
-    LineEvent e;
+    const bool has_secret = !secret.empty() && s.text.find(secret) != std::string::npos;
+    if (!describe_commands_ && !has_secret) continue;
+    LineEvent& e = std::get<LineEvent>(events_.emplace_back(std::in_place_type<LineEvent>));
     e.sent = false;
     e.kind = s.literal ? LineKind::Data : LineKind::Command;
+    if (has_secret) e.secret = secret;
+    if (!describe_commands_) continue;
     e.text = s.text;
-    e.label = s.literal ? "literal" : label;
-    e.meaning = s.literal ? "The " + std::to_string(s.text.size()) +
-                                " octets of a literal the client announced with {" +
-                                std::to_string(s.text.size()) + "}."
-                          : meaning;
-    e.rfc = s.literal ? "RFC 3501 §4.3" : rfc;
-    if (!secret.empty() && s.text.find(secret) != std::string::npos) e.secret = secret;
-    events_.push_back(std::move(e));
+    if (s.literal) {
+      e.label = "literal";
+      e.meaning = "The " + std::to_string(s.text.size()) +
+                  " octets of a literal the client announced with {" +
+                  std::to_string(s.text.size()) + "}.";
+      e.rfc = "RFC 3501 §4.3";
+    } else {
+      e.label = label;
+      e.meaning = meaning;
+      e.rfc = rfc;
+    }
   }
 }
 
@@ -153,7 +169,7 @@ void Server::finish(const std::string& tag) {
         "connect to port 993).";
     rfc = "RFC 5530 §3, RFC 8314 §5";
   }
-  write(tag + " " + r.status + " " + r.text, r.status, meaning, rfc);
+  write(tag + " " + r.status + " " + r.text, r.status, std::move(meaning), std::move(rfc));
   if (r.status == "BAD" && ++bad_commands_ >= cfg_.max_bad_commands && !close_)
     bye("Too many invalid commands", "The client made too many errors; the server hangs up.",
         "RFC 3501 §7.1.5");

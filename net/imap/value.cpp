@@ -1,5 +1,7 @@
 #include "net/imap/value.hpp"
 
+#include <algorithm>
+
 #include "net/imap/parser.hpp"
 
 namespace net::imap {
@@ -12,28 +14,30 @@ bool response_atom_char(char c) {
   return is_atom_char(c) || c == '%' || c == '*';
 }
 
-std::optional<Value> parse_quoted(std::string_view s, std::size_t& pos) {
+// Each parser below fills `v`, a fresh Value (lists: an element emplaced where it belongs,
+// so no Value is moved), and on success moves `pos` just past what it read.
+
+bool parse_quoted(std::string_view s, std::size_t& pos, Value& v) {
   std::size_t p = pos + 1;
-  Value v;
   v.kind = Value::Kind::String;
   while (p < s.size()) {
     char c = s[p];
     if (c == '"') {
       pos = p + 1;
-      return v;
+      return true;
     }
-    if (c == '\r' || c == '\n') return std::nullopt;
+    if (c == '\r' || c == '\n') return false;
     if (c == '\\') {
-      if (p + 1 >= s.size()) return std::nullopt;
+      if (p + 1 >= s.size()) return false;
       c = s[++p];  // RFC 3501 §9 quoted-specials: \\ and \"
     }
     v.text += c;
     ++p;
   }
-  return std::nullopt;
+  return false;
 }
 
-std::optional<Value> parse_literal(std::string_view s, std::size_t& pos) {
+bool parse_literal(std::string_view s, std::size_t& pos, Value& v) {
   std::size_t p = pos + 1;
   std::size_t n = 0, digits = 0;
   while (p < s.size() && s[p] >= '0' && s[p] <= '9' && digits < 15) {
@@ -41,19 +45,19 @@ std::optional<Value> parse_literal(std::string_view s, std::size_t& pos) {
     ++p;
     ++digits;
   }
-  if (digits == 0) return std::nullopt;
+  if (digits == 0) return false;
   if (p < s.size() && s[p] == '+') ++p;
-  if (s.substr(p, 3) != "}\r\n") return std::nullopt;
+  if (s.substr(p, 3) != "}\r\n") return false;
   p += 3;
-  if (s.size() - p < n) return std::nullopt;
-  Value v;
+  if (s.size() - p < n) return false;
   v.kind = Value::Kind::String;
-  v.text = std::string(s.substr(p, n));
+  v.text.assign(s.substr(p, n));
   pos = p + n;
-  return v;
+  return true;
 }
 
-std::optional<Value> parse_atom(std::string_view s, std::size_t& pos) {
+// The end of the atom starting at `pos`, or npos when there is none.
+std::size_t atom_end(std::string_view s, std::size_t pos) {
   std::size_t p = pos;
   const bool flag = p < s.size() && s[p] == '\\';
   if (flag) ++p;
@@ -67,11 +71,11 @@ std::optional<Value> parse_atom(std::string_view s, std::size_t& pos) {
         // A section: up to the matching ']' (it may hold a list of header names).
         int depth = 1;
         for (++p; p < s.size(); ++p) {
-          if (s[p] == '\r' || s[p] == '\n') return std::nullopt;
+          if (s[p] == '\r' || s[p] == '\n') return std::string_view::npos;
           if (s[p] == '[') ++depth;
           if (s[p] == ']' && --depth == 0) break;
         }
-        if (p >= s.size()) return std::nullopt;
+        if (p >= s.size()) return std::string_view::npos;
         ++p;
       } else if (response_atom_char(c)) {
         ++p;
@@ -80,48 +84,52 @@ std::optional<Value> parse_atom(std::string_view s, std::size_t& pos) {
       }
     }
   }
-  if (p == body) return std::nullopt;
-  Value v;
-  v.text = std::string(s.substr(pos, p - pos));
-  if (iequals(v.text, "NIL")) {
-    v.kind = Value::Kind::Nil;
-    v.text.clear();
-  } else {
-    bool digits = v.text.size() <= 19;
-    for (char c : v.text) digits = digits && c >= '0' && c <= '9';
-    if (digits) {
-      v.kind = Value::Kind::Number;
-      for (char c : v.text) v.number = v.number * 10 + static_cast<std::uint64_t>(c - '0');
-    } else {
-      v.kind = Value::Kind::Atom;
-    }
-  }
-  pos = p;
-  return v;
+  return p == body ? std::string_view::npos : p;
 }
 
-std::optional<Value> parse_at(std::string_view s, std::size_t& pos, int depth) {
-  if (pos >= s.size() || depth > 64) return std::nullopt;
+bool parse_atom(std::string_view s, std::size_t& pos, Value& v) {
+  const std::size_t end = atom_end(s, pos);
+  if (end == std::string_view::npos) return false;
+  const std::string_view word = s.substr(pos, end - pos);
+  pos = end;
+  if (iequals(word, "NIL")) {
+    v.kind = Value::Kind::Nil;
+    return true;
+  }
+  v.text.assign(word);
+  const bool digits = word.size() <= 19 && std::all_of(word.begin(), word.end(),
+                                                       [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) {
+    v.kind = Value::Kind::Atom;
+    return true;
+  }
+  v.kind = Value::Kind::Number;
+  for (char c : word) v.number = v.number * 10 + static_cast<std::uint64_t>(c - '0');
+  return true;
+}
+
+bool parse_at(std::string_view s, std::size_t& pos, int depth, Value& v) {
+  if (pos >= s.size() || depth > 64) return false;
   char c = s[pos];
-  if (c == '"') return parse_quoted(s, pos);
-  if (c == '{') return parse_literal(s, pos);
-  if (c != '(') return parse_atom(s, pos);
+  if (c == '"') return parse_quoted(s, pos, v);
+  if (c == '{') return parse_literal(s, pos, v);
+  if (c != '(') return parse_atom(s, pos, v);
   std::size_t p = pos + 1;
-  Value list;
-  list.kind = Value::Kind::List;
+  v.kind = Value::Kind::List;
+  // One allocation for the usual lists (flags, a FETCH's items, an ENVELOPE's ten) instead of
+  // growing 1, 2, 4, 8, 16 and moving the items each time.
+  if (p < s.size() && s[p] != ')') v.items.reserve(10);
   while (true) {
     while (p < s.size() && s[p] == ' ') ++p;
-    if (p >= s.size()) return std::nullopt;
+    if (p >= s.size()) return false;
     if (s[p] == ')') {
       pos = p + 1;
-      return list;
+      return true;
     }
-    auto item = parse_at(s, p, depth + 1);
-    if (!item) return std::nullopt;
-    list.items.push_back(std::move(*item));
+    if (!parse_at(s, p, depth + 1, v.items.emplace_back())) return false;
     // Items are separated by spaces; address lists put their lists side by side
     // ("((...)(...))", RFC 3501 §9 env-to).
-    if (p < s.size() && s[p] != ' ' && s[p] != ')' && s[p] != '(') return std::nullopt;
+    if (p < s.size() && s[p] != ' ' && s[p] != ')' && s[p] != '(') return false;
   }
 }
 
@@ -144,7 +152,9 @@ std::optional<std::string> Value::str() const {
 }
 
 std::optional<Value> parse_value(std::string_view text, std::size_t& pos) {
-  return parse_at(text, pos, 0);
+  std::optional<Value> v(std::in_place);
+  if (!parse_at(text, pos, 0, *v)) v.reset();
+  return v;
 }
 
 std::vector<Value> parse_values(std::string_view text, std::size_t pos) {
@@ -152,9 +162,11 @@ std::vector<Value> parse_values(std::string_view text, std::size_t pos) {
   while (true) {
     while (pos < text.size() && text[pos] == ' ') ++pos;
     if (pos >= text.size()) break;
-    auto v = parse_value(text, pos);
-    if (!v) break;
-    out.push_back(std::move(*v));
+    if (out.empty()) out.reserve(4);  // a response has one to three (CAPABILITY more)
+    if (!parse_at(text, pos, 0, out.emplace_back())) {
+      out.pop_back();
+      break;
+    }
   }
   return out;
 }

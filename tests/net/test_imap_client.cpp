@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -171,6 +172,39 @@ TEST_SUITE("imap_client") {
       CHECK(msgs.at(1).data == std::string(kMsg1));
       CHECK(msgs.at(2).data == std::string(kMsg2));
       CHECK_FALSE(rig.store.folder(kBob, "INBOX")->find(1)->has_flag("\\Seen"));
+    }
+  }
+
+  TEST_CASE("describe_replies(false): the same commands and outcome, no line read is an event") {
+    for (bool bw : {false, true}) {
+      CAPTURE(bw);
+      Rig rig_full, rig_quiet;
+      auto run = [bw](Rig& rig, bool describe) {
+        rig.two_messages();
+        ClientJob j = job({op(K::SyncAll), op(K::FetchBody, {}, {2})});
+        j.fetch_bodies = true;  // literals too
+        auto p = std::make_unique<Pair>(rig.store, j);
+        p->client.describe_replies(describe);
+        p->bytewise = bw;
+        p->run();
+        return p;
+      };
+      auto full = run(rig_full, true);
+      auto quiet = run(rig_quiet, false);
+      CHECK(quiet->transcript == full->transcript);
+      CHECK(quiet->client.outcome().ok);
+      CHECK(quiet->client.outcome().folders.at("INBOX").messages.at(2).data ==
+            full->client.outcome().folders.at("INBOX").messages.at(2).data);
+      auto sent_lines = [](const Pair& p) {
+        std::vector<std::string> out;
+        for (const auto& l : imaptest::lines_of(p.events))
+          if (l.sent) out.push_back(l.text + "|" + l.label + "|" + l.meaning + "|" + l.rfc);
+        return out;
+      };
+      CHECK(sent_lines(*quiet) == sent_lines(*full));
+      auto lines = imaptest::lines_of(quiet->events);
+      CHECK(std::none_of(lines.begin(), lines.end(), [](const auto& l) { return !l.sent; }));
+      CHECK(lines.size() < imaptest::lines_of(full->events).size());
     }
   }
 

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "imap_test_util.hpp"
 #include "net/smtp/sasl.hpp"
@@ -112,6 +113,41 @@ TEST_CASE("IMAP LOGIN: plain, quoted, literal; failures; secrets marked") {
     bool marked = false;
     for (const auto& l : lines) marked = marked || (l.text == "bobpw" && l.secret == "bobpw");
     CHECK(marked);
+  }
+}
+
+TEST_CASE("IMAP describe_commands(false): the same answers, only credentials reported") {
+  Rig rig;
+  const std::string password = "p\xc3\xa4ss";  // 8-bit: LOGIN sends it as a literal
+  rig.store.add_account({"dan@recipient.example", "dan", password});
+  std::string good = net::smtp::base64_encode(std::string("\0bob\0bobpw", 10));
+  for (const std::string& in :
+       {std::string("a LOGIN \"bob\" \"bobpw\"\r\nb SELECT INBOX\r\nc LOGOUT\r\n"),
+        "a LOGIN dan {" + std::to_string(password.size()) + "+}\r\n" + password + "\r\n",
+        "a AUTHENTICATE PLAIN\r\n" + good + "\r\n"}) {
+    CAPTURE(in);
+    Session f(rig.store), q(rig.store);
+    q.server.describe_commands(false);
+    CHECK(q.send(in) == f.send(in));
+    auto fl = imaptest::lines_of(f.server.take_events());
+    auto ql = imaptest::lines_of(q.server.take_events());
+    std::vector<std::string> f_secrets, q_secrets;
+    std::size_t f_sent = 0, q_sent = 0;
+    for (const auto& l : fl) {
+      if (l.sent) ++f_sent;
+      if (!l.sent && !l.secret.empty()) f_secrets.push_back(l.secret);
+    }
+    for (const auto& l : ql) {
+      if (l.sent) {
+        ++q_sent;
+        continue;
+      }
+      CHECK(l.text.empty());  // a received line is reported only for its secret
+      q_secrets.push_back(l.secret);
+    }
+    CHECK(q_sent == f_sent);
+    CHECK_FALSE(q_secrets.empty());
+    CHECK(q_secrets == f_secrets);
   }
 }
 
