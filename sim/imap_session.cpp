@@ -8,9 +8,7 @@ ImapServerSession::ImapServerSession(Trace& trace, EventQueue& q, net::imap::Ser
                                      net::store::Mailstore& store,
                                      std::function<std::int64_t()> unix_now)
     : EngineServerSession(trace, q, Proto::Imap, std::move(cfg), store, std::move(unix_now)),
-      store_(store) {
-  engine_.describe_commands(false);  // record_engine_events keeps only the lines sent
-}
+      store_(store) {}
 
 ImapServerSession::~ImapServerSession() {
   if (listener_) store_.unsubscribe(listener_);
@@ -42,9 +40,7 @@ void ImapServerSession::before_disconnect() {
 ImapClientSession::ImapClientSession(Trace& trace, EventQueue& q, net::imap::ClientJob job,
                                      Done done, Time timeout, Time idle_limit)
     : EngineClientSession(trace, q, Proto::Imap, std::move(job), std::move(done), timeout),
-      idle_limit_(idle_limit) {
-  engine_.describe_replies(false);  // record_engine_events keeps only the lines sent
-}
+      idle_limit_(idle_limit) {}
 
 void ImapClientSession::on_close(TcpConn& c, bool reset) {
   if (idle_timer_) q_.cancel(idle_timer_);

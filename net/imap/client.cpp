@@ -46,6 +46,9 @@ Client::~Client() = default;
 
 void Client::feed(std::string_view bytes) {
   if (done()) return;
+  // With report_received off (EngineIo) no response is described: the reader keeps no
+  // second copy of each line for that.
+  impl_->reader.keep_segments(report_received_);
   impl_->reader.feed(bytes);
   while (!done() && state_ != ClientState::Tls) {
     auto item = impl_->reader.next();
@@ -59,11 +62,6 @@ void Client::feed(std::string_view bytes) {
 
 bool Client::tls_active() const {
   return impl_->tls;
-}
-
-void Client::describe_replies(bool on) {
-  impl_->describe_replies = on;
-  impl_->reader.keep_segments(on);
 }
 
 void Client::on_tls_established() {
@@ -283,7 +281,7 @@ void Client::Impl::on_item(const ReaderItem& item) {
                                : "The server sent something that is not an IMAP response: " +
                                      item.raw.substr(0, 80));
   }
-  if (describe_replies) describe(item);
+  if (c.report_received_) describe(item);
   on_response(*item.response);
 }
 

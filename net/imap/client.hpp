@@ -135,10 +135,6 @@ class Client : public net::EngineIo {
   void on_tls_established();                   // CAPABILITY again, encrypted (RFC 3501 §6.2.1)
   void on_tls_failed(const std::string& why);  // the handshake failed: give up, done
   bool tls_active() const;
-  // Whether every response line read becomes a LineEvent with its meaning (the default). A
-  // driver that records only the lines engines send (the simulator: the server's engine
-  // reports the same lines) turns it off, and the client skips describing them.
-  void describe_replies(bool on);
   const ClientOutcome& outcome() const { return outcome_; }
   ClientState state() const { return state_; }
 

@@ -26,7 +26,6 @@ struct Client::Impl {
   Client& c;
   ClientJob job;
   ResponseReader reader;
-  bool describe_replies = true;  // Client::describe_replies
 
   // ---- the running command ----
   unsigned next_tag = 1;

@@ -121,12 +121,12 @@ void Server::parsed(const std::vector<Segment>& segs, std::string_view label,
                     std::string_view meaning, std::string_view rfc, std::string_view secret) {
   for (const auto& s : segs) {
     const bool has_secret = !secret.empty() && s.text.find(secret) != std::string::npos;
-    if (!describe_commands_ && !has_secret) continue;
+    if (!report_received_ && !has_secret) continue;
     LineEvent& e = std::get<LineEvent>(events_.emplace_back(std::in_place_type<LineEvent>));
     e.sent = false;
     e.kind = s.literal ? LineKind::Data : LineKind::Command;
     if (has_secret) e.secret = secret;
-    if (!describe_commands_) continue;
+    if (!report_received_) continue;
     e.text = s.text;
     if (s.literal) {
       e.label = "literal";

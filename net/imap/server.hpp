@@ -101,11 +101,6 @@ class Server : public net::EngineIo {
   bool wants_tls() const { return tls_wait_; }  // STARTTLS answered OK: run the handshake
   void on_tls_established();                    // encrypted from now on (RFC 3501 §6.2.1)
   bool tls_active() const { return tls_; }
-  // Whether every command line read becomes a LineEvent with its meaning (the default). A
-  // driver that records only the lines engines send (the simulator: the client's engine
-  // reports the same lines) turns it off; credentials in a command are still reported, as a
-  // LineEvent with no text but its secret, so that the driver masks them.
-  void describe_commands(bool on) { describe_commands_ = on; }
 
   // Failed-login penalty (see the top of this file).
   int penalty_ms() const { return holding_ ? cfg_.penalty_ms : 0; }
@@ -138,8 +133,9 @@ class Server : public net::EngineIo {
   // value: a one-line response (the usual kind) moves its strings into its event.
   void write(std::string text, std::string label, std::string meaning, std::string rfc);
   void untagged(std::string text, std::string meaning, std::string rfc = "RFC 3501 §7");
-  // The command's lines as LineEvents (sent=false); only its secret when describe_commands_
-  // is off.
+  // The command's lines as LineEvents (sent=false). With report_received off (EngineIo),
+  // only a line carrying the credentials is reported, as an event with no text but its
+  // secret, so that the driver masks them.
   void parsed(const std::vector<Segment>& segs, std::string_view label, std::string_view meaning,
               std::string_view rfc, std::string_view secret = {});
   // Tagged completion, sent by dispatch() after pending updates.
@@ -227,7 +223,6 @@ class Server : public net::EngineIo {
   int bad_commands_ = 0;
   bool tls_ = false;       // the session is encrypted
   bool tls_wait_ = false;  // STARTTLS answered OK, the handshake has not finished
-  bool describe_commands_ = true;
   std::string peer_ip_, peer_host_;
 
   std::string user_;

@@ -175,7 +175,7 @@ TEST_SUITE("imap_client") {
     }
   }
 
-  TEST_CASE("describe_replies(false): the same commands and outcome, no line read is an event") {
+  TEST_CASE("report_received(false): the same commands and outcome, no line read is an event") {
     for (bool bw : {false, true}) {
       CAPTURE(bw);
       Rig rig_full, rig_quiet;
@@ -184,7 +184,7 @@ TEST_SUITE("imap_client") {
         ClientJob j = job({op(K::SyncAll), op(K::FetchBody, {}, {2})});
         j.fetch_bodies = true;  // literals too
         auto p = std::make_unique<Pair>(rig.store, j);
-        p->client.describe_replies(describe);
+        p->client.report_received(describe);
         p->bytewise = bw;
         p->run();
         return p;

@@ -116,7 +116,7 @@ TEST_CASE("IMAP LOGIN: plain, quoted, literal; failures; secrets marked") {
   }
 }
 
-TEST_CASE("IMAP describe_commands(false): the same answers, only credentials reported") {
+TEST_CASE("IMAP report_received(false): the same answers, only credentials reported") {
   Rig rig;
   const std::string password = "p\xc3\xa4ss";  // 8-bit: LOGIN sends it as a literal
   rig.store.add_account({"dan@recipient.example", "dan", password});
@@ -127,7 +127,7 @@ TEST_CASE("IMAP describe_commands(false): the same answers, only credentials rep
         "a AUTHENTICATE PLAIN\r\n" + good + "\r\n"}) {
     CAPTURE(in);
     Session f(rig.store), q(rig.store);
-    q.server.describe_commands(false);
+    q.server.report_received(false);
     CHECK(q.send(in) == f.send(in));
     auto fl = imaptest::lines_of(f.server.take_events());
     auto ql = imaptest::lines_of(q.server.take_events());
