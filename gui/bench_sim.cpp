@@ -127,7 +127,8 @@ int run(const Options& o) {
   std::printf("allocator: %s\n", allocator_name().c_str());
   // bytes/event: with glibc's malloc the small heap blocks in use (the events' strings, the
   // world's nodes), and all B/event adds the large blocks malloc maps on its own (the trace's
-  // chunks); with mimalloc (heap_usage.hpp) its committed memory, and the resident set's growth.
+  // chunks); with mimalloc (heap_usage.hpp) the first is unknown ("-") and the second is the
+  // resident set's growth.
   std::printf("%8s %10s %12s %12s %14s %12s %12s %10s %14s\n", "flows", "seconds", "flows/s",
               "events", "events/s", "bytes/event", "all B/event", "cpu s", "flows/cpu-s");
   // Time travel runs over the largest trace of at most kTravelFlows flows (the views' case:
@@ -163,8 +164,10 @@ int run(const Options& o) {
     bytes_per_flow = all / flows;
     const std::size_t events = world->trace().size();
     const auto n = static_cast<double>(events);
-    std::printf("%8d %10.2f %12.0f %12zu %14.0f %12.0f %12.0f %10.2f %14.0f%s\n", flows, secs,
-                flows / secs, events, n / secs, heap / n, all / n, cpu, flows / cpu,
+    char small[32] = "-";  // unknown on mimalloc
+    if (m1.small_known) std::snprintf(small, sizeof small, "%.0f", heap / n);
+    std::printf("%8d %10.2f %12.0f %12zu %14.0f %12s %12.0f %10.2f %14.0f%s\n", flows, secs,
+                flows / secs, events, n / secs, small, all / n, cpu, flows / cpu,
                 ok ? "" : "  (did not finish!)");
     std::fflush(stdout);
     if (!last || flows <= kTravelFlows) last = std::move(world);

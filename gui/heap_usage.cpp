@@ -15,17 +15,13 @@ namespace mailsim {
 
 HeapUsage heap_usage() {
 #if MAILSIM_MIMALLOC
-  // mimalloc tells no bytes in use: what it has committed, and the process's resident set
-  // (from /proc: mimalloc's own figure for it is the commit again).
-  std::size_t elapsed = 0, user = 0, sys = 0, rss = 0, peak_rss = 0, commit = 0, peak_commit = 0,
-              faults = 0;
-  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  // The process's resident set, from /proc (mimalloc's own figure for it is its commit).
   std::size_t pages = 0, resident = 0;
   if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
     if (std::fscanf(f, "%zu %zu", &pages, &resident) != 2) resident = 0;
     std::fclose(f);
   }
-  return {commit, resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE))};
+  return {0, resident * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), false};
 #else
   const auto m = mallinfo2();
   return {m.uordblks, m.uordblks + m.hblkhd};

@@ -28,11 +28,24 @@ bool EventQueue::cancel(EventId id) {
   // Few events are pending at once and cancelling is rare (timers): a scan, then the
   // heap is rebuilt without it, so its callback (and what it holds) is released now.
   auto it = std::find_if(heap_.begin(), heap_.end(), [id](const Entry& e) { return e.id == id; });
+  if (it == heap_.end()) return false;  // only while the queue is being destroyed
+  // The callback dies last, once the queue is consistent again: what it holds may schedule
+  // or cancel from a destructor.
+  const std::function<void()> dead = std::move(fns_[it->slot]);
   fns_[it->slot] = nullptr;
   free_.push_back(it->slot);
   heap_.erase(it);
   std::make_heap(heap_.begin(), heap_.end(), Later{});
   return true;
+}
+
+EventQueue::~EventQueue() {
+  // The pending callbacks die while the queue is still whole (a destructor among them may
+  // call cancel or at): first taken out of it, then destroyed.
+  heap_.clear();
+  std::vector<std::function<void()>> dead;
+  dead.swap(fns_);
+  dead.clear();
 }
 
 bool EventQueue::step() {

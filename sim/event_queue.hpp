@@ -17,6 +17,10 @@ using EventId = std::uint64_t;  // ids start at 1 and double as the insertion se
 
 class EventQueue {
  public:
+  EventQueue() = default;
+  ~EventQueue();
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
   Time now() const { return now_; }
   // Schedules fn at time t (a time in the past is clamped to now).
   EventId at(Time t, std::function<void()> fn);

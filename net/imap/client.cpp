@@ -47,8 +47,8 @@ Client::~Client() = default;
 void Client::feed(std::string_view bytes) {
   if (done()) return;
   // With report_received off (EngineIo) no response is described: the reader keeps no
-  // second copy of each line for that.
-  impl_->reader.keep_segments(report_received_);
+  // second copy of each line for that. Switched only between responses, never inside one.
+  if (!impl_->reader.partial()) impl_->reader.keep_segments(report_received_);
   impl_->reader.feed(bytes);
   while (!done() && state_ != ClientState::Tls) {
     auto item = impl_->reader.next();

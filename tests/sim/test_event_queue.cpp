@@ -145,3 +145,36 @@ TEST_CASE("a cancelled callback is released at once; reused slots keep the order
   for (int k = 0; k < 4; ++k) want.push_back(-1);
   CHECK(order == want);
 }
+
+TEST_CASE("a cancelled callback may use the queue from its destructor") {
+  // What the callback holds schedules events when it dies (enough to grow the queue's
+  // storage), and cancels one: the queue must be whole by then.
+  struct Noisy {
+    Noisy(EventQueue& queue, EventId cancel_me, int* counter)
+        : q(queue), other(cancel_me), ran(counter) {}
+    Noisy(const Noisy&) = delete;
+    Noisy& operator=(const Noisy&) = delete;
+    EventQueue& q;
+    EventId other;
+    int* ran;
+    ~Noisy() {
+      for (int i = 0; i < 64; ++i) q.at(30 + i, [r = ran] { ++*r; });
+      q.cancel(other);
+    }
+  };
+  int ran = 0;
+  EventQueue q;
+  const EventId other = q.at(20, [&] { ran += 1000; });
+  auto held = std::make_shared<Noisy>(q, other, &ran);
+  const EventId id = q.at(10, [held] { (void)held; });
+  held.reset();
+  CHECK(q.cancel(id));
+  q.run();
+  CHECK(ran == 64);
+  // And when the queue itself goes, with such a callback still pending.
+  {
+    EventQueue q2;
+    auto h2 = std::make_shared<Noisy>(q2, q2.at(5, [] {}), &ran);
+    q2.at(10, [h2] { (void)h2; });
+  }
+}
