@@ -84,17 +84,17 @@ void Server::err(const std::string& text, std::string_view meaning, std::string_
   reply_line("-ERR " + text, std::string(meaning), std::string(rfc));
 }
 
-void Server::parsed(const std::string& text, std::string label, std::string meaning,
-                    std::string rfc, std::string secret) {
+void Server::parsed(std::string_view text, std::string_view label, std::string_view meaning,
+                    std::string_view rfc, std::string_view secret) {
   if (!report_received_ && secret.empty()) return;
   LineEvent e;
   e.sent = false;
   e.kind = LineKind::Command;
   e.text = text;
-  e.label = std::move(label);
-  e.meaning = std::move(meaning);
-  e.rfc = std::move(rfc);
-  e.secret = std::move(secret);
+  e.label = label;
+  e.meaning = meaning;
+  e.rfc = rfc;
+  e.secret = secret;
   events_.push_back(std::move(e));
 }
 

@@ -152,8 +152,10 @@ class Server : public net::EngineIo {
   // The event of a data line whose bytes are already in out_ (data_line writes both).
   void data_event(std::string line, std::string meaning, std::string rfc);
   void send_body(std::string_view data, std::optional<std::size_t> top_lines);
-  void parsed(const std::string& text, std::string label, std::string meaning, std::string rfc,
-              std::string secret = {});
+  // A command read, as a LineEvent (sent=false); with report_received off (EngineIo) only
+  // one that carries a secret. Views: skipped lines copy nothing.
+  void parsed(std::string_view text, std::string_view label, std::string_view meaning,
+              std::string_view rfc, std::string_view secret = {});
   void bad(const std::string& text, std::string_view meaning, std::string_view rfc);
   void process();
   void on_line(const Line& line);

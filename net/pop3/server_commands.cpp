@@ -133,22 +133,20 @@ void Server::on_command(const Line& line) {
       sp == std::string::npos ? std::string_view() : std::string_view(t).substr(sp + 1);
   const Entry* e = line.too_long ? nullptr : find(verb);
 
-  std::string secret;
+  std::string_view secret;
   if (verb == "PASS") {
-    secret = std::string(args);  // RFC 1939 §7: the password may contain spaces
+    secret = args;  // RFC 1939 §7: the password may contain spaces
   } else if (verb == "AUTH") {
     auto a = split_args(args);
-    if (a.size() >= 2) secret = std::string(a[1]);
+    if (a.size() >= 2) secret = a[1];
   }
-  if (report_received_ || !secret.empty()) {
-    std::string meaning = e ? e->info.help : "";
-    if (line.too_long)
-      meaning = "A command line longer than the server allows.";
-    else if (!e)
-      meaning = "A command the server does not know.";
-    parsed(t, verb, std::move(meaning),
-           e ? e->info.rfc : (line.too_long ? "RFC 2449 §4" : "RFC 1939 §3"), std::move(secret));
-  }
+  std::string_view meaning = e ? e->info.help : "";
+  if (line.too_long)
+    meaning = "A command line longer than the server allows.";
+  else if (!e)
+    meaning = "A command the server does not know.";
+  parsed(t, verb, meaning, e ? e->info.rfc : (line.too_long ? "RFC 2449 §4" : "RFC 1939 §3"),
+         secret);
 
   if (line.too_long) {
     bad("Command line too long (limit " + std::to_string(cfg_.max_line) + " octets)",

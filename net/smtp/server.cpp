@@ -59,17 +59,17 @@ void Server::send(const Reply& r, std::string_view meaning, std::string_view rfc
   }
 }
 
-void Server::parsed(LineKind kind, const std::string& text, std::string label, std::string meaning,
-                    std::string rfc, std::string secret) {
+void Server::parsed(LineKind kind, std::string_view text, std::string_view label,
+                    std::string_view meaning, std::string_view rfc, std::string_view secret) {
   if (!report_received_ && secret.empty()) return;
   LineEvent e;
   e.sent = false;
   e.kind = kind;
   e.text = text;
-  e.label = std::move(label);
-  e.meaning = std::move(meaning);
-  e.rfc = std::move(rfc);
-  e.secret = std::move(secret);
+  e.label = label;
+  e.meaning = meaning;
+  e.rfc = rfc;
+  e.secret = secret;
   events_.push_back(std::move(e));
 }
 
@@ -217,7 +217,7 @@ void Server::on_data_line(const Line& line) {
   bool stuffed = !content.empty() && content.front() == '.';
   if (stuffed) content.remove_prefix(1);  // transparency: drop the added dot (§4.5.2)
   if (line.too_long) data_line_too_long_ = true;
-  if (report_received_) report_data_line(t, content.empty(), stuffed, line.too_long);
+  report_data_line(t, content.empty(), stuffed, line.too_long);
   if (content.empty()) data_in_body_ = true;
   data_size_ += content.size() + 2;
   if (data_size_ > cfg_.max_message_size) {

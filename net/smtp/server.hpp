@@ -132,8 +132,11 @@ class Server : public net::EngineIo {
   void enter_state(ServerState s);
   void send(const Reply& r, std::string_view meaning = {}, std::string_view rfc = {});
   void report_data_line(const std::string& text, bool empty, bool stuffed, bool too_long);
-  void parsed(LineKind kind, const std::string& text, std::string label, std::string meaning,
-              std::string rfc, std::string secret = {});
+  // A line read, as a LineEvent (sent=false); with report_received off (EngineIo) only one
+  // that carries a secret. Views: most callers describe with literals, and skipped lines copy
+  // nothing.
+  void parsed(LineKind kind, std::string_view text, std::string_view label,
+              std::string_view meaning, std::string_view rfc, std::string_view secret = {});
   void bad(const Reply& r, std::string_view meaning = {});
   void reset_transaction();
 

@@ -182,27 +182,24 @@ void Server::on_command(const Line& line) {
       sp == std::string::npos ? std::string_view() : std::string_view(t).substr(sp + 1);
   const Entry* e = line.too_long ? nullptr : find(verb);
 
-  std::string secret;
+  std::string_view secret;
   if (verb == "AUTH") {
     // AUTH <mechanism> <initial-response>: the response carries credentials.
     std::string_view a = trim(args);
     size_t s2 = a.find(' ');
-    if (s2 != std::string_view::npos) secret = std::string(trim(a.substr(s2 + 1)));
+    if (s2 != std::string_view::npos) secret = trim(a.substr(s2 + 1));
   }
-  if (report_received_ || !secret.empty()) {
-    std::string meaning = e ? e->info.help : "";
-    if (e && verb == "MAIL" && istarts_with(trim(args), "FROM:<>"))
-      meaning =
-          "The client gives the null sender <>: this message is a bounce or notification, "
-          "and no bounce may be sent back for it.";
-    if (line.too_long)
-      meaning = "A command line longer than the server allows.";
-    else if (!e)
-      meaning = "A command the server does not know.";
-    parsed(LineKind::Command, t, verb, std::move(meaning),
-           e ? e->info.rfc : (line.too_long ? "RFC 5321 §4.5.3.1.4" : "RFC 5321 §4.2.4"),
-           std::move(secret));
-  }
+  std::string_view meaning = e ? e->info.help : "";
+  if (e && verb == "MAIL" && istarts_with(trim(args), "FROM:<>"))
+    meaning =
+        "The client gives the null sender <>: this message is a bounce or notification, "
+        "and no bounce may be sent back for it.";
+  if (line.too_long)
+    meaning = "A command line longer than the server allows.";
+  else if (!e)
+    meaning = "A command the server does not know.";
+  parsed(LineKind::Command, t, verb, meaning,
+         e ? e->info.rfc : (line.too_long ? "RFC 5321 §4.5.3.1.4" : "RFC 5321 §4.2.4"), secret);
 
   if (line.too_long) {
     bad({500, "5.5.2", {"Error: line too long"}}, "The command line was longer than allowed.");
