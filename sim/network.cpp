@@ -135,7 +135,7 @@ void NetCore::hop(std::shared_ptr<const Path> path, std::size_t i,
   ev.arrive = now() + link.latency;
   ev.payload = p->has_shown ? p->shown : p->payload;
   const Time arrive = ev.arrive;
-  tr.append(now(), std::move(ev));
+  tr.append_masked(now(), std::move(ev), p->masked_epoch);
   schedule(arrive, [this, path = std::move(path), i, p = std::move(p)]() mutable {
     if (i + 1 < path->links.size()) {
       hop(std::move(path), i + 1, std::move(p));

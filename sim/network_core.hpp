@@ -25,6 +25,9 @@ struct Packet {
   std::string payload;
   std::string shown;  // payload as recorded in the trace (secrets masked), if set
   bool has_shown = false;
+  // Trace::mask_epoch() when the recorded payload was masked (or found clean) as a whole
+  // before being cut into segments: each hop need not scan it again.
+  std::size_t masked_epoch = Trace::kNoEpoch;
 };
 
 struct Path {
@@ -122,7 +125,7 @@ struct NetCore {
   void tcp_abort(TcpConn& c);
 
   void emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload = {},
-            std::string shown = {});
+            std::string shown = {}, std::size_t masked_epoch = Trace::kNoEpoch);
   void send_rst_for(std::size_t host, const Packet& in);
   void established(TcpConn& c);
   void send_fin(TcpConn& c);

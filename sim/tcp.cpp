@@ -42,7 +42,7 @@ void NetCore::conn_event(std::uint32_t id, const char* op) {
 }
 
 void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::string payload,
-                   std::string shown) {
+                   std::string shown, std::size_t masked_epoch) {
   Packet p;
   p.src_ip = c.local_ip_;
   p.dst_ip = c.peer_ip_;
@@ -57,6 +57,7 @@ void NetCore::emit(TcpConn& c, std::uint8_t flags, std::uint32_t seq, std::strin
     p.shown = std::move(shown);
     p.has_shown = true;
   }
+  p.masked_epoch = masked_epoch;
   transmit(c.local_index_, std::move(p));
 }
 
@@ -149,6 +150,7 @@ void NetCore::tcp_send(TcpConn& c, std::string_view bytes) {
   // Masked as a whole first (equal-length masks), so a secret split across two segments
   // is still hidden in the trace. Usually there is none: then no masked copy is made, and
   // each segment is recorded as sent.
+  const std::size_t epoch = tr.mask_epoch();
   const bool masked = tr.has_secret(bytes);
   const std::string shown = masked ? tr.scrubbed(std::string(bytes)) : std::string();
   // Segments carry at most MSS bytes; each advances the sequence number by its length.
@@ -156,7 +158,7 @@ void NetCore::tcp_send(TcpConn& c, std::string_view bytes) {
     std::string chunk(bytes.substr(off, mss));
     const auto len = static_cast<std::uint32_t>(chunk.size());
     emit(c, tcpflag::PSH | tcpflag::ACK, c.snd_nxt_, std::move(chunk),
-         masked ? shown.substr(off, mss) : std::string());
+         masked ? shown.substr(off, mss) : std::string(), epoch);
     c.snd_nxt_ += len;
   }
 }

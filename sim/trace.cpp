@@ -116,6 +116,17 @@ const Event& Trace::appended(Event& e) {
         }
       },
       e.p);
+  return notify(e);
+}
+
+const Event& Trace::append_masked(Time t, SegmentEv&& ev, std::size_t epoch) {
+  const auto seq = static_cast<std::uint64_t>(events_.size());
+  Event& e = events_.emplace_back(t, seq, std::move(ev));
+  if (epoch == kNoEpoch || epoch != mask_epoch()) return appended(e);
+  return notify(e);
+}
+
+const Event& Trace::notify(Event& e) {
   // Chunked storage never moves an event, so this reference survives listeners that
   // append in turn. A listener may register another listener (which can reallocate the
   // list): index it.

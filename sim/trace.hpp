@@ -156,6 +156,13 @@ class Trace {
     const auto seq = static_cast<std::uint64_t>(events_.size());
     return appended(events_.emplace_back(t, seq, std::forward<Ev>(ev)));
   }
+  // A segment whose payload its producer already masked, or found clean, when mask_epoch()
+  // was `epoch`: it is not scanned again unless a secret was registered since.
+  const Event& append_masked(Time t, SegmentEv&& ev, std::size_t epoch);
+  // Names the secrets registered so far; no value while revealing (nothing is masked then, so
+  // nothing counts as masked for later).
+  static constexpr std::size_t kNoEpoch = static_cast<std::size_t>(-1);
+  std::size_t mask_epoch() const { return secrets_.reveal() ? kNoEpoch : secrets_.size(); }
   // Any later occurrence of this string in recorded text is replaced by '*' of equal length
   // (equal length keeps TCP sequence numbers consistent).
   void add_secret(std::string secret);
@@ -185,6 +192,7 @@ class Trace {
   void scrub(std::string& s) const { secrets_.apply(s); }
   // Scrubs the event just stored and tells the listeners.
   const Event& appended(Event& e);
+  const Event& notify(Event& e);
   // A line's meaning with the secrets masked; most meanings are checked once (clean_).
   void scrub_meaning(Sym& meaning);
   EventLog events_;

@@ -523,6 +523,44 @@ TEST_CASE("data queued by the accept callback is sent once established") {
   CHECK(cli->closes == 1);
 }
 
+TEST_CASE("a secret registered while a segment crosses a router is masked on the later hop") {
+  // The sender masks (or finds clean) its bytes once; a hop records them unscanned only
+  // while no secret came since (Trace::append_masked).
+  EventQueue q;
+  Trace tr;
+  Rng rng(1);
+  Network net(q, tr, rng);
+  net.add_host({"a", "10.0.1.1", "device"});
+  net.add_host({"r", "10.0.0.254", "router"});
+  net.add_host({"b", "10.0.2.1", "mx"});
+  net.add_link("a", "r", 5 * kMillisecond);
+  net.add_link("r", "b", 7 * kMillisecond, "backbone");
+  auto server = std::make_shared<EchoApp>();
+  net.listen("b", 110, Proto::Pop3, [&](TcpConn&) { return server; });
+  auto client = std::make_shared<ClientApp>();
+  client->hello = "PASS hunter2\r\n";
+  client->expect = client->hello.size();
+  net.connect("a", "10.0.2.1", 110, Proto::Pop3, client);
+  // Established at 24 ms (SYN 12 ms out, SYN-ACK 12 ms back): the data leaves a at 24 ms and
+  // is recorded again on the backbone at 29 ms; the secret arrives in between.
+  q.at(26 * kMillisecond, [&] { tr.add_secret("hunter2"); });
+  q.run();
+  CHECK(server->got == "PASS hunter2\r\n");
+  CHECK(client->got == "PASS hunter2\r\n");
+  std::vector<std::pair<Time, SegmentEv>> data;
+  for (const auto& e : tr.events())
+    if (auto* s = std::get_if<SegmentEv>(&e.p); s && !s->payload.empty())
+      data.emplace_back(e.t, *s);
+  REQUIRE(data.size() == 4);  // out on two links, echoed back on two
+  CHECK(data[0].first == 24 * kMillisecond);
+  CHECK(data[0].second.payload == "PASS hunter2\r\n");  // recorded before the secret was known
+  CHECK(data[1].first == 29 * kMillisecond);
+  CHECK(data[1].second.link == "backbone");
+  CHECK(data[1].second.payload == "PASS *******\r\n");
+  CHECK(data[2].second.payload == "PASS *******\r\n");
+  CHECK(data[3].second.payload == "PASS *******\r\n");
+}
+
 TEST_CASE("a secret split across two segments is still masked in the trace") {
   Fixture f;
   f.net.set_mss(10);

@@ -57,6 +57,29 @@ TEST_CASE("overlapping secrets: the longer one is masked whole") {
   CHECK(std::get<NoteEv>(tr.events()[0].p).text == "x ********* ****");
 }
 
+TEST_CASE("append_masked scans a segment again only when a secret came since its epoch") {
+  Trace tr;
+  tr.add_secret("s3cret");
+  const std::size_t epoch = tr.mask_epoch();
+  CHECK(epoch != Trace::kNoEpoch);
+  SegmentEv seg;
+  seg.payload = "x s3cret";  // as if the producer had left it: its check is trusted
+  tr.append_masked(0, SegmentEv(seg), epoch);
+  CHECK(std::get<SegmentEv>(tr.events()[0].p).payload == "x s3cret");
+  tr.append_masked(1, SegmentEv(seg), Trace::kNoEpoch);  // never checked
+  CHECK(std::get<SegmentEv>(tr.events()[1].p).payload == "x ******");
+  tr.add_secret("other");  // a new secret: the old check is stale
+  CHECK(tr.mask_epoch() != epoch);
+  tr.append_masked(2, SegmentEv(seg), epoch);
+  CHECK(std::get<SegmentEv>(tr.events()[2].p).payload == "x ******");
+  int told = 0;
+  tr.on_append([&](const Event&) { ++told; });
+  tr.append_masked(3, SegmentEv(seg), tr.mask_epoch());
+  CHECK(told == 1);  // listeners hear of it either way
+  tr.set_reveal_secrets(true);  // revealing: nothing is masked, so no check counts later
+  CHECK(tr.mask_epoch() == Trace::kNoEpoch);
+}
+
 TEST_CASE("proto names and flags") {
   CHECK(std::string(to_string(Proto::Smtp)) == "SMTP");
   CHECK(proto_from_string("imap") == Proto::Imap);
