@@ -4,7 +4,7 @@
 
 namespace sim {
 
-EventId EventQueue::at(Time t, std::function<void()> fn) {
+EventId EventQueue::at(Time t, Task fn) {
   if (t < now_) t = now_;
   const EventId id = next_id_++;
   std::uint32_t slot = 0;
@@ -31,7 +31,7 @@ bool EventQueue::cancel(EventId id) {
   if (it == heap_.end()) return false;  // only while the queue is being destroyed
   // The callback dies last, once the queue is consistent again: what it holds may schedule
   // or cancel from a destructor.
-  const std::function<void()> dead = std::move(fns_[it->slot]);
+  const Task dead = std::move(fns_[it->slot]);
   fns_[it->slot] = nullptr;
   free_.push_back(it->slot);
   heap_.erase(it);
@@ -43,7 +43,7 @@ EventQueue::~EventQueue() {
   // The pending callbacks die while the queue is still whole (a destructor among them may
   // call cancel or at): first taken out of it, then destroyed.
   heap_.clear();
-  std::vector<std::function<void()>> dead;
+  std::vector<Task> dead;
   dead.swap(fns_);
   dead.clear();
 }
@@ -57,7 +57,7 @@ bool EventQueue::step() {
   now_ = e.t;
   // The callback may schedule or cancel freely: it no longer sits in the queue (a slot
   // freed here may be reused by what it schedules).
-  std::function<void()> fn = std::move(fns_[e.slot]);
+  Task fn = std::move(fns_[e.slot]);
   fns_[e.slot] = nullptr;
   free_.push_back(e.slot);
   if (fn) fn();

@@ -4,11 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "sim/task.hpp"
 #include "sim/time.hpp"
 
 namespace sim {
@@ -23,8 +23,8 @@ class EventQueue {
   EventQueue& operator=(const EventQueue&) = delete;
   Time now() const { return now_; }
   // Schedules fn at time t (a time in the past is clamped to now).
-  EventId at(Time t, std::function<void()> fn);
-  EventId after(Time delay, std::function<void()> fn) { return at(now_ + delay, std::move(fn)); }
+  EventId at(Time t, Task fn);
+  EventId after(Time delay, Task fn) { return at(now_ + delay, std::move(fn)); }
   // True if the event was still pending (it will now never run).
   bool cancel(EventId id);
   // Runs the next event (advancing now to its time); false if nothing is pending.
@@ -38,9 +38,10 @@ class EventQueue {
   std::optional<Time> next_time() const;
 
  private:
-  // A binary min-heap on (time, id): no allocation per event besides the callback's own.
-  // The heap moves only small plain entries; each callback stays in its slot of fns_ until
-  // it runs (sifting std::functions was a measurable share of every event, issue 9).
+  // A binary min-heap on (time, id): no allocation per event (a callback's captures up to
+  // Task::kInline bytes stay in its slot). The heap moves only small plain entries; each
+  // callback stays in its slot of fns_ until it runs (sifting std::functions was a
+  // measurable share of every event, issue 9).
   struct Entry {
     Time t;
     EventId id;
@@ -52,7 +53,7 @@ class EventQueue {
     }
   };
   std::vector<Entry> heap_;                 // pending events only (cancel removes at once)
-  std::vector<std::function<void()>> fns_;  // by slot; empty when free
+  std::vector<Task> fns_;                   // by slot; empty when free
   std::vector<std::uint32_t> free_;         // slots of fns_ to reuse
   std::vector<bool> done_;                  // by id: ran or cancelled
   Time now_ = 0;

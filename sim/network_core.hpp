@@ -131,6 +131,8 @@ struct NetCore {
   void send_fin(TcpConn& c);
   void segment_arrives(TcpConn& c, const Packet& p);
   void receive_in_order(TcpConn& c);
+  // Takes the next segment in order: ACKs it, hands its bytes to the application, handles FIN.
+  void accept_in_order(TcpConn& c, std::string_view data, bool fin);
   void retire(TcpConn& c);
   void conn_event(std::uint32_t id, const char* op);
 };

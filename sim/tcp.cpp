@@ -305,13 +305,19 @@ void NetCore::segment_arrives(TcpConn& c, const Packet& p) {
     c.fin_acked_ = true;
   }
   if (!p.payload.empty() || (p.flags & tcpflag::FIN)) {
-    if (p.seq == c.rcv_nxt_ || (seq_ge(p.seq, c.rcv_nxt_) && !c.reorder_.count(p.seq))) {
-      c.reorder_[p.seq] = TcpConn::Pending{p.payload, (p.flags & tcpflag::FIN) != 0};
-    }
-    if (p.seq != c.rcv_nxt_) {
-      emit(c, tcpflag::ACK, c.snd_nxt_);  // out of order or duplicate: repeat our ACK
-    } else {
+    if (p.seq == c.rcv_nxt_ && c.reorder_.empty() && !c.dead_ && !c.fin_rcvd_) {
+      // The usual case: in order, nothing held back. The bytes go to the application from the
+      // packet itself, with no copy through reorder_.
+      accept_in_order(c, p.payload, (p.flags & tcpflag::FIN) != 0);
       receive_in_order(c);
+    } else {
+      if (p.seq == c.rcv_nxt_ || (seq_ge(p.seq, c.rcv_nxt_) && !c.reorder_.count(p.seq)))
+        c.reorder_[p.seq] = TcpConn::Pending{p.payload, (p.flags & tcpflag::FIN) != 0};
+      if (p.seq != c.rcv_nxt_) {
+        emit(c, tcpflag::ACK, c.snd_nxt_);  // out of order or duplicate: repeat our ACK
+      } else {
+        receive_in_order(c);
+      }
     }
   }
   if (!c.dead_ && c.fin_sent_ && c.fin_acked_ && c.fin_rcvd_) retire(c);
@@ -325,19 +331,23 @@ void NetCore::receive_in_order(TcpConn& c) {
     if (it == c.reorder_.end()) break;
     TcpConn::Pending seg = std::move(it->second);
     c.reorder_.erase(it);
-    c.rcv_nxt_ += static_cast<std::uint32_t>(seg.data.size()) + (seg.fin ? 1u : 0u);
-    emit(c, tcpflag::ACK, c.snd_nxt_);
-    if (!seg.data.empty()) {
-      if (auto app = c.app_) app->on_data(c, seg.data);
-    }
-    if (seg.fin && !c.dead_) {
-      // RFC 9293 §3.10.7.4: FIN received → CLOSE-WAIT (or on towards TIME-WAIT if we closed).
-      c.fin_rcvd_ = true;
-      c.reorder_.clear();
-      if (auto app = c.app_) app->on_close(c, false);
-      // No half-close for apps: once the peer is done, we close too.
-      if (!c.dead_ && !c.fin_sent_) send_fin(c);
-    }
+    accept_in_order(c, seg.data, seg.fin);
+  }
+}
+
+void NetCore::accept_in_order(TcpConn& c, std::string_view data, bool fin) {
+  c.rcv_nxt_ += static_cast<std::uint32_t>(data.size()) + (fin ? 1u : 0u);
+  emit(c, tcpflag::ACK, c.snd_nxt_);
+  if (!data.empty()) {
+    if (auto app = c.app_) app->on_data(c, data);
+  }
+  if (fin && !c.dead_) {
+    // RFC 9293 §3.10.7.4: FIN received → CLOSE-WAIT (or on towards TIME-WAIT if we closed).
+    c.fin_rcvd_ = true;
+    c.reorder_.clear();
+    if (auto app = c.app_) app->on_close(c, false);
+    // No half-close for apps: once the peer is done, we close too.
+    if (!c.dead_ && !c.fin_sent_) send_fin(c);
   }
 }
 

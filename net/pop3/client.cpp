@@ -165,6 +165,26 @@ void Client::on_tls_failed(const std::string& why) {
 // ---- multi-line responses (RFC 1939 §3) ----
 
 void Client::on_multi_line(const std::string& line) {
+  // Described before the state below moves on (multi_in_body_), and only when reported.
+  if (report_received_) events_.push_back(multi_line_event(line));
+  if (line == ".") {
+    in_multi_ = false;
+    on_multi_end();
+    return;
+  }
+  std::string_view content = line;
+  if (!content.empty() && content.front() == '.') content.remove_prefix(1);  // RFC 1939 §3
+  if (state_ == ClientState::Retr) {
+    if (content.empty()) multi_in_body_ = true;
+    multi_data_.append(content);
+    multi_data_ += "\r\n";
+  } else {
+    multi_lines_.emplace_back(content);
+  }
+}
+
+// A line of a multi-line response, for students: what it is in the response at hand.
+LineEvent Client::multi_line_event(const std::string& line) const {
   LineEvent e;
   e.sent = false;
   e.kind = LineKind::Data;
@@ -173,14 +193,11 @@ void Client::on_multi_line(const std::string& line) {
   if (line == ".") {
     e.label = ".";
     e.meaning = "A line with a single dot: the end of the multi-line response.";
-    if (report_received_) events_.push_back(std::move(e));
-    in_multi_ = false;
-    on_multi_end();
-    return;
+    return e;
   }
   std::string_view content = line;
   bool stuffed = !content.empty() && content.front() == '.';
-  if (stuffed) content.remove_prefix(1);  // RFC 1939 §3: remove the added dot
+  if (stuffed) content.remove_prefix(1);
   if (state_ == ClientState::Retr) {
     if (stuffed) {
       e.meaning =
@@ -196,22 +213,17 @@ void Client::on_multi_line(const std::string& line) {
       e.meaning = "A line of the message body.";
       e.rfc = "RFC 5322 §2.1";
     }
-    if (content.empty()) multi_in_body_ = true;
-    multi_data_.append(content);
-    multi_data_ += "\r\n";
   } else if (state_ == ClientState::Top) {
     e.meaning = content.empty() ? "The empty line that ends the header; TOP n 0 sends no body."
                                 : "A header field of the newest message.";
     e.rfc = content.empty() ? "RFC 1939 §7" : "RFC 5322 §2.2";
-    multi_lines_.emplace_back(content);
   } else {
     e.meaning = state_ == ClientState::Capa   ? "One capability of the server."
                 : state_ == ClientState::Uidl ? "A message number and its unique id."
                 : state_ == ClientState::List ? "A message number and its size in octets."
                                               : "One line of the listing.";
-    multi_lines_.emplace_back(content);
   }
-  if (report_received_) events_.push_back(std::move(e));
+  return e;
 }
 
 void Client::on_multi_end() {
@@ -309,7 +321,8 @@ void Client::on_multi_end() {
 
 // ---- status lines ----
 
-void Client::on_status(const std::string& line) {
+// A status line (+OK, -ERR, +), for students: what the server said to the command at hand.
+LineEvent Client::status_line_event(const std::string& line) const {
   bool okay = starts_with(line, "+OK");
   bool cont = !okay && starts_with(line, "+");
   LineEvent e;
@@ -336,7 +349,13 @@ void Client::on_status(const std::string& line) {
     e.meaning = okay ? "The server greets the client and is ready." : e.meaning;
     e.rfc = "RFC 1939 §4";
   }
-  if (report_received_) events_.push_back(std::move(e));
+  return e;
+}
+
+void Client::on_status(const std::string& line) {
+  bool okay = starts_with(line, "+OK");
+  bool cont = !okay && starts_with(line, "+");
+  if (report_received_) events_.push_back(status_line_event(line));
 
   if (okay && multi_expected_) {
     multi_expected_ = false;

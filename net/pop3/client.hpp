@@ -123,6 +123,9 @@ class Client : public net::EngineIo {
                  std::string secret = {}, bool multi = false);
   void on_status(const std::string& line);
   void on_multi_line(const std::string& line);
+  // Received lines described for students; built only when they are reported.
+  LineEvent status_line_event(const std::string& line) const;
+  LineEvent multi_line_event(const std::string& line) const;
   void on_multi_end();
   void problem(std::string what);
   void fail(std::string what);  // fatal: QUIT and finish

@@ -1,0 +1,99 @@
+// A move-only `void()` callable that keeps captures of up to kInline bytes in place.
+//
+// The event queue schedules one callback per simulated packet hop, delivery and timer. With
+// std::function, libstdc++ stores only 16 bytes inline, so a hop (the network's liveness
+// guard, its path, the packet and an index: 64 bytes) cost a heap allocation and a free per
+// event (issue 9).
+// Bigger callables still work: they go to the heap as before.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace sim {
+
+class Task {
+ public:
+  static constexpr std::size_t kInline = 64;
+
+  Task() noexcept = default;
+  Task(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor): like std::function
+  template <class F, class D = std::decay_t<F>,
+            std::enable_if_t<!std::is_same_v<D, Task> && std::is_invocable_r_v<void, D&>, int> = 0>
+  Task(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert, like std::function
+    if constexpr (std::is_same_v<D, std::function<void()>> || std::is_pointer_v<D>) {
+      if (!f) return;  // an empty std::function or a null pointer stays empty
+    }
+    if constexpr (fits<D>()) {
+      ::new (static_cast<void*>(buf_)) D(std::forward<F>(f));
+      ops_ = &kInlineOps<D>;
+    } else {
+      ::new (static_cast<void*>(buf_)) D*(new D(std::forward<F>(f)));
+      ops_ = &kHeapOps<D>;
+    }
+  }
+  Task(Task&& o) noexcept { take(o); }
+  Task& operator=(Task&& o) noexcept {
+    if (this != &o) {
+      reset();
+      take(o);
+    }
+    return *this;
+  }
+  Task& operator=(std::nullptr_t) noexcept {
+    reset();
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { reset(); }
+
+  explicit operator bool() const noexcept { return ops_ != nullptr; }
+  void operator()() { ops_->call(buf_); }
+
+ private:
+  struct Ops {
+    void (*call)(void* self);
+    void (*move)(void* from, void* to) noexcept;  // constructs at `to`, destroys `from`
+    void (*destroy)(void* self) noexcept;
+  };
+  template <class D>
+  static constexpr bool fits() {
+    return sizeof(D) <= kInline && alignof(D) <= alignof(std::max_align_t) &&
+           std::is_nothrow_move_constructible_v<D>;
+  }
+  template <class D>
+  static constexpr Ops kInlineOps = {
+      [](void* s) { (*static_cast<D*>(s))(); },
+      [](void* from, void* to) noexcept {
+        ::new (to) D(std::move(*static_cast<D*>(from)));
+        static_cast<D*>(from)->~D();
+      },
+      [](void* s) noexcept { static_cast<D*>(s)->~D(); }};
+  template <class D>
+  static constexpr Ops kHeapOps = {
+      [](void* s) { (**static_cast<D**>(s))(); },
+      [](void* from, void* to) noexcept { ::new (to) D*(*static_cast<D**>(from)); },
+      [](void* s) noexcept { delete *static_cast<D**>(s); }};
+
+  void take(Task& o) noexcept {
+    if (!o.ops_) return;
+    o.ops_->move(o.buf_, buf_);
+    ops_ = o.ops_;
+    o.ops_ = nullptr;
+  }
+  void reset() noexcept {
+    if (!ops_) return;
+    const Ops* ops = ops_;
+    ops_ = nullptr;  // empty before the captures die: their destructors may look at us
+    ops->destroy(buf_);
+  }
+
+  alignas(std::max_align_t) unsigned char buf_[kInline];
+  const Ops* ops_ = nullptr;
+};
+
+}  // namespace sim
