@@ -52,10 +52,10 @@ class EventQueue {
       return a.t != b.t ? a.t > b.t : a.id > b.id;
     }
   };
-  std::vector<Entry> heap_;                 // pending events only (cancel removes at once)
-  std::vector<Task> fns_;                   // by slot; empty when free
-  std::vector<std::uint32_t> free_;         // slots of fns_ to reuse
-  std::vector<bool> done_;                  // by id: ran or cancelled
+  std::vector<Entry> heap_;          // pending events only (cancel removes at once)
+  std::vector<Task> fns_;            // by slot; empty when free
+  std::vector<std::uint32_t> free_;  // slots of fns_ to reuse
+  std::vector<bool> done_;           // by id: ran or cancelled
   Time now_ = 0;
   EventId next_id_ = 1;
 };

@@ -66,13 +66,12 @@ class Task {
            std::is_nothrow_move_constructible_v<D>;
   }
   template <class D>
-  static constexpr Ops kInlineOps = {
-      [](void* s) { (*static_cast<D*>(s))(); },
-      [](void* from, void* to) noexcept {
-        ::new (to) D(std::move(*static_cast<D*>(from)));
-        static_cast<D*>(from)->~D();
-      },
-      [](void* s) noexcept { static_cast<D*>(s)->~D(); }};
+  static constexpr Ops kInlineOps = {[](void* s) { (*static_cast<D*>(s))(); },
+                                     [](void* from, void* to) noexcept {
+                                       ::new (to) D(std::move(*static_cast<D*>(from)));
+                                       static_cast<D*>(from)->~D();
+                                     },
+                                     [](void* s) noexcept { static_cast<D*>(s)->~D(); }};
   template <class D>
   static constexpr Ops kHeapOps = {
       [](void* s) { (**static_cast<D**>(s))(); },

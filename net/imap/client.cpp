@@ -354,6 +354,24 @@ void Client::Impl::on_tagged(const Response& r) {
   if (c.state_ == ClientState::Ready) advance();
 }
 
+// "* STATUS name (MESSAGES n UIDNEXT u UIDVALIDITY v)" (RFC 3501 §7.2.4), for the folder the
+// running STATUS asked about; any other is ignored.
+void Client::Impl::on_status(const Response& r) {
+  if (status_of.empty() || r.data.size() < 2 || !r.data[1].is_list()) return;
+  auto name = r.data[0].str();
+  if (!name || !decode_mutf7_in_place(*name) || *name != status_of) return;
+  FolderView& f = c.outcome_.folders[*name];
+  const auto& items = r.data[1].items;
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
+    if (items[i + 1].kind != Value::Kind::Number) continue;
+    auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(items[i + 1].number, UINT32_MAX));
+    if (iequals(items[i].text, "MESSAGES")) f.exists = n;
+    if (iequals(items[i].text, "UIDNEXT")) f.uid_next = n;
+    if (iequals(items[i].text, "UIDVALIDITY")) f.uid_validity = n;
+  }
+  status_seen = true;
+}
+
 void Client::Impl::on_untagged(const Response& r) {
   if (r.status == "BYE") {
     bye_seen = true;
@@ -372,6 +390,7 @@ void Client::Impl::on_untagged(const Response& r) {
     return;
   }
   if (r.name == "CAPABILITY") return set_capabilities(r.data);
+  if (r.name == "STATUS") return on_status(r);
   if (r.name == "LIST") {
     if (r.data.size() < 3 || !r.data[0].is_list()) return;
     auto name = r.data[2].str();

@@ -43,7 +43,8 @@ enum class TlsMode {
 
 struct ClientOp {
   enum class Kind {
-    SyncAll,    // LIST "" "*", then for every selectable folder SELECT + UID FETCH 1:* of
+    SyncAll,    // LIST "" "*", then for every selectable folder (STATUS first but for INBOX;
+                //   an empty folder ends there) SELECT + UID FETCH 1:* of
                 // (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE), plus BODY.PEEK[] when
                 // ClientJob::fetch_bodies; fills ClientOutcome::folders
     Select,     // SELECT mailbox (read-write)

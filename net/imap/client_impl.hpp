@@ -56,6 +56,8 @@ struct Client::Impl {
 
   bool listing = false;  // SyncAll's LIST: collect the selectable folders
   std::vector<std::string> listed;
+  std::string status_of;     // the folder a running STATUS asks about
+  bool status_seen = false;  // its "* STATUS" came
 
   bool idle = false;  // an IDLE command is running
   bool idle_done_sent = false, idle_stop = false, idle_change = false;
@@ -80,6 +82,7 @@ struct Client::Impl {
   void on_tagged(const Response& r);
   void on_continuation(const Response& r);
   void on_fetch(const Response& r);
+  void on_status(const Response& r);
   void describe(const ReaderItem& item);
   FolderView* folder();
   void set_capabilities(const std::vector<Value>& atoms);
@@ -93,6 +96,7 @@ struct Client::Impl {
   void start_op(const ClientOp& op);
   void logout();
   void select(const std::string& mailbox, bool examine);
+  void peek(const std::string& mailbox);  // SyncAll: STATUS, then SELECT if it holds mail
   void fetch_new();
   bool need_selected(const char* what);
   void move(const ClientOp& op);

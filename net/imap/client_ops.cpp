@@ -207,6 +207,31 @@ void Client::Impl::select(const std::string& mailbox, bool examine) {
           });
 }
 
+// RFC 3501 §6.3.10: STATUS reads a folder's counters without opening it, as mail clients do
+// for the folders not on screen. An empty folder needs nothing more: its view is complete
+// (counters, no messages). One with messages, or a server that did not say, is opened and
+// fetched like INBOX.
+void Client::Impl::peek(const std::string& mailbox) {
+  // RFC 3501 §6.3.10: not for the selected folder (its news come unasked).
+  if (mailbox == active) return select(mailbox, false);
+  status_of = mailbox;
+  status_seen = false;
+  FolderView& f = c.outcome_.folders[mailbox];
+  f.name = mailbox;
+  f.uid_validity = f.uid_next = f.exists = 0;  // filled by the answer's "* STATUS"
+  command("STATUS " + arg(encode_mutf7(mailbox)) + " (MESSAGES UIDNEXT UIDVALIDITY)", "STATUS",
+          "The client asks how many messages a folder holds, without opening it.",
+          "RFC 3501 §6.3.10", [this, mailbox](const Response& r) {
+            status_of.clear();
+            FolderView& view = c.outcome_.folders[mailbox];
+            if (r.status == "OK" && status_seen && view.exists == 0 && view.uid_validity != 0) {
+              view.messages.clear();  // the server holds none of them any more
+              return;
+            }
+            todo.push_front([this, mailbox] { select(mailbox, false); });
+          });
+}
+
 void Client::Impl::start_op(const ClientOp& op) {
   op_kind = op.kind;
   using K = ClientOp::Kind;
@@ -219,8 +244,12 @@ void Client::Impl::start_op(const ClientOp& op) {
                 listing = false;
                 if (r.status != "OK")
                   return problem("LIST failed: " + r.status + " " + r.resp_text);
+                // INBOX, where new mail lands, is opened; the others are asked about first.
                 for (const auto& name : listed)
-                  todo.push_back([this, name] { select(name, false); });
+                  todo.push_back([this, name] {
+                    if (name == "INBOX") return select(name, false);
+                    peek(name);
+                  });
               });
       return;
     case K::Select:

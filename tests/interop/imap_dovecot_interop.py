@@ -4,7 +4,7 @@
 The private Postfix + Dovecot come from tests/fixtures/real-mail.sh (needs root). Mail is
 delivered through Postfix (smtplib) and read with Python's imaplib as the reference; then
 imap_client_tool (net::imap::Client over a real socket) logs in (LOGIN and AUTHENTICATE
-PLAIN), syncs every folder, downloads a message byte-exact, stores flags, creates a folder,
+PLAIN), syncs every folder (STATUS, then SELECT where there is mail), downloads a message byte-exact, stores flags, creates a folder,
 moves a message there, appends one, expunges, and idles until new mail arrives. Every change
 is checked with imaplib. Each check prints "ok - name" or "not ok - name: why"; the exit
 status is non-zero when any check fails. The fixture is always stopped.
@@ -94,6 +94,10 @@ def main():
             raise RuntimeError("Postfix did not deliver to Dovecot in time\n" + rm.log_tail())
         m = imap()
         reference = uid_map(m)
+        # Two more folders for the sync: one holding a message, one empty (STATUS only).
+        m.create("Kept")
+        m.append("Kept", None, None, b"From: a@b.example\r\nSubject: kept\r\n\r\nold\r\n")
+        m.create("Empty")
         m.logout()
         uids = sorted(reference)
         first, second = uids[0], uids[1]
@@ -111,6 +115,20 @@ def main():
                 return fail(rc, text, "no masked LOGIN")
             if not re.search(r"# folder INBOX exists=2 uidvalidity=[1-9]", text):
                 return fail(rc, text, "INBOX not synced")
+            # RFC 3501 §6.3.10: the other folders are asked with STATUS; only one holding mail
+            # is then opened and fetched.
+            if not re.search(r"C: A\d+ STATUS Empty \(MESSAGES UIDNEXT UIDVALIDITY\)", text) or \
+                    re.search(r"C: A\d+ SELECT Empty", text):
+                return fail(rc, text, "the empty folder was not asked with STATUS alone")
+            if not re.search(r"# folder Empty exists=0 uidvalidity=[1-9]", text):
+                return fail(rc, text, "the empty folder's STATUS was not understood")
+            asked = re.search(r"C: A\d+ STATUS Kept \(", text)
+            opened = re.search(r"C: A\d+ SELECT Kept\n", text)
+            if not asked or not opened or opened.start() < asked.start():
+                return fail(rc, text, "the folder with mail was not opened after its STATUS")
+            if not re.search(r"# folder Kept exists=1 uidvalidity=[1-9]", text) or \
+                    "subject=kept" not in text:
+                return fail(rc, text, "the folder with mail was not synced")
             for uid, subject, frm in ((first, "first", "Sender Person <sender@sender.example>"),
                                       (second, "second", "bob@example.test")):
                 size = len(reference[uid][1])

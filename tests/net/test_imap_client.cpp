@@ -524,6 +524,53 @@ TEST_SUITE("imap_client_scripted") {
     CHECK_FALSE(o.folders.at("INBOX").messages.at(1).data);
   }
 
+  TEST_CASE("SyncAll: STATUS for folders besides INBOX, SELECT only where it must") {
+    for (bool bw : {false, true}) {
+      CAPTURE(bw);
+      Scripted s(job({op(K::SyncAll)}), bw);
+      s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+      CHECK(s.say("A1 OK in\r\n") == "A2 LIST \"\" \"*\"\r\n");
+      CHECK(s.say("* LIST () \"/\" Sent\r\n* LIST () \"/\" inbox\r\n"
+                  "* LIST () \"/\" Trash\r\n* LIST () \"/\" Old\r\n"
+                  "* LIST () \"/\" Gone\r\nA2 OK\r\n") ==
+            "A3 STATUS Sent (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
+      // Sent holds messages: opened and fetched right after its STATUS, before the next folder.
+      CHECK(s.say("* STATUS Sent (MESSAGES 1 UIDNEXT 8 UIDVALIDITY 3)\r\nA3 OK\r\n") ==
+            "A4 SELECT Sent\r\n");
+      CHECK(s.say("* 1 EXISTS\r\n* OK [UIDVALIDITY 3] v\r\nA4 OK sel\r\n") ==
+            "A5 UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)\r\n");
+      // INBOX (listed in any case) is always opened.
+      CHECK(s.say("* 1 FETCH (UID 7 FLAGS ())\r\nA5 OK\r\n") == "A6 SELECT INBOX\r\n");
+      CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\nA6 OK sel\r\n") ==
+            "A7 STATUS Trash (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
+      // Empty: its counters are its whole view; a STATUS for another folder is ignored.
+      CHECK(s.say("* STATUS Sent (MESSAGES 9 UIDNEXT 99 UIDVALIDITY 99)\r\n"
+                  "* STATUS Trash (MESSAGES 0 UIDNEXT 4 UIDVALIDITY 5)\r\nA7 OK\r\n") ==
+            "A8 STATUS Old (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
+      // A server that leaves UIDVALIDITY out: the folder is opened to learn it.
+      CHECK(s.say("* STATUS Old (MESSAGES 0)\r\nA8 OK\r\n") == "A9 SELECT Old\r\n");
+      CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 6] v\r\nA9 OK sel\r\n") ==
+            "A10 STATUS Gone (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
+      // STATUS refused: SELECT says what is wrong (and is the one failure recorded).
+      CHECK(s.say("A10 NO [NONEXISTENT] no such folder\r\n") == "A11 SELECT Gone\r\n");
+      CHECK(s.say("A11 NO [NONEXISTENT] no such folder\r\n") == "A12 LOGOUT\r\n");
+      s.say("* BYE bye\r\nA12 OK\r\n");
+      const auto& o = s.client.outcome();
+      CHECK(s.client.done());
+      CHECK(o.errors ==
+            std::vector<std::string>{"SELECT Gone failed: NO [NONEXISTENT] no such folder"});
+      CHECK(o.folders.at("Sent").uid_validity == 3);
+      CHECK(o.folders.at("Sent").messages.count(7) == 1);
+      const FolderView& trash = o.folders.at("Trash");
+      CHECK(trash.uid_validity == 5);
+      CHECK(trash.uid_next == 4);
+      CHECK(trash.exists == 0);
+      CHECK(trash.messages.empty());
+      CHECK(o.folders.at("Old").uid_validity == 6);
+      CHECK(o.folders.at("Gone").uid_validity == 0);  // listed, never opened
+    }
+  }
+
   TEST_CASE("greeting BYE: the session ends before it starts") {
     Scripted s(job({op(K::SyncAll)}));
     CHECK(s.say("* BYE Too many connections\r\n").empty());

@@ -75,7 +75,7 @@ TEST_CASE("append_masked scans a segment again only when a secret came since its
   int told = 0;
   tr.on_append([&](const Event&) { ++told; });
   tr.append_masked(3, SegmentEv(seg), tr.mask_epoch());
-  CHECK(told == 1);  // listeners hear of it either way
+  CHECK(told == 1);             // listeners hear of it either way
   tr.set_reveal_secrets(true);  // revealing: nothing is masked, so no check counts later
   CHECK(tr.mask_epoch() == Trace::kNoEpoch);
 }
