@@ -38,8 +38,9 @@ class Task {
   Task(Task&& o) noexcept { take(o); }
   Task& operator=(Task&& o) noexcept {
     if (this != &o) {
+      Task next(std::move(o));  // first: `o` may be owned by what reset() destroys
       reset();
-      take(o);
+      take(next);
     }
     return *this;
   }
@@ -52,6 +53,7 @@ class Task {
   ~Task() { reset(); }
 
   explicit operator bool() const noexcept { return ops_ != nullptr; }
+  // Not for an empty task (the queue checks first).
   void operator()() { ops_->call(buf_); }
 
  private:
@@ -65,18 +67,23 @@ class Task {
     return sizeof(D) <= kInline && alignof(D) <= alignof(std::max_align_t) &&
            std::is_nothrow_move_constructible_v<D>;
   }
+  // The object placement-new put in buf_ (std::launder: reached through the byte buffer).
+  template <class T>
+  static T* at(void* p) {
+    return std::launder(static_cast<T*>(p));
+  }
   template <class D>
-  static constexpr Ops kInlineOps = {[](void* s) { (*static_cast<D*>(s))(); },
+  static constexpr Ops kInlineOps = {[](void* s) { (*at<D>(s))(); },
                                      [](void* from, void* to) noexcept {
-                                       ::new (to) D(std::move(*static_cast<D*>(from)));
-                                       static_cast<D*>(from)->~D();
+                                       ::new (to) D(std::move(*at<D>(from)));
+                                       at<D>(from)->~D();
                                      },
-                                     [](void* s) noexcept { static_cast<D*>(s)->~D(); }};
+                                     [](void* s) noexcept { at<D>(s)->~D(); }};
   template <class D>
   static constexpr Ops kHeapOps = {
-      [](void* s) { (**static_cast<D**>(s))(); },
-      [](void* from, void* to) noexcept { ::new (to) D*(*static_cast<D**>(from)); },
-      [](void* s) noexcept { delete *static_cast<D**>(s); }};
+      [](void* s) { (**at<D*>(s))(); },
+      [](void* from, void* to) noexcept { ::new (to) D*(*at<D*>(from)); },
+      [](void* s) noexcept { delete *at<D*>(s); }};
 
   void take(Task& o) noexcept {
     if (!o.ops_) return;

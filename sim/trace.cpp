@@ -85,8 +85,8 @@ void Trace::scrub_meaning(Sym& meaning) {
   }
   // Heap addresses share their low bits: take the high bits of a multiplicative hash.
   const std::uint64_t h = static_cast<std::uint64_t>(meaning.hash()) * 0x9E3779B97F4A7C15ULL;
-  Sym& slot = clean_[h >> 58];  // 64 slots
-  static_assert(std::tuple_size_v<decltype(clean_)> == 64);
+  Sym& slot = clean_[h >> 55];  // 512 slots
+  static_assert(std::tuple_size_v<decltype(clean_)> == 512);
   if (slot == meaning) return;
   if (!secrets_.found_in(meaning)) {
     slot = meaning;

@@ -200,7 +200,7 @@ class Trace {
   SymMemo memo_;
   // Meanings found free of secrets, by a hash of their address (a Sym is unique per text);
   // valid while the secrets registered number clean_secrets_.
-  std::array<Sym, 64> clean_;
+  std::array<Sym, 512> clean_;
   std::size_t clean_secrets_ = 0;
   std::vector<std::function<void(const Event&)>> listeners_;
   std::shared_ptr<BodyHider> hider_;  // set by hide_message_bodies()

@@ -357,19 +357,28 @@ void Client::Impl::on_tagged(const Response& r) {
 // "* STATUS name (MESSAGES n UIDNEXT u UIDVALIDITY v)" (RFC 3501 §7.2.4), for the folder the
 // running STATUS asked about; any other is ignored.
 void Client::Impl::on_status(const Response& r) {
-  if (status_of.empty() || r.data.size() < 2 || !r.data[1].is_list()) return;
+  if (status_of.empty() || r.numbered || r.data.size() < 2 || !r.data[1].is_list()) return;
   auto name = r.data[0].str();
   if (!name || !decode_mutf7_in_place(*name) || *name != status_of) return;
   FolderView& f = c.outcome_.folders[*name];
   const auto& items = r.data[1].items;
+  bool messages = false, validity = false;
   for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
-    if (items[i + 1].kind != Value::Kind::Number) continue;
-    auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(items[i + 1].number, UINT32_MAX));
-    if (iequals(items[i].text, "MESSAGES")) f.exists = n;
-    if (iequals(items[i].text, "UIDNEXT")) f.uid_next = n;
-    if (iequals(items[i].text, "UIDVALIDITY")) f.uid_validity = n;
+    // Counters are 32-bit (RFC 3501 §9: nz-number); anything else is not an answer.
+    if (items[i + 1].kind != Value::Kind::Number || items[i + 1].number > UINT32_MAX) continue;
+    auto n = static_cast<std::uint32_t>(items[i + 1].number);
+    if (iequals(items[i].text, "MESSAGES")) {
+      f.exists = n;
+      messages = true;
+    } else if (iequals(items[i].text, "UIDNEXT")) {
+      f.uid_next = n;
+    } else if (iequals(items[i].text, "UIDVALIDITY")) {
+      f.uid_validity = n;
+      validity = n != 0;
+    }
   }
-  status_seen = true;
+  // Only a full answer lets the client skip SELECT; otherwise it opens the folder to learn.
+  status_seen = messages && validity;
 }
 
 void Client::Impl::on_untagged(const Response& r) {
@@ -382,7 +391,8 @@ void Client::Impl::on_untagged(const Response& r) {
   if (!r.status.empty()) {
     FolderView* f = folder();
     if (r.code == "CAPABILITY") set_capabilities(r.code_args);
-    if (f && !r.code_args.empty() && r.code_args[0].kind == Value::Kind::Number) {
+    if (f && !r.code_args.empty() && r.code_args[0].kind == Value::Kind::Number &&
+        r.code_args[0].number <= UINT32_MAX) {  // 32-bit, as in on_status
       auto n = static_cast<std::uint32_t>(r.code_args[0].number);
       if (r.code == "UIDVALIDITY") f->uid_validity = n;
       if (r.code == "UIDNEXT") f->uid_next = n;
@@ -395,10 +405,10 @@ void Client::Impl::on_untagged(const Response& r) {
     if (r.data.size() < 3 || !r.data[0].is_list()) return;
     auto name = r.data[2].str();
     if (!name) return;
-    if (iequals(*name, "INBOX")) name = "INBOX";
     // Names travel in modified UTF-7 (RFC 3501 §5.1.3); the outcome holds UTF-8. A name that
     // does not decode is kept as sent but not opened: its UTF-8 form is unknown.
     bool decoded = decode_mutf7_in_place(*name);
+    if (iequals(*name, "INBOX")) name = "INBOX";  // any case, however it was encoded
     FolderView& f = c.outcome_.folders[*name];
     f.name = *name;
     f.attributes.clear();

@@ -46,7 +46,8 @@ struct ClientOp {
     SyncAll,    // LIST "" "*", then for every selectable folder (STATUS first but for INBOX;
                 //   an empty folder ends there) SELECT + UID FETCH 1:* of
                 // (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE), plus BODY.PEEK[] when
-                // ClientJob::fetch_bodies; fills ClientOutcome::folders
+                // ClientJob::fetch_bodies; fills ClientOutcome::folders. Afterwards the
+                // selected folder is the last one opened (usually INBOX): Select first.
     Select,     // SELECT mailbox (read-write)
     Examine,    // EXAMINE mailbox (read-only)
     FetchBody,  // UID FETCH uids BODY[] (sets \Seen) or BODY.PEEK[] when peek

@@ -48,7 +48,7 @@ DOMAIN = "load.example"
 USERS = ["u%02d" % i for i in range(50)]
 PASSWORD = "pw-load"
 IO_TIMEOUT = 60  # a reply slower than this is an error (the server is single-threaded)
-RENDEZVOUS_TIMEOUT = 60  # every client thread reaches the rendezvous within this
+RENDEZVOUS_TIMEOUT = 30  # every client thread reaches the rendezvous within this
 
 
 def address(user):
@@ -91,6 +91,7 @@ class Rendezvous:
     def __init__(self, parties, stats):
         self.stats = stats
         self.open_at = None  # connections open when the last thread arrived
+        self.missing = 0  # threads that ended before arriving
         self.barrier = threading.Barrier(parties, action=self._arrived)
 
     def _arrived(self):
@@ -103,6 +104,11 @@ class Rendezvous:
             self.barrier.wait(timeout=RENDEZVOUS_TIMEOUT)
         except threading.BrokenBarrierError:
             pass
+
+    def give_up(self):
+        """A thread that will never arrive releases the others at once (the check then fails)."""
+        self.missing += 1
+        self.barrier.abort()
 
 
 class Conn:
@@ -231,6 +237,8 @@ def submitter(n, port, stats, ledger, stop, think, meet):
         finally:
             if c:
                 c.close()
+    if not met:  # stopped before it ever met the others
+        meet.give_up()
 
 
 # IMAP -------------------------------------------------------------------------------------
@@ -307,12 +315,14 @@ class Watcher:
 
     def run(self, stop, senders_done, grace_end, meet):
         c = None
+        met = False
         try:
             c = Conn(self.port, self.stats, "IMAP")
             if not c.greeting.startswith(b"* OK"):
                 raise ProtocolError("IMAP greeting %r" % c.greeting)
             self.cmd(c, b"LOGIN %s %s" % (self.user.encode(), PASSWORD.encode()), "LOGIN")
             self.cmd(c, b"SELECT INBOX", "SELECT")
+            met = True
             meet.join()
             while True:
                 while self.exists > self.n:  # also EXISTS heard during another command
@@ -373,6 +383,8 @@ class Watcher:
         except (OSError, ProtocolError, ValueError) as e:
             self.stats.error("IMAP watcher %s: %s: %s" % (self.user, type(e).__name__, e))
         finally:
+            if not met:  # it ends here: nobody should wait for it
+                meet.give_up()
             if c:
                 c.close()
 
@@ -435,6 +447,8 @@ def pop3_reader(user, port, stats, ledger, stop, problems, meet):
             if c:
                 c.close()
         stop.wait(rng.uniform(0.1, 0.5))
+    if not met:  # stopped before it ever met the others
+        meet.give_up()
 
 
 # Server and checks ------------------------------------------------------------------------
@@ -597,7 +611,8 @@ def main():
           "exited with %s" % srv.proc.returncode)
     check("no client thread hung", lambda: "%d threads still running" % hung if hung else None)
     check(">= 200 concurrent connections (at the rendezvous)", lambda:
-          "the rendezvous never completed (a client thread failed or was late)"
+          "the rendezvous never completed: %d client threads ended before it, %d were "
+          "waiting" % (meet.missing, meet.barrier.n_waiting)
           if meet.open_at is None else None if meet.open_at >= 200 else
           "%d open at the rendezvous" % meet.open_at)
     check("zero protocol errors", lambda: "%d errors, e.g.: %s" % (

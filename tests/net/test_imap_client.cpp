@@ -571,6 +571,56 @@ TEST_SUITE("imap_client_scripted") {
     }
   }
 
+  TEST_CASE("SyncAll skips SELECT only after a whole, well-formed STATUS answer") {
+    struct Case {
+      const char* answer;
+      bool skips;
+    };
+    const Case cases[] = {
+        {"* STATUS X (MESSAGES 0 UIDNEXT 4 UIDVALIDITY 5)\r\n", true},
+        {"* STATUS X (UIDVALIDITY 5 MESSAGES 0)\r\n", true},  // any order
+        {"* STATUS X (UIDNEXT 4 UIDVALIDITY 5)\r\n", false},  // MESSAGES missing
+        {"* STATUS X (MESSAGES abc UIDVALIDITY 5)\r\n", false},
+        {"* STATUS X (MESSAGES 99999999999999999999 UIDVALIDITY 5)\r\n", false},
+        {"* STATUS X (MESSAGES 4294967296 UIDVALIDITY 5)\r\n", false},  // not 32-bit
+        {"* STATUS X (MESSAGES 0 UIDVALIDITY 0)\r\n", false},
+        {"* STATUS X (MESSAGES 0 UIDVALIDITY)\r\n", false},
+        {"* 3 STATUS X (MESSAGES 0 UIDVALIDITY 5)\r\n", false},  // numbered: not STATUS
+        {"* STATUS X MESSAGES 0\r\n", false},
+        {"* STATUS Y (MESSAGES 0 UIDVALIDITY 5)\r\n", false},  // another folder
+        {"", false},                                           // no answer at all
+    };
+    for (const auto& k : cases) {
+      CAPTURE(k.answer);
+      Scripted s(job({op(K::SyncAll)}));
+      s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+      s.say("A1 OK in\r\n");
+      CHECK(s.say("* LIST () \"/\" X\r\nA2 OK\r\n") ==
+            "A3 STATUS X (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
+      CHECK(s.say(std::string(k.answer) + "A3 OK\r\n") ==
+            (k.skips ? "A4 LOGOUT\r\n" : "A4 SELECT X\r\n"));
+      if (k.skips) {
+        const FolderView& x = s.client.outcome().folders.at("X");
+        CHECK(x.exists == 0);
+        CHECK(x.uid_validity == 5);
+        CHECK(x.messages.empty());
+      }
+    }
+  }
+
+  TEST_CASE("LIST: INBOX in any case is the one INBOX, opened by SELECT") {
+    Scripted s(job({op(K::SyncAll)}));
+    s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+    s.say("A1 OK in\r\n");
+    // "&AGk-nbox" would be "inbox" with its "i" base64-encoded, which RFC 3501 §5.1.3
+    // forbids for printable ASCII: it does not decode, so it is listed but never opened.
+    CHECK(s.say("* LIST () \"/\" &AGk-nbox\r\n* LIST () \"/\" inbox\r\nA2 OK\r\n") ==
+          "A3 SELECT INBOX\r\n");
+    CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\nA3 OK\r\n") == "A4 LOGOUT\r\n");
+    CHECK(s.client.outcome().folders.count("INBOX") == 1);
+    CHECK(s.client.outcome().folders.count("inbox") == 0);
+  }
+
   TEST_CASE("greeting BYE: the session ends before it starts") {
     Scripted s(job({op(K::SyncAll)}));
     CHECK(s.say("* BYE Too many connections\r\n").empty());

@@ -117,7 +117,7 @@ TEST_CASE("a meaning found clean is checked again once a new secret is registere
   CHECK(meaning(4) == "The client names the mailbox of bruno, password *********.");
   // Many distinct clean meanings (more than the verdict cache holds), then the secret in one
   // of the first: still masked.
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 2000; ++i) {  // the cache holds 512
     l.meaning = "meaning number " + std::to_string(i);
     tr.append(5, l);
   }

@@ -82,3 +82,14 @@ TEST_CASE("Task: a capture's destructor sees the task already empty") {
   t = nullptr;
   CHECK(was_empty);
 }
+
+TEST_CASE("Task: assigning a task that the old captures own (moved out before they die)") {
+  int runs = 0;
+  auto inner = std::make_shared<Task>([&runs] { ++runs; });
+  Task* raw = inner.get();
+  Task outer([owned = std::move(inner)] {});  // the only owner of *raw
+  outer = std::move(*raw);                    // destroys *raw's owner: must not read it after
+  REQUIRE(outer);
+  outer();
+  CHECK(runs == 1);
+}
