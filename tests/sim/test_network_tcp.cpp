@@ -344,16 +344,26 @@ TEST_CASE("no route to host") {
   CHECK(f.segments().empty());
 }
 
-TEST_CASE("multi-hop route: one SegmentEv per hop with increasing times") {
+// a -(5 ms)- r -(7 ms, "backbone")- b: a route across a router.
+struct TwoHops {
   EventQueue q;
   Trace tr;
-  Rng rng(1);
-  Network net(q, tr, rng);
-  net.add_host({"a", "10.0.1.1", "device"});
-  net.add_host({"r", "10.0.0.254", "router"});
-  net.add_host({"b", "10.0.2.1", "mx"});
-  net.add_link("a", "r", 5 * kMillisecond);
-  net.add_link("r", "b", 7 * kMillisecond, "backbone");
+  Rng rng{1};
+  Network net{q, tr, rng};
+  TwoHops() {
+    net.add_host({"a", "10.0.1.1", "device"});
+    net.add_host({"r", "10.0.0.254", "router"});
+    net.add_host({"b", "10.0.2.1", "mx"});
+    net.add_link("a", "r", 5 * kMillisecond);
+    net.add_link("r", "b", 7 * kMillisecond, "backbone");
+  }
+};
+
+TEST_CASE("multi-hop route: one SegmentEv per hop with increasing times") {
+  TwoHops h;
+  EventQueue& q = h.q;
+  Trace& tr = h.tr;
+  Network& net = h.net;
   auto server = std::make_shared<EchoApp>();
   net.listen("b", 25, Proto::Smtp, [&](TcpConn&) { return server; });
   auto client = std::make_shared<ClientApp>();
@@ -526,15 +536,10 @@ TEST_CASE("data queued by the accept callback is sent once established") {
 TEST_CASE("a secret registered while a segment crosses a router is masked on the later hop") {
   // The sender masks (or finds clean) its bytes once; a hop records them unscanned only
   // while no secret came since (Trace::append_masked).
-  EventQueue q;
-  Trace tr;
-  Rng rng(1);
-  Network net(q, tr, rng);
-  net.add_host({"a", "10.0.1.1", "device"});
-  net.add_host({"r", "10.0.0.254", "router"});
-  net.add_host({"b", "10.0.2.1", "mx"});
-  net.add_link("a", "r", 5 * kMillisecond);
-  net.add_link("r", "b", 7 * kMillisecond, "backbone");
+  TwoHops h;
+  EventQueue& q = h.q;
+  Trace& tr = h.tr;
+  Network& net = h.net;
   auto server = std::make_shared<EchoApp>();
   net.listen("b", 110, Proto::Pop3, [&](TcpConn&) { return server; });
   auto client = std::make_shared<ClientApp>();
