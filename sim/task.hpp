@@ -18,8 +18,12 @@ namespace sim {
 class Task {
  public:
   static constexpr std::size_t kInline = 64;
+  static constexpr std::size_t kAlign = alignof(std::max_align_t);
 
+  // buf_ is raw storage, written only by placement new when a callable arrives.
+  // cppcheck-suppress uninitMemberVar
   Task() noexcept = default;
+  // cppcheck-suppress uninitMemberVar
   Task(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor): like std::function
   template <class F, class D = std::decay_t<F>,
             std::enable_if_t<!std::is_same_v<D, Task> && std::is_invocable_r_v<void, D&>, int> = 0>
@@ -64,7 +68,7 @@ class Task {
   };
   template <class D>
   static constexpr bool fits() {
-    return sizeof(D) <= kInline && alignof(D) <= alignof(std::max_align_t) &&
+    return sizeof(D) <= kInline && kAlign % alignof(D) == 0 &&
            std::is_nothrow_move_constructible_v<D>;
   }
   // The object placement-new put in buf_ (std::launder: reached through the byte buffer).
@@ -98,7 +102,7 @@ class Task {
     ops->destroy(buf_);
   }
 
-  alignas(std::max_align_t) unsigned char buf_[kInline];
+  alignas(kAlign) unsigned char buf_[kInline];
   const Ops* ops_ = nullptr;
 };
 
