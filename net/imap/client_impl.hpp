@@ -96,7 +96,9 @@ struct Client::Impl {
   void start_op(const ClientOp& op);
   void logout();
   void select(const std::string& mailbox, bool examine);
-  void peek(const std::string& mailbox);  // SyncAll: STATUS, then SELECT if it holds mail
+  // SyncAll, per folder: SELECT for INBOX (or the selected one), else STATUS first and
+  // SELECT only if it holds mail
+  void peek(const std::string& mailbox);
   void fetch_new();
   bool need_selected(const char* what);
   void move(const ClientOp& op);

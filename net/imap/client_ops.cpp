@@ -212,8 +212,9 @@ void Client::Impl::select(const std::string& mailbox, bool examine) {
 // (counters, no messages). One with messages, or a server that did not say, is opened and
 // fetched like INBOX.
 void Client::Impl::peek(const std::string& mailbox) {
-  // RFC 3501 §6.3.10: not for the selected folder (its news come unasked).
-  if (mailbox == active) return select(mailbox, false);
+  // INBOX, where new mail lands, is always opened; STATUS is not for the selected folder
+  // (RFC 3501 §6.3.10: its news come unasked).
+  if (mailbox == "INBOX" || mailbox == active) return select(mailbox, false);
   status_of = mailbox;
   status_seen = false;
   FolderView& f = c.outcome_.folders[mailbox];
@@ -244,12 +245,7 @@ void Client::Impl::start_op(const ClientOp& op) {
                 listing = false;
                 if (r.status != "OK")
                   return problem("LIST failed: " + r.status + " " + r.resp_text);
-                // INBOX, where new mail lands, is opened; the others are asked about first.
-                for (const auto& name : listed)
-                  todo.push_back([this, name] {
-                    if (name == "INBOX") return select(name, false);
-                    peek(name);
-                  });
+                for (const auto& name : listed) todo.push_back([this, name] { peek(name); });
               });
       return;
     case K::Select:
