@@ -354,13 +354,21 @@ void Client::Impl::on_tagged(const Response& r) {
   if (c.state_ == ClientState::Ready) advance();
 }
 
-// "* STATUS name (MESSAGES n UIDNEXT u UIDVALIDITY v)" (RFC 3501 §7.2.4), for the folder the
-// running STATUS asked about; any other is ignored.
+// "* STATUS name (MESSAGES n UIDNEXT u UIDVALIDITY v)" (RFC 3501 §7.2.4): for the folder the
+// running STATUS asked about, or (LIST-STATUS, RFC 5819 §2) for a folder the running LIST
+// named; any other is ignored, and so is one about the selected folder, whose news come
+// unasked.
 void Client::Impl::on_status(const Response& r) {
-  if (status_of.empty() || r.numbered || r.data.size() < 2 || !r.data[1].is_list()) return;
+  if (r.numbered || r.data.size() < 2 || !r.data[1].is_list()) return;
   auto name = r.data[0].str();
-  if (!name || !decode_mutf7_in_place(*name) || *name != status_of) return;
+  if (!name || !decode_mutf7_in_place(*name)) return;
+  if (iequals(*name, "INBOX")) name = "INBOX";
+  const bool asked = !status_of.empty() && *name == status_of;
+  const bool in_list =
+      listing && *name != active && std::find(listed.begin(), listed.end(), *name) != listed.end();
+  if (!asked && !in_list) return;
   FolderView& f = c.outcome_.folders[*name];
+  f.uid_validity = f.uid_next = f.exists = 0;  // an item left out is not a stale value
   const auto& items = r.data[1].items;
   bool messages = false, validity = false;
   for (std::size_t i = 0; i + 1 < items.size(); i += 2) {
@@ -378,7 +386,15 @@ void Client::Impl::on_status(const Response& r) {
     }
   }
   // Only a full answer lets the client skip SELECT; otherwise it opens the folder to learn.
-  status_seen = messages && validity;
+  const bool full = messages && validity;
+  if (asked) status_seen = full;
+  if (in_list) {
+    if (full && f.exists == 0) {
+      listed_empty.insert(*name);
+    } else {
+      listed_empty.erase(*name);
+    }
+  }
 }
 
 void Client::Impl::on_untagged(const Response& r) {

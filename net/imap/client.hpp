@@ -43,8 +43,9 @@ enum class TlsMode {
 
 struct ClientOp {
   enum class Kind {
-    SyncAll,    // LIST "" "*", then for every selectable folder (STATUS first but for INBOX;
-                //   an empty folder ends there) SELECT + UID FETCH 1:* of
+    SyncAll,    // LIST "" "*" (with RETURN (STATUS ...) when the server has LIST-STATUS),
+                //   then for every selectable folder (STATUS first, or the counters the
+                //   LIST gave, but for INBOX; an empty folder ends there) SELECT + UID FETCH 1:* of
                 // (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE), plus BODY.PEEK[] when
                 // ClientJob::fetch_bodies; fills ClientOutcome::folders. Afterwards the
                 // selected folder is the last one opened (usually INBOX): Select first.

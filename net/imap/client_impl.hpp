@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,8 +57,9 @@ struct Client::Impl {
 
   bool listing = false;  // SyncAll's LIST: collect the selectable folders
   std::vector<std::string> listed;
-  std::string status_of;     // the folder a running STATUS asks about
-  bool status_seen = false;  // its "* STATUS" gave MESSAGES and a UIDVALIDITY
+  std::set<std::string> listed_empty;  // LIST-STATUS said: no messages, and gave UIDVALIDITY
+  std::string status_of;               // the folder a running STATUS asks about
+  bool status_seen = false;            // its "* STATUS" gave MESSAGES and a UIDVALIDITY
 
   bool idle = false;  // an IDLE command is running
   bool idle_done_sent = false, idle_stop = false, idle_change = false;

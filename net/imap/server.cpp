@@ -28,7 +28,7 @@ const char* to_string(State s) {
 std::string Server::capabilities() const {
   std::string caps =
       "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE MOVE UNSELECT UIDPLUS SPECIAL-USE "
-      "CHILDREN";
+      "CHILDREN LIST-EXTENDED LIST-STATUS";
   if (cfg_.starttls && !tls_ && state_ == State::NotAuthenticated) caps += " STARTTLS";
   // RFC 3501 §6.2.3 / §7.2.1: LOGINDISABLED, and no mechanism that sends a password.
   caps += tls_ || !cfg_.auth_needs_tls ? " AUTH=PLAIN" : " LOGINDISABLED";

@@ -168,8 +168,8 @@ class Server : public net::EngineIo {
   bool is_recent(uint32_t uid) const { return recent_.count(uid) != 0; }
   void claim_recent();  // new messages become \Recent here unless read-only
 
-  // Handlers (server_commands.cpp, server_mailbox.cpp, server_messages.cpp, fetch.cpp,
-  // search.cpp). `a` is positioned just after the command name.
+  // Handlers (server_commands.cpp, server_mailbox.cpp, server_list.cpp, server_messages.cpp,
+  // fetch.cpp, search.cpp). `a` is positioned just after the command name.
   void cmd_capability(const std::string& tag, Cursor& a);
   void cmd_noop(const std::string& tag, Cursor& a);
   void cmd_logout(const std::string& tag, Cursor& a);
@@ -183,6 +183,11 @@ class Server : public net::EngineIo {
   void cmd_namespace(const std::string& tag, Cursor& a);
   void cmd_lsub(const std::string& tag, Cursor& a);
   void cmd_status(const std::string& tag, Cursor& a);
+  // "(MESSAGES UIDNEXT ...)" at `a`, upper case; nullopt after setting BAD on a syntax error
+  // or an unknown item (server_list.cpp).
+  std::optional<std::vector<std::string>> status_items(Cursor& a);
+  // "* STATUS name (item value ...)" (RFC 3501 §7.2.4); in_list: sent by LIST-STATUS.
+  void send_status(const store::Folder& f, const std::vector<std::string>& items, bool in_list);
   void cmd_select(const std::string& tag, Cursor& a);
   void cmd_examine(const std::string& tag, Cursor& a);
   void cmd_create(const std::string& tag, Cursor& a);

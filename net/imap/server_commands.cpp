@@ -96,9 +96,10 @@ const Server::Entry* Server::find(std::string_view verb) {
         "The client removes a mailbox from its list of subscribed folders.", "RFC 3501 §6.3.7",
         kAuth},
        &Server::cmd_unsubscribe},
-      {{"LIST", "LIST reference pattern",
-        "The client asks for the mailboxes whose names match a pattern (* any, % one level).",
-        "RFC 3501 §6.3.8", kAuth},
+      {{"LIST", "LIST [(SUBSCRIBED ...)] reference pattern [RETURN (STATUS (MESSAGES ...))]",
+        "The client asks for the mailboxes whose names match a pattern (* any, % one level); "
+        "options choose subscribed or special-use ones and ask for each one's counters.",
+        "RFC 3501 §6.3.8, RFC 5258, RFC 5819", kAuth},
        &Server::cmd_list},
       {{"NAMESPACE", "NAMESPACE",
         "The client asks where personal, other users' and shared mailboxes live and which "

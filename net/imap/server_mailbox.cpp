@@ -1,5 +1,5 @@
 // Mailbox-level IMAP commands (RFC 3501 §6.3): SELECT, EXAMINE, CREATE, DELETE, RENAME,
-// SUBSCRIBE, UNSUBSCRIBE, LIST (with SPECIAL-USE, RFC 6154), LSUB, STATUS, APPEND.
+// SUBSCRIBE, UNSUBSCRIBE, NAMESPACE, STATUS, APPEND. LIST and LSUB: server_list.cpp.
 #include "net/imap/mutf7.hpp"
 #include "net/imap/response.hpp"
 #include "net/imap/server.hpp"
@@ -11,25 +11,6 @@
 namespace net::imap {
 
 namespace {
-
-// LIST wildcards (RFC 3501 §6.3.8): "*" matches anything, "%" anything but the delimiter.
-bool wild_match(std::string_view p, std::string_view n) {
-  if (p.empty()) return n.empty();
-  if (p.front() == '*' || p.front() == '%') {
-    for (size_t i = 0; i <= n.size(); ++i) {
-      if (wild_match(p.substr(1), n.substr(i))) return true;
-      if (i < n.size() && p.front() == '%' && n[i] == store::Mailstore::kDelimiter) return false;
-    }
-    return false;
-  }
-  return !n.empty() && p.front() == n.front() && wild_match(p.substr(1), n.substr(1));
-}
-
-bool name_matches(const std::string& pattern, const std::string& name) {
-  // INBOX is case-insensitive: compare the pattern's own case-folded INBOX prefix.
-  return wild_match(store::canonical_folder(pattern), name) ||
-         (name == "INBOX" && wild_match(to_upper(pattern), name));
-}
 
 std::string status_text(store::Status s) {
   switch (s) {
@@ -147,68 +128,6 @@ void Server::cmd_unsubscribe(const std::string&, Cursor& a) {
   ok("UNSUBSCRIBE completed");
 }
 
-void Server::cmd_list(const std::string&, Cursor& a) {
-  const char* syntax = "Syntax: LIST [(SPECIAL-USE)] reference pattern [RETURN (SPECIAL-USE)]";
-  if (!a.sp()) return bad(syntax);
-  bool only_special = false;
-  // Selection options (RFC 5258 §3, RFC 6154 §5.1): only SPECIAL-USE is understood.
-  if (a.eat('(')) {
-    while (!a.eat(')')) {
-      auto opt = a.atom();
-      if (!opt) return bad(syntax);
-      if (!iequals(*opt, "SPECIAL-USE")) return bad("Unsupported LIST selection option " + *opt);
-      only_special = true;
-      a.sp();
-    }
-    if (!a.sp()) return bad(syntax);
-  }
-  std::optional<std::string> ref, pat;
-  if (!(ref = a.astring()) || !a.sp() || !(pat = a.list_mailbox())) return bad(syntax);
-  if (a.sp()) {
-    // RETURN (SPECIAL-USE): the attributes are always returned anyway.
-    auto kw = a.atom();
-    if (!kw || !iequals(*kw, "RETURN") || !a.sp() || !a.eat('(')) return bad(syntax);
-    while (!a.eat(')')) {
-      auto opt = a.atom();
-      if (!opt) return bad(syntax);
-      a.sp();
-    }
-  }
-  if (!a.at_end()) return bad(syntax);
-  if (!decode_mutf7_in_place(*ref) || !decode_mutf7_in_place(*pat)) return bad(kBadMutf7Text);
-  if (pat->empty()) {
-    // The hierarchy delimiter and root (RFC 3501 §6.3.8).
-    untagged("* LIST (\\Noselect) \"/\" \"\"", "The server's hierarchy delimiter is \"/\".",
-             "RFC 3501 §7.2.2");
-    return ok("LIST completed");
-  }
-  std::string pattern = *ref + *pat;
-  auto all = store_.folders(user_);
-  for (const auto* f : all) {
-    if (!name_matches(pattern, f->name)) continue;
-    if (only_special && f->special_use.empty()) continue;
-    bool children = false;
-    for (const auto* g : all)
-      children = children || (g->name.size() > f->name.size() + 1 &&
-                              g->name.compare(0, f->name.size(), f->name) == 0 &&
-                              g->name[f->name.size()] == store::Mailstore::kDelimiter);
-    std::string attrs = children ? "\\HasChildren" : "\\HasNoChildren";
-    if (f->noselect) attrs.insert(0, "\\Noselect ");
-    if (!f->special_use.empty()) attrs += " " + f->special_use;
-    std::string line = "* LIST (";
-    line += attrs;
-    line += ") \"/\" ";
-    line += astring(encode_mutf7(f->name));
-    untagged(line,
-             f->special_use.empty()
-                 ? "One mailbox that matches: its attributes, delimiter and name."
-                 : "A mailbox with a special use (" + f->special_use +
-                       "): clients put such messages there.",
-             f->special_use.empty() ? "RFC 3501 §7.2.2" : "RFC 6154 §2");
-  }
-  ok("LIST completed");
-}
-
 void Server::cmd_namespace(const std::string&, Cursor& a) {
   if (!a.at_end()) return bad("NAMESPACE takes no arguments");
   // One personal namespace with no prefix; no other users' or shared ones (RFC 2342 §5).
@@ -218,61 +137,48 @@ void Server::cmd_namespace(const std::string&, Cursor& a) {
   ok("NAMESPACE completed");
 }
 
-void Server::cmd_lsub(const std::string&, Cursor& a) {
-  std::optional<std::string> ref, pat;
-  if (!a.sp() || !(ref = a.astring()) || !a.sp() || !(pat = a.list_mailbox()) || !a.at_end())
-    return bad("Syntax: LSUB reference pattern");
-  if (!decode_mutf7_in_place(*ref) || !decode_mutf7_in_place(*pat)) return bad(kBadMutf7Text);
-  std::string pattern = *ref + *pat;
-  for (const auto& name : store_.subscriptions(user_)) {
-    if (!name_matches(pattern, name)) continue;
-    const store::Folder* f = store_.folder(user_, name);
-    untagged("* LSUB (" + std::string(!f || f->noselect ? "\\Noselect" : "") + ") \"/\" " +
-                 astring(encode_mutf7(name)),
-             "One subscribed mailbox that matches.", "RFC 3501 §7.2.3");
-  }
-  ok("LSUB completed");
-}
-
 void Server::cmd_status(const std::string&, Cursor& a) {
-  const char* syntax = "Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)";
   std::optional<std::string> name;
-  if (!a.sp() || !(name = a.astring()) || !a.sp() || !a.eat('(')) return bad(syntax);
-  std::vector<std::string> items;
-  while (!a.eat(')')) {
-    auto item = a.atom();
-    if (!item) return bad(syntax);
-    items.push_back(to_upper(*item));
-    a.sp();
-  }
-  if (!a.at_end() || items.empty()) return bad(syntax);
+  if (!a.sp() || !(name = a.astring()) || !a.sp())
+    return bad("Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)");
+  auto items = status_items(a);
+  if (!items) return;
+  if (!a.at_end())
+    return bad("Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)");
   if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   const store::Folder* f = store_.folder(user_, *name);
   if (!f) return no("[NONEXISTENT] Mailbox does not exist");
   if (f->noselect) return no("[CANNOT] Mailbox cannot be selected");
-  std::string out;
-  for (const auto& item : items) {
+  send_status(*f, *items, false);
+  ok("STATUS completed");
+}
+
+void Server::send_status(const store::Folder& f, const std::vector<std::string>& items,
+                         bool in_list) {
+  std::string out = "* STATUS " + astring(encode_mutf7(f.name)) + " (";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string& item = items[i];
     uint64_t v = 0;
     if (item == "MESSAGES") {
-      v = f->messages.size();
+      v = f.messages.size();
     } else if (item == "RECENT") {
-      v = store_.unclaimed_recent(user_, f->name).size();
-      if (f->name == selected_) v += recent_.size();
+      v = store_.unclaimed_recent(user_, f.name).size();
+      if (f.name == selected_) v += recent_.size();
     } else if (item == "UIDNEXT") {
-      v = f->uid_next;
+      v = f.uid_next;
     } else if (item == "UIDVALIDITY") {
-      v = f->uid_validity;
-    } else if (item == "UNSEEN") {
-      for (const auto& m : f->messages) v += m.has_flag("\\Seen") ? 0 : 1;
-    } else {
-      return bad("Unknown STATUS item " + item);
+      v = f.uid_validity;
+    } else {  // UNSEEN: status_items() lets nothing else through
+      for (const auto& m : f.messages) v += m.has_flag("\\Seen") ? 0 : 1;
     }
-    if (!out.empty()) out += ' ';
+    if (i) out += ' ';
     out += item + " " + std::to_string(v);
   }
-  untagged("* STATUS " + astring(encode_mutf7(f->name)) + " (" + out + ")",
-           "The counters of mailbox " + f->name + ", without opening it.", "RFC 3501 §7.2.4");
-  ok("STATUS completed");
+  out += ')';
+  untagged(std::move(out),
+           in_list ? "The counters of mailbox " + f.name + ", sent with its LIST line."
+                   : "The counters of mailbox " + f.name + ", without opening it.",
+           in_list ? "RFC 5819 §2" : "RFC 3501 §7.2.4");
 }
 
 void Server::cmd_append(const std::string& tag, Cursor& a) {

@@ -599,12 +599,63 @@ TEST_SUITE("imap_client_scripted") {
             "A3 STATUS X (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
       CHECK(s.say(std::string(k.answer) + "A3 OK\r\n") ==
             (k.skips ? "A4 LOGOUT\r\n" : "A4 SELECT X\r\n"));
+      // The same answer given by LIST-STATUS, after the folder's LIST line.
+      Scripted l(job({op(K::SyncAll)}));
+      l.say("* OK [CAPABILITY IMAP4rev1 LIST-STATUS] hi\r\n");
+      l.say("A1 OK in\r\n");
+      CHECK(l.say("* LIST () \"/\" X\r\n" + std::string(k.answer) + "A2 OK\r\n") ==
+            (k.skips ? "A3 LOGOUT\r\n" : "A3 SELECT X\r\n"));
+      if (k.skips) CHECK(l.client.outcome().folders.at("X").uid_validity == 5);
       if (k.skips) {
         const FolderView& x = s.client.outcome().folders.at("X");
         CHECK(x.exists == 0);
         CHECK(x.uid_validity == 5);
         CHECK(x.messages.empty());
       }
+    }
+  }
+
+  TEST_CASE("SyncAll with LIST-STATUS: the counters come with LIST, no STATUS commands") {
+    for (bool bw : {false, true}) {
+      CAPTURE(bw);
+      Scripted s(job({op(K::Select, "Junk"), op(K::SyncAll)}), bw);
+      s.say("* OK [CAPABILITY IMAP4rev1 LIST-EXTENDED LIST-STATUS] hi\r\n");
+      CHECK(s.say("A1 OK in\r\n") == "A2 SELECT Junk\r\n");
+      CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\nA2 OK sel\r\n") ==
+            "A3 LIST \"\" \"*\" RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY))\r\n");
+      CHECK(s.say("* LIST () \"/\" Sent\r\n* STATUS Sent (MESSAGES 1 UIDNEXT 8 UIDVALIDITY 3)\r\n"
+                  "* LIST () \"/\" inbox\r\n* STATUS inbox (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 1)\r\n"
+                  "* LIST () \"/\" Trash\r\n* STATUS Trash (MESSAGES 0 UIDNEXT 4 UIDVALIDITY 5)\r\n"
+                  "* LIST () \"/\" Old\r\n* STATUS Old (MESSAGES 0)\r\n"
+                  "* LIST () \"/\" Gone\r\n"
+                  "* LIST (\\Noselect) \"/\" Dir (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+                  "* STATUS Dir (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 2)\r\n"
+                  "* STATUS Phantom (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 2)\r\n"
+                  "* LIST () \"/\" Junk\r\n* STATUS Junk (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 9)\r\n"
+                  "A3 OK\r\n") == "A4 SELECT Sent\r\n");
+      // Sent holds mail; INBOX is always opened; Trash is empty and complete: skipped. Old
+      // left UIDVALIDITY out, Gone got no STATUS, and Junk is the selected folder, whose
+      // STATUS a client does not trust (RFC 5819 §2): all three are opened.
+      CHECK(s.say("* 1 EXISTS\r\n* OK [UIDVALIDITY 3] v\r\nA4 OK sel\r\n") ==
+            "A5 UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE)\r\n");
+      CHECK(s.say("* 1 FETCH (UID 7 FLAGS ())\r\nA5 OK\r\n") == "A6 SELECT INBOX\r\n");
+      CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 1] v\r\nA6 OK sel\r\n") == "A7 SELECT Old\r\n");
+      CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 6] v\r\nA7 OK sel\r\n") == "A8 SELECT Gone\r\n");
+      CHECK(s.say("A8 NO [NONEXISTENT] no such folder\r\n") == "A9 SELECT Junk\r\n");
+      CHECK(s.say("* 0 EXISTS\r\n* OK [UIDVALIDITY 9] v\r\nA9 OK sel\r\n") == "A10 LOGOUT\r\n");
+      s.say("* BYE bye\r\nA10 OK\r\n");
+      const auto& o = s.client.outcome();
+      CHECK(s.client.done());
+      CHECK(o.errors ==
+            std::vector<std::string>{"SELECT Gone failed: NO [NONEXISTENT] no such folder"});
+      CHECK(o.folders.at("Sent").messages.count(7) == 1);
+      const FolderView& trash = o.folders.at("Trash");
+      CHECK(trash.uid_validity == 5);
+      CHECK(trash.uid_next == 4);
+      CHECK(trash.messages.empty());
+      CHECK(o.folders.at("Old").uid_validity == 6);
+      CHECK(o.folders.count("Phantom") == 0);        // a STATUS for a folder LIST did not name
+      CHECK(o.folders.at("Dir").uid_validity == 0);  // \Noselect: never looked at
     }
   }
 

@@ -13,7 +13,7 @@ using imaptest::Session;
 namespace {
 const std::string kCaps =
     "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE MOVE UNSELECT UIDPLUS SPECIAL-USE "
-    "CHILDREN AUTH=PLAIN";
+    "CHILDREN LIST-EXTENDED LIST-STATUS AUTH=PLAIN";
 }
 
 TEST_CASE("IMAP greeting, CAPABILITY, NOOP, LOGOUT") {
@@ -296,7 +296,8 @@ TEST_CASE("IMAP LIST, LSUB with SPECIAL-USE and CHILDREN") {
   CHECK(c.send("a LIST \"\" S* RETURN (SPECIAL-USE)\r\n") ==
         "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\na OK LIST completed\r\n");
   CHECK(c.send("a LIST \"\"\r\n") ==
-        "a BAD Syntax: LIST [(SPECIAL-USE)] reference pattern [RETURN (SPECIAL-USE)]\r\n");
+        "a BAD Syntax: LIST [(SUBSCRIBED REMOTE RECURSIVEMATCH SPECIAL-USE)] reference "
+        "pattern|(patterns) [RETURN (SUBSCRIBED CHILDREN SPECIAL-USE STATUS (items))]\r\n");
   CHECK(c.send("a LSUB \"\" *\r\n") ==
         "* LSUB () \"/\" Drafts\r\n* LSUB () \"/\" INBOX\r\n* LSUB () \"/\" Junk\r\n"
         "* LSUB () \"/\" Sent\r\n* LSUB () \"/\" Trash\r\na OK LSUB completed\r\n");
@@ -370,7 +371,15 @@ TEST_CASE("IMAP SELECT, EXAMINE, STATUS, CLOSE, UNSELECT") {
   CHECK(c.send("f STATUS Nope (MESSAGES)\r\n") == "f NO [NONEXISTENT] Mailbox does not exist\r\n");
   CHECK(c.send("f STATUS INBOX (SIZE)\r\n") == "f BAD Unknown STATUS item SIZE\r\n");
   CHECK(c.send("f STATUS INBOX ()\r\n") ==
+        "f BAD STATUS needs at least one item: MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT\r\n");
+  CHECK(c.send("f STATUS INBOX MESSAGES\r\n") ==
+        "f BAD Syntax: STATUS items are a list: (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)\r\n");
+  CHECK(c.send("f STATUS INBOX (MESSAGES\r\n") ==
+        "f BAD Syntax: STATUS items are a list: (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)\r\n");
+  CHECK(c.send("f STATUS INBOX (MESSAGES) x\r\n") ==
         "f BAD Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)\r\n");
+  CHECK(c.send("f STATUS INBOX (uidnext messages)\r\n") ==
+        "* STATUS INBOX (UIDNEXT 3 MESSAGES 2)\r\nf OK STATUS completed\r\n");
   // CLOSE expunges silently, UNSELECT does not.
   c.send("g SELECT INBOX\r\n");
   c.send("h STORE 1 +FLAGS.SILENT (\\Deleted)\r\n");

@@ -104,7 +104,14 @@ TEST_SUITE("imap_sim") {
       CHECK(l.text.find("bobpw") == std::string::npos);
       if (!l.data) CHECK_FALSE(l.meaning.empty());
     }
-    CHECK(f.has_line("A2 LIST \"\" \"*\"", true));
+    // The server has LIST-STATUS: the client asks every folder's counters with the list.
+    CHECK(f.has_line("A2 LIST \"\" \"*\" RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY))", true));
+    bool sent_status = false;
+    for (const auto& l : ls)
+      sent_status =
+          sent_status || (!l.from_client &&
+                          l.text.rfind("* STATUS Sent (MESSAGES 0 UIDNEXT 1 UIDVALIDITY ", 0) == 0);
+    CHECK(sent_status);
     CHECK(f.has_line("* BYE mx.recipient.example logging out", false));
     bool login = false;
     for (const auto& l : ls)
