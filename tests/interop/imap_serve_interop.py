@@ -246,6 +246,53 @@ def imaplib_checks(srv):
 
     check("imaplib: CREATE, RENAME, SUBSCRIBE, DELETE", folders)
 
+    # LIST-EXTENDED (RFC 5258) and LIST-STATUS (RFC 5819), sent by imaplib as any client
+    # would: the counters that come with LIST must equal what STATUS says on its own.
+    def list_extended():
+        m = srv.imap()
+        if not {"LIST-EXTENDED", "LIST-STATUS"} <= set(m.capabilities):
+            return "capabilities %r" % sorted(m.capabilities)
+
+        def ask(*args):
+            m.untagged_responses.clear()
+            typ, data = m._simple_command("LIST", *args)
+            return (typ, m.untagged_responses.pop("LIST", []),
+                    m.untagged_responses.pop("STATUS", []))
+
+        typ, lists, statuses = ask('""', '"*"', "RETURN", "(STATUS (MESSAGES UNSEEN))")
+        if typ != "OK":
+            return "LIST RETURN (STATUS) answered %s" % typ
+        selectable = [l for l in lists if b"\\Noselect" not in l and b"\\NonExistent" not in l]
+        if len(statuses) != len(selectable) or len(lists) < 6:
+            return "%d LIST lines (%d selectable), %d STATUS: %r %r" % (
+                len(lists), len(selectable), len(statuses), lists, statuses)
+        inbox = [x for x in statuses if x.startswith(b"INBOX ")]
+        typ, alone = m.status("INBOX", "(MESSAGES UNSEEN)")
+        if typ != "OK" or inbox != alone:
+            return "LIST-STATUS %r but STATUS %r" % (inbox, alone)
+        # The deleted Archive/2026 is still subscribed: \NonExistent with SUBSCRIBED.
+        typ, lists, statuses = ask("(SUBSCRIBED)", '""', '"Archive*"', "RETURN",
+                                   "(STATUS (MESSAGES))")
+        if lists != [b'(\\NonExistent \\Subscribed \\HasNoChildren) "/" Archive/2026'] or statuses:
+            return "SUBSCRIBED: %r %r" % (lists, statuses)
+        # One level down is out of reach of "%": Archive itself shows with CHILDINFO.
+        typ, lists, _ = ask("(SUBSCRIBED RECURSIVEMATCH)", '""', '"Arch%"')
+        if lists != [b'(\\HasNoChildren) "/" Archive ("CHILDINFO" ("SUBSCRIBED"))']:
+            return "RECURSIVEMATCH: %r" % lists
+        typ, lists, _ = ask('""', '("Sent" "INBOX" "inbox")')
+        if typ != "OK" or len(lists) != 2:
+            return "two patterns: %s %r" % (typ, lists)
+        try:
+            m._simple_command("LIST", "(RECURSIVEMATCH)", '""', '"*"')
+            return "RECURSIVEMATCH alone was accepted"
+        except imaplib.IMAP4.error as e:
+            if "RECURSIVEMATCH" not in str(e):
+                return "error %r" % e
+        m.logout()
+        return None
+
+    check("imaplib: LIST-EXTENDED selection/return options and LIST-STATUS", list_extended)
+
     # Modified UTF-7 names (RFC 3501 §5.1.3), encoded here by hand: "Entwürfe" and
     # "Корзина" on the wire; the server stores UTF-8 (its STATUS explanation in the trace
     # names the folder in UTF-8) and LIST gives the encoded names back.
