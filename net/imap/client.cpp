@@ -161,10 +161,22 @@ FolderView* Client::Impl::folder() {
 }
 
 void Client::Impl::set_capabilities(const std::vector<Value>& atoms) {
+  auto& have = c.outcome_.capabilities;  // upper case
+  // Servers repeat the list (greeting, CAPABILITY, the LOGIN OK's code): when it is the one
+  // already held, there is nothing to rebuild.
+  std::size_t n = 0;
+  bool same = true;
+  for (const auto& v : atoms) {
+    if (v.is_nil() || v.is_list()) continue;
+    same = same && n < have.size() && iequals(v.text, have[n]);
+    ++n;
+  }
+  if (n == 0 || (same && n == have.size())) return;
   std::vector<std::string> caps;
+  caps.reserve(n);
   for (const auto& v : atoms)
-    if (auto s = v.str()) caps.push_back(to_upper(*s));
-  if (!caps.empty()) c.outcome_.capabilities = std::move(caps);
+    if (!v.is_nil() && !v.is_list()) caps.push_back(to_upper(v.text));
+  have = std::move(caps);
 }
 
 // ---- writing ----

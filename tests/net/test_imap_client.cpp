@@ -414,6 +414,26 @@ TEST_SUITE("imap_client_scripted") {
     }
   }
 
+  TEST_CASE("capabilities: each new list replaces the last, whether longer, shorter or equal") {
+    using V = std::vector<std::string>;
+    Scripted s(job({op(K::Noop)}));
+    s.say("* OK [CAPABILITY IMAP4rev1 IDLE AUTH=PLAIN] hi\r\n");
+    CHECK(s.client.outcome().capabilities == V{"IMAP4REV1", "IDLE", "AUTH=PLAIN"});
+    // The LOGIN OK's code: a prefix of the old list (AUTH=PLAIN gone) must not keep the rest.
+    CHECK(s.say("A1 OK [CAPABILITY imap4rev1 idle] in\r\n") == "A2 NOOP\r\n");
+    CHECK(s.client.outcome().capabilities == V{"IMAP4REV1", "IDLE"});
+    // The same list in another case: kept as it is; a longer one and one reordered replace it.
+    s.say("* CAPABILITY IMAP4REV1 Idle\r\n");
+    CHECK(s.client.outcome().capabilities == V{"IMAP4REV1", "IDLE"});
+    s.say("* CAPABILITY IMAP4rev1 IDLE MOVE\r\n");
+    CHECK(s.client.outcome().capabilities == V{"IMAP4REV1", "IDLE", "MOVE"});
+    s.say("* CAPABILITY MOVE IDLE IMAP4rev1\r\n");
+    CHECK(s.client.outcome().capabilities == V{"MOVE", "IDLE", "IMAP4REV1"});
+    // A list with nothing usable in it leaves the old one.
+    s.say("* CAPABILITY (X) NIL\r\n");
+    CHECK(s.client.outcome().capabilities == V{"MOVE", "IDLE", "IMAP4REV1"});
+  }
+
   TEST_CASE("greeting without capabilities: CAPABILITY first; quoting of odd credentials") {
     ClientJob j = job({});
     j.login = "bob smith";
