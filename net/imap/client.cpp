@@ -376,8 +376,7 @@ void Client::Impl::on_status(const Response& r) {
   if (!name || !decode_mutf7_in_place(*name)) return;
   if (iequals(*name, "INBOX")) name = "INBOX";
   const bool asked = !status_of.empty() && *name == status_of;
-  const bool in_list =
-      listing && *name != active && std::find(listed.begin(), listed.end(), *name) != listed.end();
+  const bool in_list = listing && *name != active && listed_names.count(*name) != 0;
   if (!asked && !in_list) return;
   FolderView& f = c.outcome_.folders[*name];
   f.uid_validity = f.uid_next = f.exists = 0;  // an item left out is not a stale value
@@ -445,7 +444,8 @@ void Client::Impl::on_untagged(const Response& r) {
       f.attributes.push_back(a.text);
       if (iequals(a.text, "\\Noselect") || iequals(a.text, "\\NonExistent")) selectable = false;
     }
-    if (listing && selectable && decoded) listed.push_back(*name);
+    if (listing && selectable && decoded && listed_names.insert(*name).second)
+      listed.push_back(*name);
     return;
   }
   FolderView* f = folder();

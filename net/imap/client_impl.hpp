@@ -55,8 +55,9 @@ struct Client::Impl {
   std::vector<std::uint32_t> seq;
   bool catchup = false;  // messages arrived whose UIDs the client should fetch
 
-  bool listing = false;  // SyncAll's LIST: collect the selectable folders
-  std::vector<std::string> listed;
+  bool listing = false;                // SyncAll's LIST: collect the selectable folders
+  std::vector<std::string> listed;     // in the server's order, each once
+  std::set<std::string> listed_names;  // the same names, to look up (a LIST may be long)
   std::set<std::string> listed_empty;  // LIST-STATUS said: no messages, and gave UIDVALIDITY
   std::string status_of;               // the folder a running STATUS asks about
   bool status_seen = false;            // its "* STATUS" gave MESSAGES and a UIDVALIDITY
@@ -96,6 +97,9 @@ struct Client::Impl {
   void login();
   void advance();  // the next command: a catch-up FETCH, the op's next step, or LOGOUT
   void start_op(const ClientOp& op);
+  // SyncAll's LIST: with_status asks the counters too (LIST-STATUS, RFC 5819); a server that
+  // offers it but refuses the command is asked again without.
+  void list_all(bool with_status);
   void logout();
   void select(const std::string& mailbox, bool examine);
   // SyncAll, per folder: SELECT for INBOX (or the selected one), else STATUS first and

@@ -233,41 +233,45 @@ void Client::Impl::peek(const std::string& mailbox) {
           });
 }
 
+void Client::Impl::list_all(bool with_status) {
+  listing = true;
+  listed.clear();
+  listed_names.clear();
+  listed_empty.clear();
+  auto on_list = [this, with_status](const Response& r) {
+    listing = false;
+    if (r.status == "BAD" && with_status)  // offered but refused: the plain LIST
+      return todo.push_front([this] { list_all(false); });
+    if (r.status != "OK") return problem("LIST failed: " + r.status + " " + r.resp_text);
+    for (const auto& name : listed) {
+      if (!with_status) {
+        todo.push_back([this, name] { peek(name); });
+      } else if (name != "INBOX" && name != active && listed_empty.count(name)) {
+        c.outcome_.folders[name].messages.clear();  // the server holds none any more
+      } else {
+        todo.push_back([this, name] { select(name, false); });
+      }
+    }
+  };
+  if (with_status) {
+    // LIST-STATUS (RFC 5819): every folder's counters come with the list, in one round
+    // trip, instead of one STATUS per folder.
+    command("LIST \"\" \"*\" RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY))", "LIST",
+            "The client asks for the names of all folders and, in the same answer, how many "
+            "messages each holds.",
+            "RFC 5819 §2", std::move(on_list));
+  } else {
+    command("LIST \"\" \"*\"", "LIST", "The client asks for the names of all folders.",
+            "RFC 3501 §6.3.8", std::move(on_list));
+  }
+}
+
 void Client::Impl::start_op(const ClientOp& op) {
   op_kind = op.kind;
   using K = ClientOp::Kind;
   switch (op.kind) {
-    case K::SyncAll: {
-      listing = true;
-      listed.clear();
-      listed_empty.clear();
-      // LIST-STATUS (RFC 5819): every folder's counters come with the list, in one round
-      // trip, instead of one STATUS per folder.
-      const bool with_status = has("LIST-STATUS");
-      auto on_list = [this, with_status](const Response& r) {
-        listing = false;
-        if (r.status != "OK") return problem("LIST failed: " + r.status + " " + r.resp_text);
-        for (const auto& name : listed) {
-          if (!with_status) {
-            todo.push_back([this, name] { peek(name); });
-          } else if (name != "INBOX" && name != active && listed_empty.count(name)) {
-            c.outcome_.folders[name].messages.clear();  // the server holds none any more
-          } else {
-            todo.push_back([this, name] { select(name, false); });
-          }
-        }
-      };
-      if (with_status) {
-        command("LIST \"\" \"*\" RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY))", "LIST",
-                "The client asks for the names of all folders and, in the same answer, how "
-                "many messages each holds.",
-                "RFC 5819 §2", std::move(on_list));
-      } else {
-        command("LIST \"\" \"*\"", "LIST", "The client asks for the names of all folders.",
-                "RFC 3501 §6.3.8", std::move(on_list));
-      }
-      return;
-    }
+    case K::SyncAll:
+      return list_all(has("LIST-STATUS"));
     case K::Select:
     case K::Examine:
       return select(op.mailbox, op.kind == K::Examine);

@@ -15,33 +15,69 @@
 #include "net/store/mailstore.hpp"
 
 #include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace net::imap {
 
 namespace {
 
 // LIST wildcards (RFC 3501 §6.3.8): "*" matches anything, "%" anything but the delimiter.
+// Row by row over the pattern, O(pattern x name): a backtracking matcher takes exponential
+// time on a run of wildcards ("%%%...%x": one short command would stall `mailsim serve`).
 bool wild_match(std::string_view p, std::string_view n) {
-  if (p.empty()) return n.empty();
-  if (p.front() == '*' || p.front() == '%') {
-    for (size_t i = 0; i <= n.size(); ++i) {
-      if (wild_match(p.substr(1), n.substr(i))) return true;
-      if (i < n.size() && p.front() == '%' && n[i] == store::Mailstore::kDelimiter) return false;
+  // Fast paths for what clients send most: everything, or one name without wildcards.
+  if (p == "*") return true;
+  if (p.find_first_of("*%") == std::string_view::npos) return p == n;
+  // A name shorter than the pattern's literal characters cannot match.
+  std::size_t literal = 0;
+  for (char c : p) literal += (c != '*' && c != '%');
+  if (literal > n.size()) return false;
+  // row[j]: the pattern so far matches the first j characters of the name.
+  std::vector<unsigned char> row(n.size() + 1, 0), next(n.size() + 1);
+  row[0] = 1;
+  char prev = 0;
+  for (char c : p) {
+    if (c == '*') {
+      if (prev == '*') continue;  // "**" is "*"
+      unsigned char any = 0;
+      for (std::size_t j = 0; j <= n.size(); ++j) next[j] = any = any | row[j];
+    } else if (c == '%') {
+      if (prev == '%' || prev == '*') {
+        prev = c;
+        continue;  // "%%" is "%", "*%" is "*"
+      }
+      next[0] = row[0];
+      for (std::size_t j = 1; j <= n.size(); ++j)
+        next[j] = row[j] | (next[j - 1] & (n[j - 1] != store::Mailstore::kDelimiter));
+    } else {
+      next[0] = 0;
+      for (std::size_t j = 1; j <= n.size(); ++j) next[j] = row[j - 1] & (n[j - 1] == c);
     }
-    return false;
+    row.swap(next);
+    prev = c;
   }
-  return !n.empty() && p.front() == n.front() && wild_match(p.substr(1), n.substr(1));
+  return row[n.size()] != 0;
 }
 
-bool name_matches(const std::string& pattern, const std::string& name) {
-  // INBOX is case-insensitive: compare the pattern's own case-folded INBOX prefix.
-  return wild_match(store::canonical_folder(pattern), name) ||
-         (name == "INBOX" && wild_match(to_upper(pattern), name));
-}
+// One LIST/LSUB pattern, reference prepended, prepared once for every name it is tried on.
+struct ListPattern {
+  std::string canonical;  // an "inbox" prefix in INBOX's case (RFC 3501 §5.1)
+  std::string upper;      // INBOX is case-insensitive: its own case-folded form
+  explicit ListPattern(const std::string& full)
+      : canonical(store::canonical_folder(full)), upper(to_upper(full)) {}
+  bool matches(const std::string& name) const {
+    return wild_match(canonical, name) || (name == "INBOX" && wild_match(upper, name));
+  }
+};
 
-bool is_inferior(const std::string& child, const std::string& parent) {
-  return child.size() > parent.size() + 1 && child.compare(0, parent.size(), parent) == 0 &&
-         child[parent.size()] == store::Mailstore::kDelimiter;
+// Every proper superior of `name` ("a/b/c": "a", "a/b").
+template <typename F>
+void for_each_superior(const std::string& name, F f) {
+  for (std::size_t i = name.find(store::Mailstore::kDelimiter); i != std::string::npos;
+       i = name.find(store::Mailstore::kDelimiter, i + 1))
+    f(name.substr(0, i));
 }
 
 const char* const kListSyntax =
@@ -57,10 +93,12 @@ struct ListQuery {
   std::vector<std::string> status;  // RETURN (STATUS (items)), upper case
 };
 
-// One name LIST may answer with: a mailbox, or (SUBSCRIBED) a subscribed name without one.
+// One name LIST may answer with: a mailbox; with SUBSCRIBED, a subscribed name whose mailbox
+// is gone; with RECURSIVEMATCH, a missing superior of a chosen one.
 struct Candidate {
   std::string name;
   const store::Folder* folder = nullptr;
+  bool matched = false;  // by one of the patterns
 };
 
 }  // namespace
@@ -97,8 +135,10 @@ std::optional<std::vector<std::string>> Server::status_items(Cursor& a) {
 void Server::cmd_list(const std::string&, Cursor& a) {
   if (!a.sp()) return bad(kListSyntax);
   ListQuery q;
+  bool extended = false;  // RFC 5258 syntax: options or a pattern list
   // Selection options (RFC 5258 §3; SPECIAL-USE: RFC 6154 §5.1).
   if (a.eat('(')) {
+    extended = true;
     while (!a.eat(')')) {
       auto opt = a.atom();
       if (!opt || (a.peek() != ')' && !a.sp())) return bad(kListSyntax);
@@ -122,6 +162,7 @@ void Server::cmd_list(const std::string&, Cursor& a) {
   if (!ref || !a.sp()) return bad(kListSyntax);
   std::vector<std::string> patterns;
   if (a.eat('(')) {  // several patterns (RFC 5258 §3): a mailbox matching any is listed once
+    extended = true;
     do {
       auto p = a.list_mailbox();
       if (!p) return bad(kListSyntax);
@@ -136,6 +177,7 @@ void Server::cmd_list(const std::string&, Cursor& a) {
   if (a.sp()) {
     auto kw = a.atom();
     if (!kw || !iequals(*kw, "RETURN") || !a.sp() || !a.eat('(')) return bad(kListSyntax);
+    extended = true;
     while (!a.eat(')')) {
       auto opt = a.atom();
       if (!opt) return bad(kListSyntax);
@@ -143,6 +185,7 @@ void Server::cmd_list(const std::string&, Cursor& a) {
       if (o == "SUBSCRIBED") {
         q.ret_subscribed = true;
       } else if (o == "STATUS") {  // RFC 5819 §2
+        if (!q.status.empty()) return bad("LIST RETURN names STATUS twice");
         if (!a.sp()) return bad(kListSyntax);
         auto items = status_items(a);
         if (!items) return;
@@ -157,16 +200,19 @@ void Server::cmd_list(const std::string&, Cursor& a) {
   if (!decode_mutf7_in_place(*ref)) return bad(kBadMutf7Text);
   for (auto& p : patterns)
     if (!decode_mutf7_in_place(p)) return bad(kBadMutf7Text);
-  if (patterns.size() == 1 && patterns[0].empty()) {
-    // The hierarchy delimiter and root (RFC 3501 §6.3.8).
+  if (!extended && patterns[0].empty()) {
+    // The hierarchy delimiter and root (RFC 3501 §6.3.8); not part of the extended syntax,
+    // where an empty pattern is the reference alone (as Dovecot answers it).
     untagged("* LIST (\\Noselect) \"/\" \"\"", "The server's hierarchy delimiter is \"/\".",
              "RFC 3501 §7.2.2");
     return ok("LIST completed");
   }
-  for (auto& p : patterns) p.insert(0, *ref);
+  std::vector<ListPattern> pats;
+  pats.reserve(patterns.size());
+  for (const auto& p : patterns) pats.emplace_back(*ref + p);
   auto matches = [&](const std::string& name) {
-    return std::any_of(patterns.begin(), patterns.end(),
-                       [&](const std::string& p) { return name_matches(p, name); });
+    return std::any_of(pats.begin(), pats.end(),
+                       [&](const ListPattern& p) { return p.matches(name); });
   };
 
   const auto all = store_.folders(user_);
@@ -186,40 +232,52 @@ void Server::cmd_list(const std::string&, Cursor& a) {
     return (!q.subscribed || subscribed(c.name)) &&
            (!q.special || (c.folder && !c.folder->special_use.empty()));
   };
+  // Sets of names, each built in one pass (no pair of mailboxes is compared): superiors of an
+  // existing mailbox (\HasChildren), and with RECURSIVEMATCH (RFC 5258 §3.5) superiors of a
+  // chosen name the patterns do not reach, which get CHILDINFO so that a client listing one
+  // level sees where they are; such a superior that does not exist is listed \NonExistent.
+  std::set<std::string> parents, childinfo;
+  for (const auto* f : all)
+    for_each_superior(f->name, [&](std::string p) { parents.insert(std::move(p)); });
+  for (auto& c : cands) c.matched = matches(c.name);
+  if (q.recursive) {
+    for (const auto& d : cands)
+      if (!d.matched && selected(d))
+        for_each_superior(d.name, [&](std::string p) { childinfo.insert(std::move(p)); });
+    std::set<std::string> known;
+    for (const auto& c : cands) known.insert(c.name);
+    for (const auto& name : childinfo)
+      if (!known.count(name) && matches(name)) cands.push_back({name, nullptr, true});
+  }
 
   for (const auto& c : cands) {
-    if (!matches(c.name)) continue;
-    // RECURSIVEMATCH (RFC 5258 §3.5): a selected descendant the patterns do not reach shows
-    // up as CHILDINFO on this mailbox, so a client listing one level sees where it is.
-    bool childinfo = false;
-    if (q.recursive) {
-      for (const auto& d : cands)
-        childinfo = childinfo || (is_inferior(d.name, c.name) && selected(d) && !matches(d.name));
-    }
+    if (!c.matched) continue;
     const bool chosen = selected(c);
-    if (!chosen && !childinfo) continue;
-    bool children = false;
-    for (const auto* g : all) children = children || is_inferior(g->name, c.name);
+    const bool info = childinfo.count(c.name) != 0;
+    if (!chosen && !info) continue;
+    const bool sub = subscribed(c.name);
     std::string line = "* LIST (";
     if (!c.folder) {
       line += "\\NonExistent ";  // implies \Noselect (RFC 5258 §3.4)
     } else if (c.folder->noselect) {
       line += "\\Noselect ";
     }
-    if (q.ret_subscribed && subscribed(c.name)) line += "\\Subscribed ";
-    line += children ? "\\HasChildren" : "\\HasNoChildren";
+    if (q.ret_subscribed && sub) line += "\\Subscribed ";
+    line += parents.count(c.name) ? "\\HasChildren" : "\\HasNoChildren";
     if (c.folder && !c.folder->special_use.empty()) line += " " + c.folder->special_use;
     line += ") \"/\" ";
     line += astring(encode_mutf7(c.name));
     std::string meaning;
     const char* rfc = "RFC 3501 §7.2.2";
-    if (!chosen) {
+    if (info) {
       line += " (\"CHILDINFO\" (";
       line += q.subscribed ? "\"SUBSCRIBED\"" : "";
       line += q.subscribed && q.special ? " " : "";
       line += q.special ? "\"SPECIAL-USE\"" : "";
       line += "))";
-      meaning = "Not itself chosen, but a folder below it is (CHILDINFO).";
+      meaning = chosen ? "A chosen mailbox; a folder below it, not listed here, is chosen too "
+                         "(CHILDINFO)."
+                       : "Not itself chosen, but a folder below it is (CHILDINFO).";
       rfc = "RFC 5258 §3.5";
     } else if (!c.folder) {
       meaning = "A subscribed name whose mailbox no longer exists.";
@@ -244,9 +302,9 @@ void Server::cmd_lsub(const std::string&, Cursor& a) {
   if (!a.sp() || !(ref = a.astring()) || !a.sp() || !(pat = a.list_mailbox()) || !a.at_end())
     return bad("Syntax: LSUB reference pattern");
   if (!decode_mutf7_in_place(*ref) || !decode_mutf7_in_place(*pat)) return bad(kBadMutf7Text);
-  std::string pattern = *ref + *pat;
+  const ListPattern pattern(*ref + *pat);
   for (const auto& name : store_.subscriptions(user_)) {
-    if (!name_matches(pattern, name)) continue;
+    if (!pattern.matches(name)) continue;
     const store::Folder* f = store_.folder(user_, name);
     untagged("* LSUB (" + std::string(!f || f->noselect ? "\\Noselect" : "") + ") \"/\" " +
                  astring(encode_mutf7(name)),

@@ -679,6 +679,38 @@ TEST_SUITE("imap_client_scripted") {
     }
   }
 
+  TEST_CASE("SyncAll: LIST-STATUS offered but refused, a STATUS before its LIST, a name twice") {
+    Scripted s(job({op(K::SyncAll)}));
+    s.say("* OK [CAPABILITY IMAP4rev1 LIST-STATUS] hi\r\n");
+    CHECK(s.say("A1 OK in\r\n") ==
+          "A2 LIST \"\" \"*\" RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY))\r\n");
+    // BAD: the client asks again the plain way, then STATUS per folder (no error recorded).
+    CHECK(s.say("A2 BAD unknown syntax\r\n") == "A3 LIST \"\" \"*\"\r\n");
+    CHECK(s.say("* LIST () \"/\" X\r\nA3 OK\r\n") ==
+          "A4 STATUS X (MESSAGES UIDNEXT UIDVALIDITY)\r\n");
+    CHECK(s.say("* STATUS X (MESSAGES 0 UIDVALIDITY 5)\r\nA4 OK\r\n") == "A5 LOGOUT\r\n");
+    s.say("* BYE\r\nA5 OK\r\n");
+    CHECK(s.client.outcome().ok);
+    CHECK(s.client.outcome().errors.empty());
+
+    Scripted t(job({op(K::SyncAll)}));
+    t.say("* OK [CAPABILITY IMAP4rev1 LIST-STATUS] hi\r\n");
+    t.say("A1 OK in\r\n");
+    // Y's STATUS comes before its LIST line and is not taken: Y is opened. X is listed twice
+    // and opened once; its counters were given after its first line.
+    CHECK(t.say("* STATUS Y (MESSAGES 0 UIDNEXT 1 UIDVALIDITY 2)\r\n* LIST () \"/\" Y\r\n"
+                "* LIST () \"/\" X\r\n* STATUS X (MESSAGES 3 UIDNEXT 4 UIDVALIDITY 5)\r\n"
+                "* LIST () \"/\" X\r\nA2 OK\r\n") == "A3 SELECT Y\r\n");
+    CHECK(t.say("* 0 EXISTS\r\nA3 OK\r\n") == "A4 SELECT X\r\n");
+    CHECK(t.say("* 0 EXISTS\r\nA4 OK\r\n") == "A5 LOGOUT\r\n");
+    // A refusal of the plain LIST is an error, and nothing is retried.
+    Scripted u(job({op(K::SyncAll)}));
+    u.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");
+    u.say("A1 OK in\r\n");
+    CHECK(u.say("A2 BAD no\r\n") == "A3 LOGOUT\r\n");
+    CHECK(u.client.outcome().errors == std::vector<std::string>{"LIST failed: BAD no"});
+  }
+
   TEST_CASE("LIST: INBOX in any case is the one INBOX, opened by SELECT") {
     Scripted s(job({op(K::SyncAll)}));
     s.say("* OK [CAPABILITY IMAP4rev1] hi\r\n");

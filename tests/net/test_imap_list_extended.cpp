@@ -1,7 +1,8 @@
 // LIST-EXTENDED (RFC 5258) and LIST-STATUS (RFC 5819) on the IMAP server: selection and
 // return options, several patterns, CHILDINFO, \NonExistent, and the errors each option
-// can meet. The expected answers follow the RFCs' rules (checked against Dovecot 2.3 by hand:
-// it lists a parent with CHILDINFO only when the subscribed child is not matched itself).
+// can meet. The expected answers follow the RFCs' rules, checked against Dovecot 2.3 by hand:
+// it gives a parent CHILDINFO only when the chosen child is not matched itself, whether or not
+// the parent is chosen too, and lists a missing parent \NonExistent.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -117,6 +118,23 @@ TEST_CASE("IMAP LIST (SUBSCRIBED RECURSIVEMATCH): CHILDINFO for a parent (RFC 52
   CHECK(c.send("f LIST (SUBSCRIBED RECURSIVEMATCH) \"\" F% RETURN (STATUS (MESSAGES))\r\n") ==
         "* LIST (\\HasChildren) \"/\" Fruit (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
         "f OK LIST completed\r\n");
+  // A parent chosen itself keeps its CHILDINFO: Banana below it is still out of reach.
+  CHECK(c.send("h SUBSCRIBE Fruit\r\n") == "h OK SUBSCRIBE completed\r\n");
+  CHECK(c.send("h LIST (SUBSCRIBED RECURSIVEMATCH) \"\" F%\r\n") ==
+        "* LIST (\\Subscribed \\HasChildren) \"/\" Fruit (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+        "h OK LIST completed\r\n");
+  CHECK(c.send("h UNSUBSCRIBE Fruit\r\n") == "h OK UNSUBSCRIBE completed\r\n");
+  // A subscribed name whose superior is gone: the superior is listed \NonExistent.
+  c.send("i CREATE Ghost/Child\r\n");
+  c.send("i SUBSCRIBE Ghost/Child\r\n");
+  CHECK(c.send("i DELETE Ghost/Child\r\n") == "i OK DELETE completed\r\n");
+  CHECK(c.send("i DELETE Ghost\r\n") == "i OK DELETE completed\r\n");
+  CHECK(c.send("j LIST (SUBSCRIBED RECURSIVEMATCH) \"\" G%\r\n") ==
+        "* LIST (\\NonExistent \\HasNoChildren) \"/\" Ghost (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+        "j OK LIST completed\r\n");
+  CHECK(c.send("j LIST (SUBSCRIBED RECURSIVEMATCH) \"\" G*\r\n") ==
+        "* LIST (\\NonExistent \\Subscribed \\HasNoChildren) \"/\" Ghost/Child\r\n"
+        "j OK LIST completed\r\n");
   // REMOTE is accepted and changes nothing here (there are no remote mailboxes).
   CHECK(c.send("g LIST (REMOTE SUBSCRIBED RECURSIVEMATCH) \"\" F%\r\n") ==
         "* LIST (\\HasChildren) \"/\" Fruit (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
@@ -147,7 +165,44 @@ TEST_CASE("IMAP extended LIST errors: BAD naming what is wrong") {
   CHECK(c.send("a LIST \"\" * RETURN\r\n") == "a " + syntax);
   CHECK(c.send("a LIST \"\" * FETCH (STATUS (MESSAGES))\r\n") == "a " + syntax);
   CHECK(c.send("a LIST \"\" * RETURN (SUBSCRIBED) x\r\n") == "a " + syntax);
+  CHECK(c.send("a LIST \"\" * RETURN (STATUS (MESSAGES) STATUS (UNSEEN))\r\n") ==
+        "a BAD LIST RETURN names STATUS twice\r\n");
   // The session goes on.
   CHECK(c.send("b LIST \"\" Sent\r\n") ==
         "* LIST (\\HasNoChildren \\Sent) \"/\" Sent\r\nb OK LIST completed\r\n");
+}
+
+TEST_CASE("IMAP LIST: the empty pattern in the extended syntax, and wildcard runs") {
+  Rig rig;
+  Session c(rig.store);
+  c.login();
+  c.send("a CREATE Work/2026\r\n");
+  // Only the basic syntax answers "" with the delimiter (RFC 3501 §6.3.8); in the extended
+  // one an empty pattern is the reference alone.
+  CHECK(c.send("b LIST (SUBSCRIBED) \"\" \"\"\r\n") == "b OK LIST completed\r\n");
+  CHECK(c.send("b LIST \"\" (\"\")\r\n") == "b OK LIST completed\r\n");
+  CHECK(c.send("b LIST \"\" \"\" RETURN (CHILDREN)\r\n") == "b OK LIST completed\r\n");
+  CHECK(c.send("b LIST Work (\"\" x)\r\n") ==
+        "* LIST (\\HasChildren) \"/\" Work\r\nb OK LIST completed\r\n");
+  // "%" stops at the delimiter, "*" does not, whatever runs of them a pattern holds.
+  CHECK(c.send("c LIST \"\" W%%%\r\n") ==
+        "* LIST (\\HasChildren) \"/\" Work\r\nc OK LIST completed\r\n");
+  CHECK(c.send("c LIST \"\" W%*%6\r\n") ==
+        "* LIST (\\HasNoChildren) \"/\" Work/2026\r\nc OK LIST completed\r\n");
+  CHECK(c.send("c LIST \"\" %/%%\r\n") ==
+        "* LIST (\\HasNoChildren) \"/\" Work/2026\r\nc OK LIST completed\r\n");
+  CHECK(c.send("c LIST \"\" *o*k*\r\n") ==
+        "* LIST (\\HasChildren) \"/\" Work\r\n"
+        "* LIST (\\HasNoChildren) \"/\" Work/2026\r\nc OK LIST completed\r\n");
+  // Patterns that make a backtracking matcher take exponential time: answered at once.
+  c.send("d CREATE aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+  CHECK(c.send("d LIST \"\" \"" + std::string(200, '%') + "q\"\r\n") == "d OK LIST completed\r\n");
+  std::string star_a;
+  for (int i = 0; i < 30; ++i) star_a += "*a";
+  CHECK(c.send("d LIST \"\" \"" + star_a + "*b\"\r\n") == "d OK LIST completed\r\n");
+  CHECK(c.send("d LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (\"" + star_a + "\" \"" +
+               std::string(100, '%') + "q%\")\r\n") == "d OK LIST completed\r\n");
+  CHECK(c.send("d LIST \"\" \"" + star_a + "\"\r\n") ==
+        "* LIST (\\HasNoChildren) \"/\" aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+        "d OK LIST completed\r\n");
 }
