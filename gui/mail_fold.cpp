@@ -88,15 +88,34 @@ void apply(const Scene& scene, Places& places, std::size_t k) {
   }
 }
 
-// Snapshots after every kEvery changes, so a fold at any cursor replays at most kEvery
-// changes: seeking in a long trace stays as cheap as in a short one. Made once per trace
-// (the scene of an open document does not change) and kept for the next frames.
+// Snapshots of the whole state, so that a fold at any cursor replays only the changes since
+// the nearest one before it. Made once per trace (the scene of an open document does not
+// change) and kept for the next frames. A snapshot is taken once max(kEvery, a part of the
+// state's size) changes have passed since the last: a snapshot costs the state's size, so spacing
+// them by it keeps all of them together proportional to the number of changes, and a fold still
+// costs about one copy of the state. (Every kEvery changes, whatever the size, grew with the square
+// of the trace: `bench sim` at 100,000 flows, 1.1 million changes, ran out of 24 GB.)
 constexpr std::size_t kEvery = 256;
+// A quarter of the state's size: snapshots then hold at most about four copies per change,
+// and a fold replays at most a quarter of the state's size in changes (replaying a change
+// costs more than copying a message).
+constexpr std::size_t kSpacing = 4;
+
+// Places, folders and messages: what copying the state costs.
+std::size_t state_size(const Places& places) {
+  std::size_t n = 0;
+  for (const auto& [key, p] : places) {
+    n += 1 + p.folders.size();
+    for (const auto& [name, list] : p.folders) n += list.size();
+  }
+  return n;
+}
 
 struct Checkpoints {
   const sim::Trace* trace = nullptr;
   std::size_t changes = 0;
-  std::vector<Places> at;  // at[j]: the state after j * kEvery changes
+  std::vector<std::size_t> after;  // after[j]: how many changes snapshot j has applied
+  std::vector<Places> at;
 };
 
 const Checkpoints& checkpoints(const Scene& scene) {
@@ -106,10 +125,21 @@ const Checkpoints& checkpoints(const Scene& scene) {
     c->trace = scene.trace;
     c->changes = scene.changes.size();
     Places places = initial(scene);
+    c->after.push_back(0);
     c->at.push_back(places);
+    std::size_t since = 0, due = kEvery;
     for (std::size_t k = 0; k < scene.changes.size(); ++k) {
       apply(scene, places, k);
-      if ((k + 1) % kEvery == 0) c->at.push_back(places);
+      if (++since < due) continue;
+      const std::size_t size = state_size(places);
+      if (since >= size / kSpacing) {
+        c->after.push_back(k + 1);
+        c->at.push_back(places);
+        since = 0;
+        due = kEvery;
+      } else {
+        due = size / kSpacing;  // look again once that many have passed
+      }
     }
     cache = std::move(c);
   }
@@ -121,9 +151,20 @@ const Checkpoints& checkpoints(const Scene& scene) {
 std::map<std::string, FoldedPlace> fold_mailboxes(const Scene& scene, std::size_t upto) {
   const std::size_t passed = Scene::passed(scene.changes, upto);
   const auto& cp = checkpoints(scene);
-  const std::size_t j = std::min(passed / kEvery, cp.at.size() - 1);
+  // The last snapshot at or before `passed` (the first one, after no change, always is).
+  const std::size_t j =
+      static_cast<std::size_t>(std::upper_bound(cp.after.begin(), cp.after.end(), passed) -
+                               cp.after.begin()) -
+      1;
   Places places = cp.at[j];
-  for (std::size_t k = j * kEvery; k < passed; ++k) apply(scene, places, k);
+  for (std::size_t k = cp.after[j]; k < passed; ++k) apply(scene, places, k);
+  return places;
+}
+
+std::map<std::string, FoldedPlace> fold_mailboxes_from_start(const Scene& scene, std::size_t upto) {
+  const std::size_t passed = Scene::passed(scene.changes, upto);
+  Places places = initial(scene);
+  for (std::size_t k = 0; k < passed; ++k) apply(scene, places, k);
   return places;
 }
 

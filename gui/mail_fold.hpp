@@ -30,5 +30,8 @@ struct FoldedPlace {
 // Every account's mailbox on its server (empty or not), every device's store, then the
 // changes before trace index `upto`. Key: "mailbox on host".
 std::map<std::string, FoldedPlace> fold_mailboxes(const Scene& scene, std::size_t upto);
+// The same, replaying every change from the start without the snapshots: slow, the
+// reference the tests hold fold_mailboxes() to.
+std::map<std::string, FoldedPlace> fold_mailboxes_from_start(const Scene& scene, std::size_t upto);
 
 }  // namespace mailsim

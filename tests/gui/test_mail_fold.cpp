@@ -39,6 +39,21 @@ std::string subjects(const std::vector<mailsim::FoldedMessage>& list) {
   return out;
 }
 
+// Every field of every message of every place, one line each: two folds compare whole.
+std::string dump(const std::map<std::string, mailsim::FoldedPlace>& places) {
+  std::string out;
+  for (const auto& [key, p] : places) {
+    out += key + (p.device ? " device\n" : "\n");
+    for (const auto& [folder, list] : p.folders) {
+      out += "  " + folder + "\n";
+      for (const auto& m : list)
+        out += "    " + std::to_string(m.uid) + " " + std::to_string(m.size) + " " + m.flags +
+               (m.cached ? " cached " : " ") + std::to_string(m.since) + " " + m.summary + "\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("fold: nothing before the first change, every place listed") {
@@ -107,5 +122,34 @@ TEST_CASE("fold: past many checkpoints, the end state is what the stores hold") 
     for (const auto& [key, p] : a)
       for (const auto& [folder, list] : p.folders)
         CHECK(b.at(key).folders.at(folder).size() == list.size());
+  }
+}
+
+TEST_CASE("fold: snapshots spaced by the state's size give the fold from the start anywhere") {
+  // 60 rounds of sending and checking: several hundred messages on servers and devices, so
+  // the snapshots are spaced by the state's size, not only every 256 changes.
+  auto L = sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/pop3-vs-imap.toml");
+  const auto steps = L.steps;
+  for (int round = 0; round < 60; ++round)
+    for (const auto& s : steps)
+      if (s.action == "send" || s.action == "check") L.steps.push_back(s);
+  sim::World world(L);
+  REQUIRE(world.run());
+  mailsim::Scene scene = mailsim::build_scene(world.lesson(), world.trace());
+  const auto end = mailsim::fold_mailboxes_from_start(scene, world.trace().size());
+  std::size_t messages = 0;
+  for (const auto& [key, p] : end)
+    for (const auto& [folder, list] : p.folders) messages += list.size();
+  REQUIRE(messages > 300);  // the state outgrows 256: snapshots spaced by its size
+  // Cursors just before and after many changes, far and near a snapshot, in any order.
+  std::vector<std::size_t> cursors{0, world.trace().size()};
+  for (std::size_t k = 0; k < scene.changes.size(); k += 37) {
+    cursors.push_back(scene.changes[k]);
+    cursors.push_back(scene.changes[k] + 1);
+  }
+  for (std::size_t i = cursors.size(); i-- > 0;) {
+    CAPTURE(cursors[i]);
+    CHECK(dump(mailsim::fold_mailboxes(scene, cursors[i])) ==
+          dump(mailsim::fold_mailboxes_from_start(scene, cursors[i])));
   }
 }
