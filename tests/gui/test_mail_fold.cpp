@@ -39,6 +39,24 @@ std::string subjects(const std::vector<mailsim::FoldedMessage>& list) {
   return out;
 }
 
+// pop3-vs-imap with its send and check steps repeated `rounds` more times, run to the end.
+struct Long {
+  sim::World world;
+  mailsim::Scene scene;
+  static sim::Lesson lesson(int rounds) {
+    auto L = sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/pop3-vs-imap.toml");
+    const auto steps = L.steps;
+    for (int round = 0; round < rounds; ++round)
+      for (const auto& s : steps)
+        if (s.action == "send" || s.action == "check") L.steps.push_back(s);
+    return L;
+  }
+  explicit Long(int rounds) : world(lesson(rounds)) {
+    REQUIRE(world.run());
+    scene = mailsim::build_scene(world.lesson(), world.trace());
+  }
+};
+
 // Every field of every message of every place, one line each: two folds compare whole.
 std::string dump(const std::map<std::string, mailsim::FoldedPlace>& places) {
   std::string out;
@@ -87,14 +105,9 @@ TEST_CASE("fold: the server and the devices at chosen steps, stepping back inclu
 }
 
 TEST_CASE("fold: past many checkpoints, the end state is what the stores hold") {
-  auto L = sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/pop3-vs-imap.toml");
-  const auto steps = L.steps;
-  for (int round = 0; round < 20; ++round)
-    for (const auto& s : steps)
-      if (s.action == "send" || s.action == "check") L.steps.push_back(s);
-  sim::World world(L);
-  REQUIRE(world.run());
-  mailsim::Scene scene = mailsim::build_scene(world.lesson(), world.trace());
+  Long r(20);
+  sim::World& world = r.world;
+  const mailsim::Scene& scene = r.scene;
   REQUIRE(scene.changes.size() > 300);  // past the first checkpoint
   auto end = mailsim::fold_mailboxes(scene, world.trace().size());
   const auto* inbox =
@@ -128,14 +141,9 @@ TEST_CASE("fold: past many checkpoints, the end state is what the stores hold") 
 TEST_CASE("fold: snapshots spaced by the state's size give the fold from the start anywhere") {
   // 60 rounds of sending and checking: several hundred messages on servers and devices, so
   // the snapshots are spaced by the state's size, not only every 256 changes.
-  auto L = sim::load_lesson(std::string(MAILSIM_SOURCE_DIR) + "/lessons/pop3-vs-imap.toml");
-  const auto steps = L.steps;
-  for (int round = 0; round < 60; ++round)
-    for (const auto& s : steps)
-      if (s.action == "send" || s.action == "check") L.steps.push_back(s);
-  sim::World world(L);
-  REQUIRE(world.run());
-  mailsim::Scene scene = mailsim::build_scene(world.lesson(), world.trace());
+  Long r(60);
+  sim::World& world = r.world;
+  const mailsim::Scene& scene = r.scene;
   const auto end = mailsim::fold_mailboxes_from_start(scene, world.trace().size());
   std::size_t messages = 0;
   for (const auto& [key, p] : end)
