@@ -76,9 +76,17 @@ void flush_run(std::string& out, std::vector<uint16_t>& units) {
   units.clear();
 }
 
+// Printable ASCII without "&": the same text in UTF-8 and in modified UTF-7 (most names).
+bool plain_ascii(std::string_view s) {
+  for (char c : s)
+    if (!printable(static_cast<unsigned char>(c)) || c == '&') return false;
+  return true;
+}
+
 }  // namespace
 
 std::string encode_mutf7(std::string_view utf8) {
+  if (plain_ascii(utf8)) return std::string(utf8);
   std::string out;
   std::vector<uint16_t> run;
   size_t i = 0;
@@ -86,7 +94,11 @@ std::string encode_mutf7(std::string_view utf8) {
     uint32_t c = next_utf8(utf8, i);
     if (printable(c)) {
       flush_run(out, run);
-      out += c == '&' ? "&-" : std::string(1, static_cast<char>(c));
+      if (c == '&') {
+        out += "&-";
+      } else {
+        out += static_cast<char>(c);
+      }
     } else if (c >= 0x10000) {
       c -= 0x10000;
       run.push_back(static_cast<uint16_t>(0xd800 | (c >> 10)));
@@ -100,6 +112,7 @@ std::string encode_mutf7(std::string_view utf8) {
 }
 
 std::optional<std::string> decode_mutf7(std::string_view s) {
+  if (plain_ascii(s)) return std::string(s);
   std::string out;
   bool after_run = false;  // the previous token was a base64 run: "&" may not follow
   size_t i = 0;

@@ -74,7 +74,18 @@ TEST_SUITE("imap_mutf7") {
          }) {
       CAPTURE(bad);
       CHECK_FALSE(decode_mutf7(bad));
+      std::string name = bad;  // the in-place form has its own path for names without "&"
+      CHECK_FALSE(decode_mutf7_in_place(name));
     }
+    for (const char* bad : {"del\x7f", "nul\x01", "\xff"}) {
+      std::string name = bad;
+      CHECK_FALSE(decode_mutf7_in_place(name));
+      CHECK_FALSE(decode_mutf7(bad));
+    }
+    std::string plain = "Sent Items/2026 ~!";
+    CHECK(decode_mutf7_in_place(plain));
+    CHECK(plain == "Sent Items/2026 ~!");
+    CHECK(encode_mutf7(plain) == plain);
     CHECK(decode_mutf7("&-&-") == std::string("&&"));
     CHECK(decode_mutf7("&-") == std::string("&"));
     CHECK(decode_mutf7("&ANw-&-&AOQ-") == std::string("Ü&ä"));
