@@ -105,6 +105,11 @@ struct Client::Impl {
   // SyncAll, per folder: SELECT for INBOX (or the selected one), else STATUS first and
   // SELECT only if it holds mail
   void peek(const std::string& mailbox);
+  // INBOX, where new mail lands, and the selected folder, whose news come unasked (RFC 3501
+  // §6.3.10): SyncAll opens them without asking their counters first.
+  bool opened_always(const std::string& mailbox) const {
+    return mailbox == "INBOX" || mailbox == active;
+  }
   void fetch_new();
   bool need_selected(const char* what);
   void move(const ClientOp& op);

@@ -212,9 +212,7 @@ void Client::Impl::select(const std::string& mailbox, bool examine) {
 // (counters, no messages). One with messages, or a server that did not say, is opened and
 // fetched like INBOX.
 void Client::Impl::peek(const std::string& mailbox) {
-  // INBOX, where new mail lands, is always opened; STATUS is not for the selected folder
-  // (RFC 3501 §6.3.10: its news come unasked).
-  if (mailbox == "INBOX" || mailbox == active) return select(mailbox, false);
+  if (opened_always(mailbox)) return select(mailbox, false);
   status_of = mailbox;
   status_seen = false;
   FolderView& f = c.outcome_.folders[mailbox];
@@ -246,7 +244,7 @@ void Client::Impl::list_all(bool with_status) {
     for (const auto& name : listed) {
       if (!with_status) {
         todo.push_back([this, name] { peek(name); });
-      } else if (name != "INBOX" && name != active && listed_empty.count(name)) {
+      } else if (!opened_always(name) && listed_empty.count(name)) {
         c.outcome_.folders[name].messages.clear();  // the server holds none any more
       } else {
         todo.push_back([this, name] { select(name, false); });

@@ -167,4 +167,12 @@ std::optional<std::string> decode_mutf7(std::string_view s) {
   return out;
 }
 
+bool decode_mutf7_in_place(std::string& name) {
+  if (plain_ascii(name)) return true;  // already what it decodes to: no copy
+  auto d = decode_mutf7(name);
+  if (!d) return false;
+  name = std::move(*d);
+  return true;
+}
+
 }  // namespace net::imap

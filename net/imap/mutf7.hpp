@@ -22,17 +22,7 @@ std::string encode_mutf7(std::string_view utf8);
 std::optional<std::string> decode_mutf7(std::string_view s);
 
 // Decodes name in place; false (name unchanged) when it is malformed.
-inline bool decode_mutf7_in_place(std::string& name) {
-  if (name.find('&') == std::string::npos) {  // no base64 run: valid if all printable ASCII
-    for (char c : name)
-      if (c < 0x20 || c > 0x7e) return false;
-    return true;
-  }
-  auto d = decode_mutf7(name);
-  if (!d) return false;
-  name = std::move(*d);
-  return true;
-}
+bool decode_mutf7_in_place(std::string& name);
 
 // The text the engines send when a name does not decode.
 inline constexpr const char* kBadMutf7Text =

@@ -106,15 +106,17 @@ struct Candidate {
 // "(" item *(SP item) ")": known STATUS items (RFC 3501 §6.3.10), upper case. On a syntax
 // error or an unknown item the command's BAD is set and nullopt returned.
 std::optional<std::vector<std::string>> Server::status_items(Cursor& a) {
+  const char* syntax =
+      "Syntax: STATUS items are a list: (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)";
   if (!a.eat('(')) {
-    bad("Syntax: STATUS items are a list: (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)");
+    bad(syntax);
     return std::nullopt;
   }
   std::vector<std::string> items;
   while (!a.eat(')')) {
     auto item = a.atom();
     if (!item || (a.peek() != ')' && !a.sp())) {
-      bad("Syntax: STATUS items are a list: (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)");
+      bad(syntax);
       return std::nullopt;
     }
     std::string up = to_upper(*item);

@@ -138,13 +138,12 @@ void Server::cmd_namespace(const std::string&, Cursor& a) {
 }
 
 void Server::cmd_status(const std::string&, Cursor& a) {
+  const char* syntax = "Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)";
   std::optional<std::string> name;
-  if (!a.sp() || !(name = a.astring()) || !a.sp())
-    return bad("Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)");
+  if (!a.sp() || !(name = a.astring()) || !a.sp()) return bad(syntax);
   auto items = status_items(a);
   if (!items) return;
-  if (!a.at_end())
-    return bad("Syntax: STATUS mailbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY RECENT)");
+  if (!a.at_end()) return bad(syntax);
   if (!decode_mutf7_in_place(*name)) return bad(kBadMutf7Text);
   const store::Folder* f = store_.folder(user_, *name);
   if (!f) return no("[NONEXISTENT] Mailbox does not exist");
