@@ -289,6 +289,11 @@ const Entry kTable[] = {
     {"insp.tls_established", "The handshake is complete: from here on the bytes are encrypted.",
      "O handshake terminou: daqui em diante os bytes vão cifrados."},
     {"insp.tls_failed", "TLS failed: %s", "O TLS falhou: %s"},
+    {"insp.tls_resumed",
+     "Resumed session (RFC 8446 §2.2): the server sent no certificate this time; the chain "
+     "below is the one it presented on an earlier connection.",
+     "Sessão retomada (RFC 8446 §2.2): desta vez o servidor não enviou certificado; a cadeia "
+     "abaixo é a que apresentou numa ligação anterior."},
     // Eavesdropper.
     {"panel.eavesdropper", "Eavesdropper", "Espião"},
     {"eav.intro", "What someone tapping the link %s has read up to the cursor.",

@@ -11,6 +11,7 @@
 #include "net/imap/server.hpp"
 #include "net/pop3/server.hpp"
 #include "net/smtp/server.hpp"
+#include "sim/engine_trace.hpp"
 
 namespace mailsim {
 
@@ -211,10 +212,15 @@ class InspectorView : public View {
     ImGui::Separator();
     ImGui::Text(tr("insp.tls"), conn);
     std::string version, cipher, failed, seen, chain, verify;
+    bool resumed = false;
     for (std::size_t i : it->second) {
       if (i >= upto) break;
       const auto& m = std::get<sim::TlsEv>(s.event(i).p);
       if (tls_established(m.what, version, cipher)) continue;
+      if (m.bytes == 0 && m.what == sim::kTlsResumedNote) {
+        resumed = true;
+        continue;
+      }
       if (m.what.rfind("failed: ", 0) == 0) failed = m.what.substr(8);
       // What the client learnt about the server's certificates (sim::record_tls_peer).
       if (m.bytes == 0 &&
@@ -243,6 +249,10 @@ class InspectorView : public View {
       ImGui::Text(tr("insp.tls_version"), version.c_str());
       ImGui::Text(tr("insp.tls_cipher"), cipher.c_str());
       ImGui::TextUnformatted(tr("insp.tls_established"));
+      if (resumed) {
+        state_ += " insp_tls_resumed=1";
+        ImGui::TextWrapped("%s", tr("insp.tls_resumed"));
+      }
       if (!chain.empty()) {
         ImGui::TextDisabled("%s", tr("insp.tls_chain"));
         ImGui::PushFont(mono_font());

@@ -12,6 +12,18 @@
 
 namespace sim {
 
+namespace {
+
+// A device's TLS to its mail server. Its next connection to the same server and port resumes
+// the session (RFC 8446 §2.2), as mail apps do; the key keeps devices and services apart.
+TlsSetup device_tls(World& w, const LessonHost& device, const LessonHost& server, bool implicit,
+                    std::uint16_t port) {
+  return {w.pki().device_client(), implicit, server.name,
+          device.name + " " + server.name + ":" + std::to_string(port)};
+}
+
+}  // namespace
+
 using net::imap::ClientOp;
 using Kind = net::imap::ClientOp::Kind;
 
@@ -70,9 +82,10 @@ void Device::send(const LessonStep& step,
   const auto* server = world_.lesson().host(host_.server);
   auto session = std::make_shared<SmtpClientSession>(world_.trace(), world_.queue(), std::move(job),
                                                      std::move(after));
+  const std::uint16_t port = implicit ? 465 : 587;
   if (host_.security != "none")
-    session->set_tls({world_.pki().device_client(), implicit, server->name});
-  world_.network().connect(host_.name, server->ip, implicit ? 465 : 587, Proto::Smtp, session);
+    session->set_tls(device_tls(world_, host_, *server, implicit, port));
+  world_.network().connect(host_.name, server->ip, port, Proto::Smtp, session);
 }
 
 // The sent message is kept: with IMAP in the server's Sent folder (every device sees it),
@@ -175,9 +188,10 @@ void Device::check_pop3(Done done) {
   const auto* server = world_.lesson().host(host_.server);
   auto session = std::make_shared<Pop3ClientSession>(world_.trace(), world_.queue(), std::move(job),
                                                      std::move(after));
+  const std::uint16_t port = implicit ? 995 : 110;
   if (host_.security != "none")
-    session->set_tls({world_.pki().device_client(), implicit, server->name});
-  world_.network().connect(host_.name, server->ip, implicit ? 995 : 110, Proto::Pop3, session);
+    session->set_tls(device_tls(world_, host_, *server, implicit, port));
+  world_.network().connect(host_.name, server->ip, port, Proto::Pop3, session);
 }
 
 void Device::local_action(const LessonStep& step, int i) {
@@ -251,9 +265,10 @@ void Device::run_imap(std::vector<ClientOp> ops, bool fetch_bodies,
   const auto* server = world_.lesson().host(host_.server);
   auto session = std::make_shared<ImapClientSession>(world_.trace(), world_.queue(), std::move(job),
                                                      std::move(after));
+  const std::uint16_t port = implicit ? 993 : 143;
   if (host_.security != "none")
-    session->set_tls({world_.pki().device_client(), implicit, server->name});
-  world_.network().connect(host_.name, server->ip, implicit ? 993 : 143, Proto::Imap, session);
+    session->set_tls(device_tls(world_, host_, *server, implicit, port));
+  world_.network().connect(host_.name, server->ip, port, Proto::Imap, session);
 }
 
 void Device::check_imap(Done done) {

@@ -34,6 +34,7 @@ struct TlsSetup {
   std::shared_ptr<net::tls::Context> ctx;
   bool implicit = false;
   std::string server_name;
+  std::string resume_key;  // clients: resume sessions kept under it (net::tls::Session)
 };
 
 // The state and plumbing common to both ends: the engine, its trace context, the TLS layer
@@ -98,7 +99,7 @@ class EngineSessionBase : public TcpApp {
     if (!tls_setup_.ctx || tls_) return;
     tls_ = std::make_unique<net::tls::Session>(
         tls_setup_.ctx, ctx_.client ? net::tls::Role::Client : net::tls::Role::Server,
-        tls_setup_.server_name);
+        tls_setup_.server_name, tls_setup_.resume_key);
     if (ctx_.client) tls_->start();
   }
   // After the engine spoke: if it just asked for TLS, the handshake starts (the engine's

@@ -82,6 +82,7 @@ void record_tls_peer(Trace& trace, Time now, const EngineContext& ctx, const net
   auto note = [&](const std::string& what) {
     trace.append(now, TlsEv{ctx.conn, ctx.peer, ctx.host, what, 0});
   };
+  if (info.resumed) note(std::string(kTlsResumedNote));
   for (std::size_t k = 0; k < info.peer_chain.size(); ++k)
     note("certificate " + std::to_string(k) + ": " + info.peer_chain[k]);
   if (!info.peer_issuer.empty()) note("issuer: " + info.peer_issuer);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "net/engine_event.hpp"
 #include "sim/trace.hpp"
@@ -32,9 +33,12 @@ inline void record_engine_events(Trace& trace, Time now, const EngineContext& ct
 }
 
 // What a client learnt about the server once TLS is up, as TlsEv notes from the server (0
-// bytes: nothing on the wire): "certificate 0: <leaf subject>", one per certificate of the
-// chain, "issuer: <issuer of the last>" and "verify: ok" (or why not). The inspector shows
-// them as the certificate chain; the simulator and `mailsim live` write the same notes.
+// bytes: nothing on the wire): kTlsResumedNote when an earlier session was resumed,
+// "certificate 0: <leaf subject>", one per certificate of the chain, "issuer: <issuer of
+// the last>" and "verify: ok" (or why not). The inspector shows them as the certificate
+// chain; the simulator and `mailsim live` write the same notes.
+inline constexpr std::string_view kTlsResumedNote =
+    "resumed: no certificate sent, the client knows it from an earlier connection (RFC 8446 2.2)";
 void record_tls_peer(Trace& trace, Time now, const EngineContext& ctx, const net::tls::Info& info);
 
 }  // namespace sim

@@ -181,7 +181,7 @@ void MailServer::set_port(std::uint16_t port, bool up) {
                  s.apop_clock = c.id();
                  auto session =
                      std::make_shared<Pop3ServerSession>(w->trace(), w->queue(), s, *store);
-                 if (tls) session->set_tls({w->pki().server(name, self_signed), s.tls, ""});
+                 if (tls) session->set_tls({w->pki().server(name, self_signed), s.tls, "", ""});
                  return session;
                });
     return;
@@ -198,7 +198,7 @@ void MailServer::set_port(std::uint16_t port, bool up) {
                [w, cfg, store, tls, self_signed, name](TcpConn&) -> std::shared_ptr<TcpApp> {
                  auto session = std::make_shared<ImapServerSession>(
                      w->trace(), w->queue(), cfg, *store, [w] { return w->unix_now(); });
-                 if (tls) session->set_tls({w->pki().server(name, self_signed), cfg.tls, ""});
+                 if (tls) session->set_tls({w->pki().server(name, self_signed), cfg.tls, "", ""});
                  return session;
                });
     return;
@@ -216,7 +216,7 @@ void MailServer::set_port(std::uint16_t port, bool up) {
   net.listen(name_, port, Proto::Smtp,
              [w, cfg, policy, tls, self_signed, name](TcpConn&) -> std::shared_ptr<TcpApp> {
                auto s = std::make_shared<SmtpServerSession>(w->trace(), w->queue(), cfg, *policy);
-               if (tls) s->set_tls({w->pki().server(name, self_signed), cfg.tls, ""});
+               if (tls) s->set_tls({w->pki().server(name, self_signed), cfg.tls, "", ""});
                return s;
              });
 }

@@ -114,7 +114,9 @@ void MtaQueue::try_exchange(const EntryPtr& e, std::vector<std::string> ips, std
   };
   auto session =
       std::make_shared<SmtpClientSession>(world_.trace(), world_.queue(), std::move(job), done);
-  session->set_tls({world_.pki().relay_client(), false, ""});
+  // Like Postfix's TLS session cache: the next relay to that address resumes (RFC 8446 §2.2).
+  session->set_tls(
+      {world_.pki().relay_client(), false, "", server_.name() + " " + ips[idx] + ":25"});
   world_.network().connect(server_.name(), ips[idx], 25, Proto::Smtp, session);
 }
 

@@ -83,19 +83,33 @@ std::shared_ptr<net::tls::Context> SimPki::server(const std::string& host, bool 
     c = net::tls::Context::server(
         untrusted ? net::tls::self_signed({host}, net::tls::KeyType::Ed25519, now_)
                   : ca().issue({host}, 365));
-    // No TLS 1.3 session tickets (RFC 8446 §4.6.1): a ticket seals the real clock's time, so
-    // its ciphertext would differ between two runs of the same seed (and nothing in a
-    // simulation resumes sessions).
-    SSL_CTX_set_num_tickets(c->get(), 0);
+    // One TLS 1.3 ticket per handshake (RFC 8446 §4.6.1) so a device's next connection
+    // resumes (§2.2), as mail clients do. Stateful tickets (SSL_OP_NO_TICKET in TLS 1.3):
+    // the ticket is a random session id and the session stays in the server's cache, used
+    // once; a stateless ticket would seal the wall clock's time, so its ciphertext would
+    // differ between two runs of one seed.
+    SSL_CTX_set_options(c->get(), SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(c->get(), 1);
   }
   return c;
 }
 
-// The client end of every session logs all its secrets (both directions' traffic keys).
-void SimPki::log_keys(net::tls::Context& c) {
-  c.set_keylog([this](const std::string& line) {
-    if (keep_keys_) keys_.push_back(line);
-  });
+// Client contexts report their tickets' ages as 0 (the wall clock must not reach the wire)
+// and, when asked, log every session's secrets (both directions' traffic keys).
+void SimPki::prepare_client(net::tls::Context& c) {
+  c.report_zero_ticket_age();
+  if (keep_keys_) c.set_keylog([this](const std::string& line) { keys_.push_back(line); });
+}
+
+void SimPki::keep_key_log(bool on) {
+  keep_keys_ = on;
+  for (auto* c : {device_.get(), relay_.get()})
+    if (c) {
+      if (on)
+        prepare_client(*c);
+      else
+        c->set_keylog(nullptr);
+    }
 }
 
 std::shared_ptr<net::tls::Context> SimPki::device_client() {
@@ -104,7 +118,7 @@ std::shared_ptr<net::tls::Context> SimPki::device_client() {
     t.ca_pems = {ca_pem()};
     t.verify_time = now_;
     device_ = net::tls::Context::client(t);
-    log_keys(*device_);
+    prepare_client(*device_);
   }
   return device_;
 }
@@ -114,7 +128,7 @@ std::shared_ptr<net::tls::Context> SimPki::relay_client() {
     net::tls::ClientTrust t;
     t.verify = false;
     relay_ = net::tls::Context::client(t);
-    log_keys(*relay_);
+    prepare_client(*relay_);
   }
   return relay_;
 }

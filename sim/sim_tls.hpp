@@ -44,11 +44,11 @@ class SimPki {
   const std::string& ca_pem();
   // The TLS secrets of every session, in the SSLKEYLOGFILE format Wireshark reads, kept when
   // asked for before the run (`mailsim run --pcap … --keylog FILE`). Simulated keys only.
-  void keep_key_log(bool on) { keep_keys_ = on; }
+  void keep_key_log(bool on);
   const std::vector<std::string>& key_log() const { return keys_; }
 
  private:
-  void log_keys(net::tls::Context& c);
+  void prepare_client(net::tls::Context& c);
   net::tls::CertAuthority& ca();
   std::int64_t now_;
   std::unique_ptr<net::tls::CertAuthority> ca_;

@@ -20,6 +20,18 @@ void keylog_callback(const SSL* ssl, const char* line) {
   if (c && c->keylog()) c->keylog()(line);
 }
 
+// A client's new session (after a TLS 1.3 NewSessionTicket): a copy is kept under the
+// connection's resumption key, if it has one. A copy, because OpenSSL marks the connection's
+// own session not resumable when the connection is freed without a close_notify, which
+// since TLS 1.1 must not stop resumption (RFC 5246 §7.2.1, RFC 8446 §6.1).
+int new_session_callback(SSL* ssl, SSL_SESSION* sess) {
+  const auto* key = static_cast<const std::string*>(SSL_get_ex_data(ssl, resume_key_index()));
+  auto* c = static_cast<Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
+  if (key && !key->empty() && c)
+    if (SSL_SESSION* copy = SSL_SESSION_dup(sess)) c->keep_session(*key, copy);
+  return 0;  // OpenSSL keeps (and frees) the original
+}
+
 SSL_CTX* new_ctx(const SSL_METHOD* method) {
   SSL_CTX* ctx = SSL_CTX_new(method);
   if (!ctx) throw std::runtime_error("TLS: " + openssl_error());
@@ -51,7 +63,6 @@ std::shared_ptr<Context> Context::server(const Pem& identity) {
     throw std::runtime_error("TLS: bad server key: " + openssl_error());
   }
   EVP_PKEY_free(key);
-  SSL_CTX_set_keylog_callback(ctx, keylog_callback);
   return c;
 }
 
@@ -75,16 +86,44 @@ std::shared_ptr<Context> Context::client(const ClientTrust& trust) {
     X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ctx), static_cast<time_t>(*trust.verify_time));
   // Verification failures end the handshake; the session reports why.
   SSL_CTX_set_verify(ctx, trust.verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
-  SSL_CTX_set_keylog_callback(ctx, keylog_callback);
+  // Sessions go to keep_session() only: OpenSSL's own client cache is keyed by nothing useful.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, new_session_callback);
   return c;
 }
 
 Context::~Context() {
+  for (auto& [key, s] : sessions_) SSL_SESSION_free(s);
   SSL_CTX_free(ctx_);
+}
+
+void Context::keep_session(const std::string& key, SSL_SESSION* s) {
+  // A bound on what a long run can hold; the keys of a simulated world are far fewer.
+  constexpr std::size_t kMaxSessions = 4096;
+  auto [it, fresh] = sessions_.try_emplace(key, s);
+  if (!fresh) {
+    SSL_SESSION_free(it->second);  // a newer ticket replaces the older (RFC 8446 §4.6.1)
+    it->second = s;
+  } else if (sessions_.size() > kMaxSessions) {
+    auto victim = it == sessions_.begin() ? std::next(it) : sessions_.begin();
+    SSL_SESSION_free(victim->second);
+    sessions_.erase(victim);
+  }
+}
+
+SSL_SESSION* Context::take_session(const std::string& key) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return nullptr;
+  SSL_SESSION* s = it->second;
+  sessions_.erase(it);
+  return s;
 }
 
 void Context::set_keylog(std::function<void(const std::string&)> sink) {
   keylog_ = std::move(sink);
+  // Without a sink OpenSSL should not format the lines at all (hex of every secret: 5 % of a
+  // simulated TLS flow).
+  SSL_CTX_set_keylog_callback(ctx_, keylog_ ? keylog_callback : nullptr);
 }
 
 }  // namespace net::tls

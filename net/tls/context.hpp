@@ -2,14 +2,17 @@
 // key, or what a client trusts and whether it verifies at all.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_session_st SSL_SESSION;
 
 namespace net::tls {
 
@@ -38,11 +41,26 @@ class Context {
   void set_keylog(std::function<void(const std::string&)> sink);
   const std::function<void(const std::string&)>& keylog() const { return keylog_; }
 
+  // Client session cache for resumption (RFC 8446 §2.2): the session a server's last ticket
+  // (NewSessionTicket, §4.6.1) gave, per key the caller chooses (the simulator: device,
+  // server and port, so a phone never resumes the laptop's session). take_session() hands it
+  // over and forgets it: a TLS 1.3 ticket is used once (§C.4). Sessions stored without a key
+  // are not kept.
+  void keep_session(const std::string& key, SSL_SESSION* s);  // takes ownership
+  SSL_SESSION* take_session(const std::string& key);          // the caller frees it
+  std::size_t kept_sessions() const { return sessions_.size(); }
+  // A resumed ClientHello carries the ticket's age in wall-clock time (§4.2.11.1); a
+  // simulation reports 0 instead, or two runs of one seed would differ on the wire.
+  void report_zero_ticket_age() { zero_ticket_age_ = true; }
+  bool zero_ticket_age() const { return zero_ticket_age_; }
+
  private:
   explicit Context(SSL_CTX* ctx, bool verify) : ctx_(ctx), verify_(verify) {}
   SSL_CTX* ctx_;
   bool verify_;
+  bool zero_ticket_age_ = false;
   std::function<void(const std::string&)> keylog_;
+  std::map<std::string, SSL_SESSION*> sessions_;
 };
 
 }  // namespace net::tls

@@ -25,6 +25,12 @@ using EvpKey = std::unique_ptr<EVP_PKEY, EvpKeyFree>;
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
+// The SSL's resumption key (a const std::string*, set by Session; see Context::keep_session).
+inline int resume_key_index() {
+  static const int idx = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return idx;
+}
+
 // Everything in a memory BIO, as a string.
 inline std::string bio_string(BIO* bio) {
   char* data = nullptr;

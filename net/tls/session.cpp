@@ -1,5 +1,7 @@
 #include "net/tls/session.hpp"
 
+#include <ctime>
+
 #include "net/tls/context.hpp"
 #include "net/tls/openssl_util.hpp"
 
@@ -48,8 +50,12 @@ const char* handshake_type_name(unsigned type) {
   }
 }
 
-Session::Session(std::shared_ptr<Context> ctx, Role role, std::string server_name)
-    : ctx_(std::move(ctx)), role_(role), server_name_(std::move(server_name)) {
+Session::Session(std::shared_ptr<Context> ctx, Role role, std::string server_name,
+                 std::string resume_key)
+    : ctx_(std::move(ctx)),
+      role_(role),
+      server_name_(std::move(server_name)),
+      resume_key_(std::move(resume_key)) {
   ssl_ = SSL_new(ctx_->get());
   BIO* rbio = BIO_new(BIO_s_mem());
   BIO* wbio = BIO_new(BIO_s_mem());
@@ -61,6 +67,14 @@ Session::Session(std::shared_ptr<Context> ctx, Role role, std::string server_nam
     if (!server_name_.empty()) {
       SSL_set_tlsext_host_name(ssl_, server_name_.c_str());
       if (ctx_->verifies()) SSL_set1_host(ssl_, server_name_.c_str());
+    }
+    if (!resume_key_.empty()) {
+      SSL_set_ex_data(ssl_, resume_key_index(), &resume_key_);
+      if (SSL_SESSION* kept = ctx_->take_session(resume_key_)) {
+        if (ctx_->zero_ticket_age()) SSL_SESSION_set_time(kept, static_cast<long>(time(nullptr)));
+        SSL_set_session(ssl_, kept);  // takes its own reference
+        SSL_SESSION_free(kept);
+      }
     }
     SSL_set_connect_state(ssl_);
   } else {
@@ -181,6 +195,7 @@ Info Session::info() const {
   }
   long v = SSL_get_verify_result(ssl_);
   i.verify = v == X509_V_OK ? "ok" : X509_verify_cert_error_string(v);
+  i.resumed = SSL_session_reused(ssl_) == 1;
   return i;
 }
 

@@ -37,14 +37,17 @@ struct Info {
   std::string server_name;
   std::vector<std::string> peer_chain;  // subjects, leaf first
   std::string peer_issuer;
-  std::string verify;  // "ok" or why verification failed
+  std::string verify;    // "ok" or why verification failed
+  bool resumed = false;  // an earlier connection's session (RFC 8446 §2.2): no certificate sent
 };
 
 class Session {
  public:
   // Clients send `server_name` as SNI (RFC 6066 §3) and, when their context verifies, check
-  // the certificate against it (RFC 6125).
-  Session(std::shared_ptr<Context> ctx, Role role, std::string server_name = {});
+  // the certificate against it (RFC 6125). A client with a `resume_key` offers the session
+  // its context kept under that key and keeps the next one there (Context::keep_session).
+  Session(std::shared_ptr<Context> ctx, Role role, std::string server_name = {},
+          std::string resume_key = {});
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -73,6 +76,7 @@ class Session {
   SSL* ssl_ = nullptr;
   Role role_;
   std::string server_name_;
+  std::string resume_key_;  // read by the context's new-session callback
   bool established_ = false, peer_closed_ = false;
   std::string error_;
   std::string pending_;  // plaintext written before the handshake finished

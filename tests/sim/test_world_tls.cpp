@@ -3,10 +3,14 @@
 // refused certificates, plaintext on purpose, reproducible ciphertext.
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "net/message/message.hpp"
 #include "sim/device.hpp"
+#include "sim/engine_trace.hpp"
 #include "sim/lesson.hpp"
 #include "sim/mail_server.hpp"
 #include "sim/trace_json.hpp"
@@ -347,4 +351,58 @@ TEST_CASE("a mistyped password: 535 on submission, the typo masked in the trace"
   for (const auto& e : r.w.trace().events())
     if (const auto* l = std::get_if<sim::LineEv>(&e.p))
       CHECK(l->text.find("anna-pw") == std::string::npos);
+}
+
+namespace {
+
+// Per TLS connection, in order of connection id: the server port, whether the server sent
+// its Certificate, and whether the client noted a resumed session.
+struct TlsConn {
+  std::uint16_t port = 0;
+  bool certificate = false, resumed = false;
+};
+std::map<std::uint32_t, TlsConn> tls_connections(const sim::Trace& trace) {
+  std::map<std::uint32_t, std::uint16_t> ports;
+  std::map<std::uint32_t, TlsConn> out;
+  for (const auto& e : trace.events()) {
+    if (const auto* c = std::get_if<sim::ConnEv>(&e.p)) ports[c->conn] = c->server_port;
+    if (const auto* t = std::get_if<sim::TlsEv>(&e.p)) {
+      auto& tc = out[t->conn];
+      tc.port = ports[t->conn];
+      if (t->what == "Certificate") tc.certificate = true;
+      if (t->what == sim::kTlsResumedNote) tc.resumed = true;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a device's next connection to the same service resumes its TLS session") {
+  // Two submissions and two IMAP checks from one IMAP device; the server relays once.
+  std::string text = reader("", "");
+  text += R"(
+[[step]]
+action = "check"
+device = "pc.a.example"
+)";
+  Run r(text);
+  std::vector<std::pair<std::uint16_t, bool>> seen;  // port, resumed
+  for (const auto& [conn, tc] : tls_connections(r.w.trace())) {
+    CAPTURE(conn);
+    CHECK(tc.certificate != tc.resumed);  // a resumed handshake sends no certificate
+    seen.emplace_back(tc.port, tc.resumed);
+  }
+  // The first submission, the relay and the first IMAP session (the app saving the sent
+  // message with APPEND) are full handshakes; every later one to the same service resumes.
+  const std::vector<std::pair<std::uint16_t, bool>> want = {
+      {587, false}, {25, false}, {143, false}, {587, true}, {143, true}, {143, true}, {143, true}};
+  std::string got;
+  for (const auto& [port, resumed] : seen) got += std::to_string(port) + (resumed ? "r " : " ");
+  CAPTURE(got);
+  CHECK(seen == want);
+  CHECK(device_has(r, "Note to self"));
+  // Reproducible: the tickets and the resumed ClientHellos carry nothing from the wall clock.
+  Run again(text);
+  CHECK(sim::fingerprint(r.w.trace()) == sim::fingerprint(again.w.trace()));
 }
