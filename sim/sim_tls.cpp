@@ -1,7 +1,6 @@
 #include "sim/sim_tls.hpp"
 
 #include <openssl/rand.h>
-#include <openssl/ssl.h>
 
 #include <stdexcept>
 
@@ -84,12 +83,10 @@ std::shared_ptr<net::tls::Context> SimPki::server(const std::string& host, bool 
         untrusted ? net::tls::self_signed({host}, net::tls::KeyType::Ed25519, now_)
                   : ca().issue({host}, 365));
     // One TLS 1.3 ticket per handshake (RFC 8446 §4.6.1) so a device's next connection
-    // resumes (§2.2), as mail clients do. Stateful tickets (SSL_OP_NO_TICKET in TLS 1.3):
-    // the ticket is a random session id and the session stays in the server's cache, used
-    // once; a stateless ticket would seal the wall clock's time, so its ciphertext would
-    // differ between two runs of one seed.
-    SSL_CTX_set_options(c->get(), SSL_OP_NO_TICKET);
-    SSL_CTX_set_num_tickets(c->get(), 1);
+    // resumes (§2.2), as mail clients do. Stateful tickets, each accepted once: a stateless
+    // ticket would seal the wall clock's time, so its ciphertext would differ between two
+    // runs of one seed (net::tls::Context::use_stateful_tickets).
+    c->use_stateful_tickets();
   }
   return c;
 }

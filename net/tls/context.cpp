@@ -1,5 +1,6 @@
 #include "net/tls/context.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "net/tls/cert_authority.hpp"
@@ -9,14 +10,18 @@ namespace net::tls {
 
 namespace {
 
-// The context's Context*, for the key-log callback.
+// The SSL_CTX's Context*, for the callbacks.
 int context_index() {
   static const int idx = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   return idx;
 }
 
+Context* context_of(const SSL* ssl) {
+  return static_cast<Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
+}
+
 void keylog_callback(const SSL* ssl, const char* line) {
-  auto* c = static_cast<Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
+  Context* c = context_of(ssl);
   if (c && c->keylog()) c->keylog()(line);
 }
 
@@ -26,10 +31,36 @@ void keylog_callback(const SSL* ssl, const char* line) {
 // since TLS 1.1 must not stop resumption (RFC 5246 §7.2.1, RFC 8446 §6.1).
 int new_session_callback(SSL* ssl, SSL_SESSION* sess) {
   const auto* key = static_cast<const std::string*>(SSL_get_ex_data(ssl, resume_key_index()));
-  auto* c = static_cast<Context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), context_index()));
+  Context* c = context_of(ssl);
   if (key && !key->empty() && c)
-    if (SSL_SESSION* copy = SSL_SESSION_dup(sess)) c->keep_session(*key, copy);
+    if (SSL_SESSION* copy = SSL_SESSION_dup(sess)) {
+      const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+      c->keep_session(*key, copy, name ? name : "");
+    }
   return 0;  // OpenSSL keeps (and frees) the original
+}
+
+std::string session_id(const SSL_SESSION* sess) {
+  unsigned len = 0;
+  const unsigned char* id = SSL_SESSION_get_id(sess, &len);
+  return std::string(reinterpret_cast<const char*>(id), len);
+}
+
+// A server's new session, named by the ticket it sends; a copy, as for clients.
+int server_new_session(SSL* ssl, SSL_SESSION* sess) {
+  if (Context* c = context_of(ssl))
+    if (SSL_SESSION* copy = SSL_SESSION_dup(sess)) c->keep_session(session_id(copy), copy);
+  return 0;
+}
+
+// A ticket presented by a client: handed to OpenSSL (with our reference) and forgotten, so a
+// second use finds nothing and gets a full handshake.
+SSL_SESSION* server_get_session(SSL* ssl, const unsigned char* id, int len, int* copy) {
+  *copy = 0;
+  Context* c = context_of(ssl);
+  if (!c || len <= 0) return nullptr;
+  return c->take_session(
+      std::string(reinterpret_cast<const char*>(id), static_cast<std::size_t>(len)));
 }
 
 SSL_CTX* new_ctx(const SSL_METHOD* method) {
@@ -93,28 +124,39 @@ std::shared_ptr<Context> Context::client(const ClientTrust& trust) {
 }
 
 Context::~Context() {
-  for (auto& [key, s] : sessions_) SSL_SESSION_free(s);
+  for (auto& [key, kept] : sessions_) SSL_SESSION_free(kept.session);
   SSL_CTX_free(ctx_);
 }
 
-void Context::keep_session(const std::string& key, SSL_SESSION* s) {
-  // A bound on what a long run can hold; the keys of a simulated world are far fewer.
+void Context::keep_session(const std::string& key, SSL_SESSION* s, std::string server_name) {
+  // A bound on what a long run can hold; the keys of a simulated world are far fewer. The
+  // oldest goes first.
   constexpr std::size_t kMaxSessions = 4096;
-  auto [it, fresh] = sessions_.try_emplace(key, s);
+  auto [it, fresh] = sessions_.try_emplace(key, Kept{s, ++kept_count_, server_name});
   if (!fresh) {
-    SSL_SESSION_free(it->second);  // a newer ticket replaces the older (RFC 8446 §4.6.1)
-    it->second = s;
+    SSL_SESSION_free(it->second.session);  // a newer ticket replaces the older (§4.6.1)
+    it->second = Kept{s, kept_count_, std::move(server_name)};
   } else if (sessions_.size() > kMaxSessions) {
-    auto victim = it == sessions_.begin() ? std::next(it) : sessions_.begin();
-    SSL_SESSION_free(victim->second);
-    sessions_.erase(victim);
+    auto oldest = std::min_element(sessions_.begin(), sessions_.end(), [](auto& a, auto& b) {
+      return a.second.order < b.second.order;
+    });
+    SSL_SESSION_free(oldest->second.session);
+    sessions_.erase(oldest);
   }
 }
 
-SSL_SESSION* Context::take_session(const std::string& key) {
+void Context::use_stateful_tickets() {
+  SSL_CTX_set_options(ctx_, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(ctx_, 1);
+  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL);
+  SSL_CTX_sess_set_new_cb(ctx_, server_new_session);
+  SSL_CTX_sess_set_get_cb(ctx_, server_get_session);
+}
+
+SSL_SESSION* Context::take_session(const std::string& key, const std::string& server_name) {
   auto it = sessions_.find(key);
-  if (it == sessions_.end()) return nullptr;
-  SSL_SESSION* s = it->second;
+  if (it == sessions_.end() || it->second.server_name != server_name) return nullptr;
+  SSL_SESSION* s = it->second.session;
   sessions_.erase(it);
   return s;
 }

@@ -43,12 +43,20 @@ class Context {
 
   // Client session cache for resumption (RFC 8446 §2.2): the session a server's last ticket
   // (NewSessionTicket, §4.6.1) gave, per key the caller chooses (the simulator: device,
-  // server and port, so a phone never resumes the laptop's session). take_session() hands it
-  // over and forgets it: a TLS 1.3 ticket is used once (§C.4). Sessions stored without a key
-  // are not kept.
-  void keep_session(const std::string& key, SSL_SESSION* s);  // takes ownership
-  SSL_SESSION* take_session(const std::string& key);          // the caller frees it
+  // server and port, so a phone never resumes the laptop's session), with the server name
+  // it was verified for. take_session() hands it over and forgets it, a TLS 1.3 ticket
+  // being used once (§C.4), and only for that same name: resuming skips the certificate
+  // and its name check. Sessions of connections without a key are not kept.
+  void keep_session(const std::string& key, SSL_SESSION* s,
+                    std::string server_name = {});  // takes ownership
+  SSL_SESSION* take_session(const std::string& key,
+                            const std::string& server_name = {});  // the caller frees it
   std::size_t kept_sessions() const { return sessions_.size(); }
+  // Servers: one TLS 1.3 ticket per handshake, stateful (SSL_OP_NO_TICKET: the ticket is a
+  // random id naming a session kept here, not the sealed session with the wall clock's time
+  // in it), and each accepted once (RFC 8446 §C.4, §8). Kept with keep_session() under the
+  // id, so the same bound applies; OpenSSL's own server cache is not used.
+  void use_stateful_tickets();
   // A resumed ClientHello carries the ticket's age in wall-clock time (§4.2.11.1); a
   // simulation reports 0 instead, or two runs of one seed would differ on the wire.
   void report_zero_ticket_age() { zero_ticket_age_ = true; }
@@ -60,7 +68,13 @@ class Context {
   bool verify_;
   bool zero_ticket_age_ = false;
   std::function<void(const std::string&)> keylog_;
-  std::map<std::string, SSL_SESSION*> sessions_;
+  struct Kept {
+    SSL_SESSION* session;
+    std::uint64_t order;  // when it was kept, for evicting the oldest
+    std::string server_name;
+  };
+  std::map<std::string, Kept> sessions_;
+  std::uint64_t kept_count_ = 0;
 };
 
 }  // namespace net::tls

@@ -158,8 +158,17 @@ try:
                    and st6.get("insp_event") == st6.get("selected")
                    and st6.get("insp_state", "") not in ("", "Connected")
                    and st6.get("insp_tls") == "TLSv1.3" and int(st6.get("insp_chain", "0")) >= 2
-                   and st6.get("insp_verify") == "ok"))
-    print(f"# states: {st} {st2} {st3} {st4} {st5} {st6}")
+                   and st6.get("insp_verify") == "ok" and "insp_tls_resumed" not in st6))
+    # The laptop's second submission in pop3-vs-imap resumes its first TLS session: the
+    # inspector says so, and still shows the chain from the first connection.
+    st7, _ = session([["mousemove", "900", "300"], ["mousedown", "1"], ["mouseup", "1"],
+                      ["mousemove", str(ix), str(iy)], ["mousedown", "1"], ["mouseup", "1"]],
+                     args=[os.path.join(SRC, "lessons", "pop3-vs-imap.toml"), "--at", "90"])
+    checks.append(("the Inspector marks a resumed TLS session (RFC 8446 2.2) and keeps its chain",
+                   st7.get("insp_conn") == "4" and st7.get("insp_tls") == "TLSv1.3"
+                   and st7.get("insp_tls_resumed") == "1"
+                   and int(st7.get("insp_chain", "0")) >= 2 and st7.get("insp_verify") == "ok"))
+    print(f"# states: {st} {st2} {st3} {st4} {st5} {st6} {st7}")
 
     # The menus, clicked like a user does. Where they are comes from the window itself (a
     # first session prints the menu bar's layout): the headers' x ranges, the centre of a
