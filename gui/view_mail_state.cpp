@@ -80,7 +80,15 @@ class MailStateView : public View {
         ImGui::TextDisabled("%s", tr("ms.empty"));
       }
       ImGui::Indent();
-      for (const auto& m : list) draw_message(p, m);
+      if (p.device)
+        for (const auto& m : list) headers_only_ += !m.cached;
+      // One line per message: only the rows in view are built (a mailbox of a long trace
+      // holds thousands, and every row drawn costs vertices even when scrolled away).
+      ImGuiListClipper clip;
+      clip.Begin(static_cast<int>(list.size()));
+      while (clip.Step())
+        for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i)
+          draw_message(p, list[static_cast<std::size_t>(i)]);
       ImGui::Unindent();
     }
     ImGui::Unindent();
@@ -107,7 +115,6 @@ class MailStateView : public View {
       ImGui::TextColored(protocol_text_colour("SMTP"), "! %s", tr("ms.flagged"));
     }
     if (p.device && !m.cached) {
-      ++headers_only_;
       ImGui::SameLine();
       ImGui::TextDisabled("[%s]", tr("ms.headers_only"));
     }
