@@ -7,25 +7,12 @@
 #include "net/tls/cert_authority.hpp"
 #include "net/tls/context.hpp"
 #include "net/tls/session.hpp"
+#include "tls_test_util.hpp"
 
 using namespace net::tls;
+using testutil::shuttle;
 
 namespace {
-
-// Moves bytes between the two ends until neither has anything to say.
-void shuttle(Session& a, Session& b, bool byte_by_byte = false) {
-  for (int round = 0; round < 100; ++round) {
-    std::string ab = a.take_wire(), ba = b.take_wire();
-    if (ab.empty() && ba.empty()) return;
-    auto deliver = [&](Session& to, const std::string& bytes) {
-      if (!byte_by_byte) return to.feed(bytes);
-      for (char c : bytes) to.feed(std::string_view(&c, 1));
-    };
-    if (!ab.empty()) deliver(b, ab);
-    if (!ba.empty()) deliver(a, ba);
-  }
-  FAIL("the TLS ends never went quiet");
-}
 
 bool has(const std::vector<HandshakeEvent>& ev, const std::string& what, bool sent) {
   return std::any_of(ev.begin(), ev.end(),

@@ -14,24 +14,12 @@
 #include "net/tls/cert_authority.hpp"
 #include "net/tls/context.hpp"
 #include "net/tls/session.hpp"
+#include "tls_test_util.hpp"
 
 using namespace net::tls;
+using testutil::shuttle;
 
 namespace {
-
-void shuttle(Session& a, Session& b, bool byte_by_byte = false) {
-  for (int round = 0; round < 100; ++round) {
-    std::string ab = a.take_wire(), ba = b.take_wire();
-    if (ab.empty() && ba.empty()) return;
-    auto deliver = [&](Session& to, const std::string& bytes) {
-      if (!byte_by_byte) return to.feed(bytes);
-      for (char c : bytes) to.feed(std::string_view(&c, 1));
-    };
-    if (!ab.empty()) deliver(b, ab);
-    if (!ba.empty()) deliver(a, ba);
-  }
-  FAIL("the TLS ends never went quiet");
-}
 
 std::vector<std::string> sent_by(Session& s) {
   std::vector<std::string> out;
