@@ -388,7 +388,9 @@ device = "pc.a.example"
 )";
   Run r(text);
   std::vector<std::pair<std::uint16_t, bool>> seen;  // port, resumed
-  for (const auto& [conn, tc] : tls_connections(r.w.trace())) {
+  for (const auto& entry : tls_connections(r.w.trace())) {
+    const std::uint32_t conn = entry.first;
+    const TlsConn& tc = entry.second;
     CAPTURE(conn);
     CHECK(tc.certificate != tc.resumed);  // a resumed handshake sends no certificate
     seen.emplace_back(tc.port, tc.resumed);
