@@ -13,6 +13,27 @@ namespace mailsim {
 
 namespace {
 
+// `text` with line breaks between words so that no line is wider than `width` (a choice's
+// button: ImGui buttons do not wrap, and a long choice would be cut off at the panel's edge).
+std::string wrap_to_width(const std::string& text, float width) {
+  std::string out, line;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    const std::string longer = line.empty() ? word : line + " " + word;
+    if (!line.empty() && ImGui::CalcTextSize(longer.c_str()).x > width) {
+      out += line + "\n";
+      line = word;
+    } else {
+      line = longer;
+    }
+    start = end + 1;
+  }
+  return out + line;
+}
+
 class NarrationView : public View {
  public:
   NarrationView() : View("Lesson") {}
@@ -109,10 +130,16 @@ class NarrationView : public View {
         const ImVec4 col = idx == right            ? palette().line_server
                            : idx == chosen->second ? palette().line_queue
                                                    : palette().line_note;
-        ImGui::TextColored(col, "  %s", text.c_str());
+        ImGui::PushStyleColor(ImGuiCol_Text, col);
+        ImGui::TextWrapped("  %s", text.c_str());
+        ImGui::PopStyleColor();
       } else {
-        // Options side by side while they fit, then on the next line.
-        const float w = ImGui::CalcTextSize(text.c_str()).x + ImGui::GetStyle().FramePadding.x * 2;
+        // Options side by side while they fit, then on the next line; one wider than the
+        // panel is wrapped onto several lines.
+        const float pad = ImGui::GetStyle().FramePadding.x * 2;
+        const float room = ImGui::GetContentRegionAvail().x - pad;
+        if (ImGui::CalcTextSize(text.c_str()).x > room) text = wrap_to_width(text, room);
+        const float w = ImGui::CalcTextSize(text.c_str()).x + pad;
         if (i > 0 && ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w <
                          ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x)
           ImGui::SameLine();

@@ -393,7 +393,23 @@ try:
     q2, _ = session([], config=qcfg, args=[sb, "--at", str(rcpt_n)])
     checks.append(("the next run remembers the answer (no buttons left to click)",
                    q2.get("quiz_answered") == "1" and "Quiz:1:0" not in q2.get("tab_xy", "")))
-    print(f"# quiz states: {q0} {q1} {q2}")
+    # A choice wider than the panel is wrapped onto two lines, not cut off, and a click on
+    # it still answers (ports-and-security's question on resumed TLS sessions).
+    ps = os.path.join(SRC, "lessons", "ports-and-security.toml")
+    pcfg = os.path.join(tmp, "quiz-config-wrap")
+    w0, _ = session([], config=pcfg, args=[ps, "--question", "5"])
+    xyw = {":".join(t.split(":")[:-2]): (int(t.split(":")[-2]), int(t.split(":")[-1]))
+           for t in w0.get("tab_xy", "").split(",") if t.count(":") >= 3}
+    wx, wy = xyw.get("Quiz:4:0", (0, 0))
+    # The wrapped button is taller: the next row of choices starts lower than one line's
+    # spacing below its centre.
+    checks.append(("a long choice is wrapped onto its own, taller button",
+                   "Quiz:4:1" in xyw and xyw["Quiz:4:1"][1] - wy > 30
+                   and xyw["Quiz:4:1"][0] < wx))
+    w1, _ = session(click(wx, wy), config=pcfg, args=[ps, "--question", "5"])
+    checks.append(("clicking the wrapped choice answers the question, and it is right",
+                   (w1.get("quiz_answered"), w1.get("quiz_correct")) == ("1", "1")))
+    print(f"# quiz states: {q0} {q1} {q2} {w0} {w1}")
 
     # The transcript's filter: switching SMTP off leaves fewer rows.
     sx, sy = xyq.get("Transcript:SMTP", (0, 0))
