@@ -4,6 +4,8 @@
 // the server really sent are revealed.
 #include <cstdlib>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "gui/i18n.hpp"
 #include "gui/timeline.hpp"
@@ -21,17 +23,21 @@ std::string wrap_to_width(const std::string& text, float width) {
   while (start < text.size()) {
     std::size_t end = text.find(' ', start);
     if (end == std::string::npos) end = text.size();
-    const std::string word = text.substr(start, end - start);
-    const std::string longer = line.empty() ? word : line + " " + word;
+    const std::string_view word(text.data() + start, end - start);
+    std::string longer = line;
+    if (!longer.empty()) longer += ' ';
+    longer += word;
     if (!line.empty() && ImGui::CalcTextSize(longer.c_str()).x > width) {
-      out += line + "\n";
+      out += line;
+      out += '\n';
       line = word;
     } else {
-      line = longer;
+      line = std::move(longer);
     }
     start = end + 1;
   }
-  return out + line;
+  out += line;
+  return out;
 }
 
 class NarrationView : public View {
