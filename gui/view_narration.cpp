@@ -4,8 +4,6 @@
 // the server really sent are revealed.
 #include <cstdlib>
 #include <string>
-#include <string_view>
-#include <utility>
 
 #include "gui/i18n.hpp"
 #include "gui/timeline.hpp"
@@ -15,28 +13,23 @@ namespace mailsim {
 
 namespace {
 
-// `text` with line breaks between words so that no line is wider than `width` (a choice's
-// button: ImGui buttons do not wrap, and a long choice would be cut off at the panel's edge).
+// `text` broken into lines no wider than `width` where ImGui's own word wrapping (what
+// TextWrapped uses) breaks it: a choice's button does not wrap, and a long choice would be
+// cut off at the panel's edge.
 std::string wrap_to_width(const std::string& text, float width) {
-  std::string out, line;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view word(text.data() + start, end - start);
-    std::string longer = line;
-    if (!longer.empty()) longer += ' ';
-    longer += word;
-    if (!line.empty() && ImGui::CalcTextSize(longer.c_str()).x > width) {
-      out += line;
-      out += '\n';
-      line = word;
-    } else {
-      line = std::move(longer);
-    }
-    start = end + 1;
+  const ImFont* font = ImGui::GetFont();
+  const float scale = ImGui::GetFontSize() / font->FontSize;
+  std::string out;
+  const char* s = text.c_str();
+  const char* const end = s + text.size();
+  while (s < end) {
+    const char* eol = font->CalcWordWrapPositionA(scale, s, end, width);
+    if (eol == s) ++eol;  // nothing fits: one character per line rather than none
+    out.append(s, eol);
+    s = eol;
+    while (s < end && *s == ' ') ++s;  // the blanks at a break, which TextWrapped drops too
+    if (s < end) out += '\n';
   }
-  out += line;
   return out;
 }
 
